@@ -1,0 +1,152 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch
+from django.http import JsonResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from taggit.models import Tag
+
+from .models import Article, Author, Byline, Category
+from .text import plain_text
+
+
+class TagAutocomplete(AutocompleteSelectMultiple):
+    """Django's admin autocomplete, keyed by tag *name* so editors can also type new tags."""
+
+    def __init__(self, admin_site):
+        super().__init__(
+            Article._meta.get_field("tags"),
+            admin_site,
+            attrs={"data-tags": "true", "data-token-separators": '[","]', "data-placeholder": "Add tags"},
+        )
+
+    def get_url(self):
+        return reverse("admin:articles_article_tag_autocomplete")
+
+    def optgroups(self, name, value, attrs=None):
+        names = [v for v in value if v]
+        return [(None, [self.create_option(name, n, n, True, i) for i, n in enumerate(names)], 0)]
+
+
+class TagNamesField(forms.Field):
+    def to_python(self, value):
+        names = [" ".join(str(v).split()) for v in (value or [])]
+        return list(dict.fromkeys(n for n in names if n))
+
+
+class ArticleAdminForm(forms.ModelForm):
+    tags = TagNamesField(required=False, widget=TagAutocomplete(admin.site))
+
+    class Meta:
+        model = Article
+        fields = ["tags"]  # the rest come from ArticleAdmin.fieldsets
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["tags"] = [t.name for t in self.instance.tags.all()]
+
+
+class BylineInline(admin.TabularInline):
+    model = Byline
+    extra = 1
+    autocomplete_fields = ["author"]
+    fields = ["author", "position"]
+    verbose_name = "byline author"
+    verbose_name_plural = "Byline (in order)"
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleAdminForm
+    inlines = [BylineInline]
+    list_display = ["title", "state", "byline_names", "category", "published_at", "featured"]
+    list_filter = ["status", "featured", "category", "language"]
+    list_select_related = ["category"]
+    search_fields = ["title", "standfirst", "body_source"]
+    date_hierarchy = "published_at"
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["category"]
+    readonly_fields = ["rendered_preview", "source_key", "source_path", "imported_at", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "standfirst", "body_source", "body_format", "rendered_preview"]}),
+        ("Publishing", {"fields": ["status", "published_at", "featured", "category", "tags", "language"]}),
+        (
+            "Lead image",
+            {"fields": ["lead_image", "lead_image_url", "lead_image_caption", "lead_image_credit"]},
+        ),
+        (
+            "Provenance",
+            {
+                "classes": ["collapse"],
+                "fields": ["source_key", "source_path", "imported_at", "extra", "created_at", "updated_at"],
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
+            .defer("body", "body_source")
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "tag-autocomplete/",
+                self.admin_site.admin_view(self.tag_autocomplete),
+                name="articles_article_tag_autocomplete",
+            ),
+            *super().get_urls(),
+        ]
+
+    def tag_autocomplete(self, request):
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        tags = Tag.objects.filter(name__icontains=request.GET.get("term", "")).order_by("name")[:20]
+        return JsonResponse({"results": [{"id": t.name, "text": t.name} for t in tags], "pagination": {"more": False}})
+
+    @admin.display(description="state", ordering="status")
+    def state(self, article):
+        return article.state_label
+
+    @admin.display(description="byline")
+    def byline_names(self, article):
+        return ", ".join(author.name for author in article.byline)
+
+    @admin.display(description="as readers will see it")
+    def rendered_preview(self, article):
+        text = plain_text(article.body)
+        return text[:300] + ("…" if len(text) > 300 else "") if text else "—"
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "user", "article_count", "public_page"]
+    search_fields = ["name", "email"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["user"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user").annotate(article_count=Count("bylines"))
+
+    @admin.display(description="articles", ordering="article_count")
+    def article_count(self, author):
+        return author.article_count
+
+    @admin.display(description="public page")
+    def public_page(self, author):
+        return format_html('<a href="{}">view</a>', author.get_absolute_url())
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "slug", "path"]
+    search_fields = ["name", "full_name"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent"]
+    fields = ["name", "slug", "parent", "description"]

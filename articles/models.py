@@ -1,0 +1,282 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from .rendering import HTML, MARKDOWN, render_body
+from .slugs import slug_from_text, unique_slug
+
+
+class Author(models.Model):
+    """A byline: a staff member, a guest writer, an agency or an outlet."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=120, unique=True, allow_unicode=True, blank=True)
+    bio = models.TextField(blank=True)
+    photo = models.ImageField(upload_to="authors/", blank=True)
+    email = models.EmailField(blank=True)
+    website = models.URLField(max_length=500, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author",
+        help_text="The login whose articles carry this byline. Leave empty for guests and agencies.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            base = slug_from_text(self.name, fallback="author")
+            self.slug = unique_slug(base, lambda s: Author.objects.filter(slug=s).exclude(pk=self.pk).exists())
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+
+class Category(models.Model):
+    """A section in the tree. `path` (slugs joined by "/") makes "this section and below" one
+    indexed prefix query instead of a walk down the tree."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=120,
+        allow_unicode=True,
+        blank=True,
+        help_text="Unique among the sections that share its parent. Left empty, it comes from the name.",
+    )
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    description = models.TextField(blank=True)
+    path = models.CharField(max_length=500, unique=True, editable=False)
+    full_name = models.CharField(max_length=1000, editable=False, help_text="Names from the top, as editors see it.")
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name_plural = "categories"
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "slug"], name="category_slug_unique_in_parent"),
+            models.UniqueConstraint(
+                fields=["slug"], condition=Q(parent__isnull=True), name="category_slug_unique_at_root"
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name or self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            siblings = Category.objects.filter(parent=self.parent).exclude(pk=self.pk)
+            self.slug = unique_slug(
+                slug_from_text(self.name, fallback="section"),
+                lambda s: siblings.filter(slug=s).exists(),
+            )
+        old_path = self.path
+        old_full_name = self.full_name
+        self.path = f"{self.parent.path}/{self.slug}" if self.parent else self.slug
+        self.full_name = f"{self.parent.full_name} / {self.name}" if self.parent else self.name
+        super().save(*args, **kwargs)
+        if (old_path and old_path != self.path) or (old_full_name and old_full_name != self.full_name):
+            for child in self.children.all():
+                child.save()
+
+    def get_absolute_url(self):
+        return reverse("articles:category", kwargs={"path": self.path})
+
+    def ancestors(self):
+        """Sections above this one, top first, in one query."""
+        parts = self.path.split("/")[:-1]
+        prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+        return sorted(Category.objects.filter(path__in=prefixes), key=lambda c: len(c.path))
+
+    def subtree_q(self, prefix=""):
+        """A filter matching this section and every section below it."""
+        return Q(**{f"{prefix}path": self.path}) | Q(**{f"{prefix}path__startswith": self.path + "/"})
+
+    def clean(self):
+        node = self.parent
+        while node is not None:
+            if self.pk and node.pk == self.pk:
+                raise ValidationError({"parent": "A section cannot sit inside itself."})
+            node = node.parent
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """What readers may see: published, and its publication time has come. The only place
+        this rule is written."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def scheduled(self):
+        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def for_cards(self):
+        """Everything a list card shows, in a fixed number of queries, without the body."""
+        return (
+            self.select_related("category")
+            .prefetch_related(
+                Prefetch("bylines", queryset=Byline.objects.select_related("author")),
+                "tags",
+            )
+            .defer("body", "body_source", "extra")
+        )
+
+    def in_category(self, category):
+        return self.filter(category__in=Category.objects.filter(category.subtree_q()))
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
+        PUBLISHED = "published", "Published"
+
+    class BodyFormat(models.TextChoices):
+        MARKDOWN = MARKDOWN, "Markdown"
+        HTML = HTML, "HTML"
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(
+        max_length=120,
+        unique=True,
+        allow_unicode=True,
+        blank=True,
+        help_text="The last part of the article's address. Left empty, it comes from the title.",
+    )
+    standfirst = models.TextField(blank=True, help_text="The summary shown under the headline and in lists.")
+    body_source = models.TextField("body", blank=True, help_text="Written in the format chosen below.")
+    body_format = models.CharField(max_length=10, choices=BodyFormat.choices, default=BodyFormat.MARKDOWN)
+    body = models.TextField(
+        "rendered body", blank=True, editable=False, help_text="Sanitised HTML, derived from the body on save."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        "publication time",
+        null=True,
+        blank=True,
+        help_text="Readers see a published article once this time has passed: a future time schedules it. "
+        "Set automatically when first published.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    authors = models.ManyToManyField(Author, through="Byline", related_name="articles", blank=True)
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="articles")
+    tags = TaggableManager(through="TaggedArticle", blank=True)
+    lead_image = models.ImageField(upload_to="lead/%Y/%m/", blank=True)
+    lead_image_url = models.URLField("remote lead image", max_length=1000, blank=True)
+    lead_image_caption = models.CharField(max_length=500, blank=True)
+    lead_image_credit = models.CharField(max_length=200, blank=True)
+    featured = models.BooleanField(default=False, help_text="Lead story on the home page.")
+    language = models.CharField(max_length=20, blank=True)
+    # Import provenance: what lets a re-import find this article again and tell if it changed.
+    source_key = models.CharField(max_length=500, unique=True, null=True, blank=True, editable=False)
+    source_path = models.CharField(max_length=1000, blank=True, editable=False)
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)
+    imported_at = models.DateTimeField(null=True, blank=True, editable=False)
+    extra = models.JSONField(
+        default=dict, blank=True, help_text="Front-matter keys Newsroom has no field for, kept as imported."
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "-published_at", "-id"], name="article_public_order"),
+            models.Index(fields=["category", "status", "-published_at"], name="article_by_category"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.prepare_for_save()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        when = timezone.localtime(self.published_at or self.created_at or timezone.now())
+        return reverse(
+            "articles:detail",
+            kwargs={"year": when.year, "month": when.month, "day": when.day, "slug": self.slug},
+        )
+
+    def prepare_for_save(self):
+        """Derive what is derived (rendered body, slug, first publication time). Bulk writers call
+        this too, so every path into the table applies the same policy."""
+        if not self.body_source and self.body:
+            self.body_source, self.body_format = self.body, self.BodyFormat.HTML
+        self.body = render_body(self.body_source, self.body_format)
+        if not self.slug:
+            self.slug = unique_slug(
+                slug_from_text(self.title),
+                lambda s: Article.objects.filter(slug=s).exclude(pk=self.pk).exists(),
+            )
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+
+    def is_published(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and (self.published_at <= timezone.now())
+        )
+
+    is_published.boolean = True
+    is_published.short_description = "live"
+
+    @property
+    def is_scheduled(self):
+        return self.status == self.Status.PUBLISHED and self.published_at and self.published_at > timezone.now()
+
+    @property
+    def state_label(self):
+        if self.is_scheduled:
+            return f"Scheduled for {timezone.localtime(self.published_at):%Y-%m-%d %H:%M %Z}"
+        return self.get_status_display()
+
+    @property
+    def byline(self):
+        """Authors in byline order (uses the prefetch from `for_cards`)."""
+        return [b.author for b in self.bylines.all()]
+
+    @property
+    def lead_image_src(self):
+        if self.lead_image:
+            return self.lead_image.url
+        return self.lead_image_url
+
+
+class Byline(models.Model):
+    """One author's place in an article's byline."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["article", "author"], name="byline_author_once_per_article")]
+        indexes = [models.Index(fields=["author", "article"], name="byline_by_author")]
+
+    def __str__(self):
+        return f"{self.author} on {self.article}"
+
+
+class TaggedArticle(TaggedItemBase):
+    """Tags on articles through a real foreign key, so tag pages join on an index."""
+
+    content_object = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="tagged_items")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="tag_once_per_article")]
+        indexes = [models.Index(fields=["tag", "content_object"], name="tagged_by_tag")]

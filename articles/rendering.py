@@ -1,0 +1,31 @@
+"""Turning an article's source text into the HTML stored in `Article.body`."""
+
+import re
+
+from markdown_it import MarkdownIt
+
+from .sanitizing import sanitize_html
+
+HTML = "html"
+MARKDOWN = "markdown"
+
+# CommonMark plus the GFM extensions readers' archives rely on; raw HTML passes through to the
+# sanitiser rather than being escaped, because real Markdown files embed it.
+_markdown = MarkdownIt("commonmark", {"html": True, "linkify": True}).enable(["table", "strikethrough", "linkify"])
+
+_HTML_FRAGMENT = re.compile(
+    r"\A\s*(?:<!--.*?-->\s*)*<(?:div|p|section|article|figure|img|h[1-6]|table|ul|ol|blockquote|"
+    r"header|main|span|a|br|center|font|strong|b|em)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def looks_like_html(text: str) -> bool:
+    """True for a body that is an HTML fragment even though it sits in a Markdown file."""
+    return bool(_HTML_FRAGMENT.match(text))
+
+
+def render_body(source: str, body_format: str) -> str:
+    """The sanitised HTML a reader sees for `source` written in `body_format`."""
+    html = _markdown.render(source) if body_format == MARKDOWN else source
+    return sanitize_html(html)

@@ -1,0 +1,31 @@
+"""Plain-text helpers that must be right for Chinese as well as English."""
+
+import re
+from html import unescape
+
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+
+# CJK ideographs, kana and hangul: scripts written without spaces between words.
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+_SPACE = re.compile(r"\s+")
+
+
+def is_mostly_cjk(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(1 for c in letters if _CJK.match(c)) * 2 >= len(letters)
+
+
+def plain_text(html: str) -> str:
+    """Readable text of an HTML fragment, whitespace folded."""
+    return _SPACE.sub(" ", unescape(strip_tags(html or ""))).strip()
+
+
+def summarize(text: str, limit: int = 160) -> str:
+    """`text` cut to about `limit` characters: by characters for CJK, at a word for the rest."""
+    text = _SPACE.sub(" ", text or "").strip()
+    if len(text) <= limit:
+        return text
+    if is_mostly_cjk(text):
+        return Truncator(text).chars(limit)
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
