@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count, Prefetch
 from django.http import JsonResponse
 from django.urls import path, reverse
@@ -61,6 +62,7 @@ class BylineInline(admin.TabularInline):
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleAdminForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [BylineInline]
     list_display = ["title", "state", "byline_names", "category", "published_at", "featured"]
     list_filter = ["status", "featured", "category", "language"]
@@ -126,13 +128,20 @@ class ArticleAdmin(admin.ModelAdmin):
 
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "slug", "user", "article_count", "public_page"]
     search_fields = ["name", "email"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["user"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("user").annotate(article_count=Count("bylines"))
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("user")
+            .annotate(article_count=Count("bylines"))
+            .order_by("name")
+        )
 
     @admin.display(description="articles", ordering="article_count")
     def article_count(self, author):

@@ -124,10 +124,7 @@ class ArticleQuerySet(models.QuerySet):
         """Everything a list card shows, in a fixed number of queries, without the body."""
         return (
             self.select_related("category")
-            .prefetch_related(
-                Prefetch("bylines", queryset=Byline.objects.select_related("author")),
-                "tags",
-            )
+            .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
             .defer("body", "body_source", "extra")
         )
 

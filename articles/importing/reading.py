@@ -45,12 +45,15 @@ def read_source(path: Path) -> SourceFile:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ImportFailure(f"not UTF-8 text (byte {exc.start})") from exc
-    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
-    metadata, body = parse_front_matter(text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    stripped = text.lstrip()
+    metadata, body = parse_front_matter(
+        stripped.rstrip(), blank_lines_before=text[: len(text) - len(stripped)].count("\n")
+    )
     return SourceFile(path=path, metadata=metadata, body=body, content_hash=hashlib.sha256(raw).hexdigest())
 
 
-def parse_front_matter(text: str) -> tuple[dict, str]:
+def parse_front_matter(text: str, blank_lines_before: int = 0) -> tuple[dict, str]:
     handler = next((h for h in HANDLERS if h.detect(text)), None)
     if handler is None:
         raise ImportFailure("no front matter (expected a --- YAML, +++ TOML or { JSON } block first)")
@@ -61,7 +64,7 @@ def parse_front_matter(text: str) -> tuple[dict, str]:
     try:
         metadata = handler.load(fm)
     except yaml.YAMLError as exc:
-        raise ImportFailure(f"front matter is not valid YAML: {_yaml_reason(exc)}") from exc
+        raise ImportFailure(f"front matter is not valid YAML: {_yaml_reason(exc, blank_lines_before)}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ImportFailure(f"front matter is not valid TOML: {exc}") from exc
     except json.JSONDecodeError as exc:
@@ -73,8 +76,8 @@ def parse_front_matter(text: str) -> tuple[dict, str]:
     return metadata, body.strip()
 
 
-def _yaml_reason(exc: yaml.YAMLError) -> str:
+def _yaml_reason(exc: yaml.YAMLError, blank_lines_before: int) -> str:
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     mark = getattr(exc, "problem_mark", None)
-    # +2: the mark counts from 0 inside the block, and the block starts after the opening line.
-    return f"{problem} (line {mark.line + 2})" if mark else problem
+    # The block starts with the newline that ends the opening `---`, so its line 0 is the file's line 1.
+    return f"{problem} (line {mark.line + 1 + blank_lines_before})" if mark else problem

@@ -1,0 +1,52 @@
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+# CI sets this: a component a test needs (browser, PostgreSQL, Redis, corpus) being absent is
+# then a failure, not a skip.
+STRICT = os.environ.get("NEWSROOM_REQUIRE_ALL", "") not in ("", "0", "false")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if STRICT and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"NEWSROOM_REQUIRE_ALL is set, so this skip is a failure: {reason}"
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploaded files go to a throwaway folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache, local memory or Redis alike."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(scope="session")
+def corpus():
+    if not CORPUS.is_dir():
+        pytest.skip(f"shared corpus not found at {CORPUS}")
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    path = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not Path(path).exists() and not shutil.which(path):
+        pytest.skip(f"Chromium not found at {path} (apt-get install chromium)")
+    return path

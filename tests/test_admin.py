@@ -1,0 +1,115 @@
+import pytest
+from django.urls import reverse
+
+from articles.models import Article
+from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor(admin_client):
+    return admin_client
+
+
+def article_form(**overrides):
+    data = {
+        "title": "海港市新渡轮下水",
+        "slug": "",
+        "standfirst": "",
+        "body_source": "First *paragraph*.\n\n<script>alert(1)</script>",
+        "body_format": "markdown",
+        "status": "published",
+        "published_at_0": "",
+        "published_at_1": "",
+        "category": "",
+        "tags": [],
+        "language": "zh-hans",
+        "lead_image_url": "",
+        "lead_image_caption": "",
+        "lead_image_credit": "",
+        "extra": "{}",
+        "bylines-TOTAL_FORMS": "0",
+        "bylines-INITIAL_FORMS": "0",
+        "bylines-MIN_NUM_FORMS": "0",
+        "bylines-MAX_NUM_FORMS": "1000",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_editor_writes_and_publishes_an_article(editor, client):
+    """Through the admin form: Chinese title, two ordered authors, an existing and a new tag."""
+    section = CategoryFactory(name="Ferries")
+    first, second = AuthorFactory(name="Zhou"), AuthorFactory(name="Adams")
+    ArticleFactory(tags=["ferries"])
+    data = article_form(
+        category=str(section.pk),
+        tags=["ferries", "新船"],
+        **{
+            "bylines-TOTAL_FORMS": "2",
+            "bylines-0-author": str(first.pk),
+            "bylines-0-position": "0",
+            "bylines-1-author": str(second.pk),
+            "bylines-1-position": "1",
+        },
+    )
+    response = editor.post(reverse("admin:articles_article_add"), data)
+    assert response.status_code == 302, response.context["adminform"].errors if response.context else response
+    article = Article.objects.get(title="海港市新渡轮下水")
+    assert article.slug == "海港市新渡轮下水"
+    assert article.is_published()
+    assert article.byline == [first, second]
+    assert sorted(article.tags.names()) == ["ferries", "新船"]
+    assert article.body == "<p>First <em>paragraph</em>.</p>"
+    assert client.get(article.get_absolute_url()).status_code == 200
+
+
+def test_change_form_shows_existing_tags_by_name(editor):
+    article = ArticleFactory(tags=["climate", "气候"])
+    html = editor.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
+    assert '<option value="climate" selected>climate</option>' in html
+    assert '<option value="气候" selected>气候</option>' in html
+    assert 'data-tags="true"' in html
+
+
+def test_tag_autocomplete_finds_tags_by_name(editor, client):
+    ArticleFactory(tags=["气候变化", "climate", "sport"])
+    url = reverse("admin:articles_article_tag_autocomplete")
+    assert editor.get(url, {"term": "气候"}).json()["results"] == [{"id": "气候变化", "text": "气候变化"}]
+    assert client.get(url, {"term": "气候"}).status_code == 302  # readers are sent to sign in
+
+
+def test_author_and_category_autocomplete(editor):
+    AuthorFactory(name="观察者网")
+    top = CategoryFactory(name="新媒体")
+    CategoryFactory(name="头条", parent=top)
+    url = reverse("admin:autocomplete")
+    authors = editor.get(url, {"term": "观察", "app_label": "articles", "model_name": "byline", "field_name": "author"})
+    assert [r["text"] for r in authors.json()["results"]] == ["观察者网"]
+    sections = editor.get(
+        url, {"term": "头条", "app_label": "articles", "model_name": "article", "field_name": "category"}
+    )
+    assert [r["text"] for r in sections.json()["results"]] == ["新媒体 / 头条"]
+
+
+def test_change_list_shows_state_and_byline(editor):
+    ArticleFactory(title="Live one", authors=[AuthorFactory(name="Ann"), AuthorFactory(name="Bo")])
+    ArticleFactory(title="Waiting one", status=Article.Status.REVIEW)
+    html = editor.get(reverse("admin:articles_article_changelist")).content.decode()
+    assert "Ann, Bo" in html
+    assert "In review" in html
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_change_list_query_count_is_constant(editor, django_assert_max_num_queries, rows):
+    for _ in range(rows):
+        ArticleFactory(authors=[AuthorFactory(), AuthorFactory()])
+    with django_assert_max_num_queries(12):
+        assert editor.get(reverse("admin:articles_article_changelist")).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["articles_author", "articles_category", "taggit_tag"])
+def test_other_change_lists_load(editor, name):
+    ArticleFactory(tags=["x"])
+    assert editor.get(reverse(f"admin:{name}_changelist")).status_code == 200

@@ -1,0 +1,93 @@
+"""A reader and an editor in a real browser: Debian's Chromium driven by Playwright."""
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from articles.models import Article
+from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-results" / "screenshots"
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+# Flags the machine needs: no sandbox as root, and no background calls to a network that is closed.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test
+    # body are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture(params=VIEWPORTS)
+def page(request, browser):
+    context = browser.new_context(viewport=VIEWPORTS[request.param])
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+    page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+    page.viewport_name = request.param
+    yield page
+    context.close()
+
+
+def shot(page, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}-{page.viewport_name}.png", full_page=True)
+
+
+def test_reader_walks_home_section_article_author(page, live_server):
+    top = CategoryFactory(name="新媒体")
+    section = CategoryFactory(name="头条", parent=CategoryFactory(name="观察者网", parent=top))
+    author = AuthorFactory(name="观察者网", bio="新闻网站。")
+    ArticleFactory(
+        title="中国特使解振华：中美合作是唯一正确选择",
+        category=section,
+        authors=[author],
+        published_at=dt.datetime(2021, 11, 12, 8, 4, 9, tzinfo=dt.UTC),
+        featured=True,
+    )
+    ArticleFactory(title="Draft nobody may see", status=Article.Status.DRAFT, category=section)
+
+    page.goto(live_server.url)
+    assert "Draft nobody may see" not in page.content()
+    shot(page, "home")
+    page.get_by_role("link", name="中国特使解振华：中美合作是唯一正确选择").first.click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "中国特使解振华：中美合作是唯一正确选择"
+    assert page.locator(".article-meta time").inner_text().startswith("2021-11-12")
+    assert page.locator(".breadcrumb li").all_inner_texts() == ["新媒体", "观察者网", "头条"]
+    shot(page, "article")
+
+    page.locator(".breadcrumb").get_by_role("link", name="观察者网").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "观察者网"
+    page.locator(".article-meta, .card__meta").get_by_role("link", name="观察者网").first.click()
+    page.wait_for_load_state()
+    assert "新闻网站。" in page.content()
+    shot(page, "author")
+    assert page.console_errors == []
+
+
+def test_layout_fits_the_viewport(page, live_server):
+    ArticleFactory(title="A headline long enough to wrap on a phone screen " * 2, published_at=timezone.now())
+    page.goto(live_server.url)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"page is {overflow}px wider than the {page.viewport_name} viewport"
+    # The skip link is the first thing keyboard users reach.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"

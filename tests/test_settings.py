@@ -1,0 +1,126 @@
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[1]
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "x" * 20 + uuid.uuid4().hex + uuid.uuid4().hex,
+    "ALLOWED_HOSTS": "news.example.com",
+}
+
+
+def manage(*args, **env):
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True
+    )
+
+
+def settings_under(**env):
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps({'db': s.DATABASES['default'], 'cache': s.CACHES['default'], 'tz': s.TIME_ZONE,"
+        " 'lang': s.LANGUAGE_CODE, 'media': str(s.MEDIA_ROOT), 'static': str(s.STATIC_ROOT), 'debug': s.DEBUG}))"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CACHE_URL", "DEBUG")}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "newsroom.settings", **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def test_deploy_check_is_clean_under_production_settings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+def test_production_refuses_to_start_without(missing):
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    result = manage("check", **env)
+    assert result.returncode != 0
+    assert f"{missing} must be set when DEBUG is off." in result.stderr
+
+
+def test_defaults_run_locally_on_sqlite_with_local_memory_cache():
+    configured = settings_under()
+    assert configured["debug"] is True
+    assert configured["db"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert configured["db"]["NAME"].endswith("db.sqlite3")
+    assert configured["cache"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_environment_selects_postgresql_redis_and_locale(tmp_path):
+    configured = settings_under(
+        DATABASE_URL="postgres://news:pw@db.example:5433/newsroom",
+        REDIS_URL="redis://cache.example:6379/2",
+        TIME_ZONE="Asia/Shanghai",
+        LANGUAGE_CODE="zh-hans",
+        MEDIA_ROOT=str(tmp_path / "m"),
+        STATIC_ROOT=str(tmp_path / "s"),
+    )
+    assert configured["db"]["ENGINE"] == "django.db.backends.postgresql"
+    assert (configured["db"]["HOST"], configured["db"]["PORT"], configured["db"]["NAME"]) == (
+        "db.example",
+        5433,
+        "newsroom",
+    )
+    assert configured["cache"] == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://cache.example:6379/2",
+    }
+    assert (configured["tz"], configured["lang"]) == ("Asia/Shanghai", "zh-hans")
+    assert (configured["media"], configured["static"]) == (str(tmp_path / "m"), str(tmp_path / "s"))
+
+
+def test_cache_url_wins_over_redis_url():
+    configured = settings_under(REDIS_URL="redis://a:6379/0", CACHE_URL="locmemcache://x")
+    assert configured["cache"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+@pytest.mark.django_db
+def test_suite_runs_on_the_database_database_url_names():
+    """Guards CI's PostgreSQL run: with DATABASE_URL set, the tests really use PostgreSQL."""
+    if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        assert connection.vendor == "postgresql"
+    else:
+        assert connection.vendor == settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[1].replace(
+            "sqlite3", "sqlite"
+        )
+
+
+def test_redis_cache_round_trip():
+    """The Redis backend Newsroom selects from REDIS_URL works against a real server."""
+    from django.core.cache.backends.redis import RedisCache
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    location = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+    cache = RedisCache(location, {"KEY_PREFIX": f"newsroom-test-{uuid.uuid4().hex}"})
+    try:
+        cache.set("probe", {"headline": "气候"}, timeout=30)
+    except RedisConnectionError as exc:
+        pytest.skip(f"Redis not reachable at {location}: {exc}")
+    try:
+        assert cache.get("probe") == {"headline": "气候"}
+        cache.delete("probe")
+        assert cache.get("probe") is None
+    finally:
+        cache.close()

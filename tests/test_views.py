@@ -1,0 +1,205 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article
+from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tree():
+    top = CategoryFactory(name="新媒体")
+    outlet = CategoryFactory(name="观察者网", parent=top)
+    section = CategoryFactory(name="头条", parent=outlet)
+    return top, outlet, section
+
+
+@pytest.fixture
+def hidden():
+    """One article in each state readers must not see."""
+    return [
+        ArticleFactory(title="Draft story", status=Article.Status.DRAFT),
+        ArticleFactory(title="Review story", status=Article.Status.REVIEW),
+        ArticleFactory(title="Scheduled story", published_at=timezone.now() + dt.timedelta(days=1)),
+    ]
+
+
+def test_home_lists_latest_and_leads_with_the_featured_story(client, hidden):
+    older_featured = ArticleFactory(
+        title="Featured piece", featured=True, published_at=timezone.now() - dt.timedelta(days=3)
+    )
+    newest = ArticleFactory(title="Newest piece")
+    response = client.get(reverse("articles:home"))
+    assert response.status_code == 200
+    assert response.context["lead"] == older_featured
+    assert newest in response.context["articles"]
+    html = response.content.decode()
+    assert html.index("Featured piece") < html.index("Newest piece")
+    for article in hidden:
+        assert article.title not in html
+
+
+def test_article_detail_shows_what_readers_need(client, tree):
+    *_, section = tree
+    first, second = AuthorFactory(name="观察者网"), AuthorFactory(name="Second Writer")
+    article = ArticleFactory(
+        title="中国特使解振华：中美合作是唯一正确选择",
+        category=section,
+        authors=[first, second],
+        tags=["气候", "外交"],
+        published_at=dt.datetime(2021, 11, 12, 8, 4, 9, tzinfo=dt.UTC),
+        lead_image_url="https://i.guancha.cn/news/x.jpg",
+        lead_image_caption="Glasgow",
+        body_source="<p>正文</p>",
+        body_format=Article.BodyFormat.HTML,
+    )
+    url = article.get_absolute_url()
+    assert (
+        url
+        == "/2021/11/12/%E4%B8%AD%E5%9B%BD%E7%89%B9%E4%BD%BF%E8%A7%A3%E6%8C%AF%E5%8D%8E%E4%B8%AD%E7%BE%8E%E5%90%88%E4%BD%9C%E6%98%AF%E5%94%AF%E4%B8%80%E6%AD%A3%E7%A1%AE%E9%80%89%E6%8B%A9/"
+    )
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h1>中国特使解振华：中美合作是唯一正确选择</h1>" in html
+    assert html.index("观察者网</a>") < html.index("Second Writer</a>")
+    assert '<time datetime="2021-11-12T08:04:09+00:00">2021-11-12 08:04 UTC</time>' in html
+    for crumb in tree:
+        assert f'href="{crumb.get_absolute_url()}">{crumb.name}</a>' in html
+    assert 'rel="tag">气候</a>' in html
+    assert '<img src="https://i.guancha.cn/news/x.jpg" alt="Glasgow" referrerpolicy="no-referrer">' in html
+    assert "<p>正文</p>" in html
+
+
+def test_detail_date_follows_the_site_time_zone(client, settings):
+    settings.TIME_ZONE = "Asia/Shanghai"
+    article = ArticleFactory(published_at=dt.datetime(2021, 11, 12, 20, 0, tzinfo=dt.UTC))
+    assert article.get_absolute_url().startswith("/2021/11/13/")
+    response = client.get(article.get_absolute_url())
+    assert "2021-11-13 04:00 CST" in response.content.decode()
+
+
+def test_wrong_date_in_url_redirects_to_the_canonical_address(client):
+    article = ArticleFactory(title="Moved", published_at=dt.datetime(2024, 3, 5, 12, tzinfo=dt.UTC))
+    response = client.get("/2024/03/06/moved/")
+    assert response.status_code == 301
+    assert response["Location"] == article.get_absolute_url() == "/2024/03/05/moved/"
+
+
+def test_unpublished_articles_are_404_for_readers(client, hidden):
+    for article in hidden:
+        assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_scheduled_article_goes_live_by_itself(client, monkeypatch):
+    article = ArticleFactory(published_at=timezone.now() + dt.timedelta(minutes=5))
+    assert client.get(article.get_absolute_url()).status_code == 404
+    later = timezone.now() + dt.timedelta(minutes=10)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert client.get(article.get_absolute_url()).status_code == 200
+    assert article.title in client.get(reverse("articles:home")).content.decode()
+
+
+def test_category_page_lists_its_subtree(client, tree, hidden):
+    top, outlet, section = tree
+    in_section = ArticleFactory(title="Deep story", category=section)
+    in_top = ArticleFactory(title="Top story", category=top)
+    elsewhere = ArticleFactory(title="Elsewhere story")
+    response = client.get(top.get_absolute_url())
+    assert response.status_code == 200
+    assert set(response.context["articles"]) == {in_section, in_top}
+    html = response.content.decode()
+    assert f'href="{outlet.get_absolute_url()}">观察者网</a>' in html  # child section link
+    assert elsewhere.title not in html
+    response = client.get(section.get_absolute_url())
+    assert list(response.context["articles"]) == [in_section]
+    assert [c.name for c in response.context["breadcrumb"]] == ["新媒体", "观察者网"]
+
+
+def test_tag_page(client, hidden):
+    tagged = ArticleFactory(title="Tagged story", tags=["气候"])
+    ArticleFactory(title="Untagged story")
+    hidden[0].tags.add("气候")
+    response = client.get(reverse("articles:tag", kwargs={"slug": "气候"}))
+    assert response.status_code == 200
+    assert list(response.context["articles"]) == [tagged]
+
+
+def test_author_page_shows_bio_and_their_published_articles(client, hidden):
+    author = AuthorFactory(name="陈晓", bio="科技记者。", website="https://example.com/chen")
+    theirs = ArticleFactory(authors=[author])
+    ArticleFactory()
+    hidden[0].bylines.create(author=author)
+    response = client.get(author.get_absolute_url())
+    assert response.status_code == 200
+    assert list(response.context["articles"]) == [theirs]
+    assert "科技记者。" in response.content.decode()
+
+
+def test_list_is_paginated_newest_first(client):
+    now = timezone.now()
+    articles = [ArticleFactory(published_at=now - dt.timedelta(hours=i)) for i in range(25)]
+    page1 = client.get(reverse("articles:list"))
+    assert list(page1.context["articles"]) == articles[:20]
+    assert 'rel="next" href="?page=2"' in page1.content.decode()
+    page2 = client.get(reverse("articles:list") + "?page=2")
+    assert list(page2.context["articles"]) == articles[20:]
+    assert client.get(reverse("articles:list") + "?page=3").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/category/nowhere/", "/tag/nothing/", "/author/nobody/", "/2024/01/01/no-such-story/"],
+)
+def test_unknown_things_are_404_in_the_site_design(client, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "We couldn’t find that page" in response.content.decode()
+
+
+def test_body_is_sanitised_on_the_page(client):
+    article = ArticleFactory(
+        body_source='<p>ok</p><script>alert(1)</script><a href="javascript:x()">l</a>',
+        body_format=Article.BodyFormat.HTML,
+    )
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "alert(1)" not in html and "javascript:" not in html
+
+
+# Query counts: constant in the number of articles (an N+1 in a card or the byline would show here).
+@pytest.mark.parametrize("count", [3, 30])
+def test_list_pages_query_counts_do_not_grow(client, django_assert_num_queries, tree, count):
+    *_, section = tree
+    author = AuthorFactory()
+    for _ in range(count):
+        ArticleFactory(category=section, authors=[author, AuthorFactory()], tags=["t"])
+    pages = {
+        reverse("articles:home"): 3,  # articles, bylines, navigation
+        reverse("articles:list"): 4,  # + count
+        section.get_absolute_url(): 7,  # + section, breadcrumb, subsections
+        reverse("articles:tag", kwargs={"slug": "t"}): 5,  # + tag
+        author.get_absolute_url(): 5,  # + author
+    }
+    for url, queries in pages.items():
+        with django_assert_num_queries(queries):
+            assert client.get(url).status_code == 200
+
+
+def test_detail_query_count(client, django_assert_num_queries, tree):
+    *_, section = tree
+    article = ArticleFactory(category=section, authors=[AuthorFactory() for _ in range(4)], tags=["a", "b", "c"])
+    with django_assert_num_queries(5):  # article, bylines, tags, breadcrumb, navigation
+        assert client.get(article.get_absolute_url()).status_code == 200
+
+
+def test_html_is_a_page_with_language_and_landmarks(client):
+    ArticleFactory()
+    html = client.get(reverse("articles:home")).content.decode()
+    assert html.startswith("<!doctype html>")
+    assert '<html lang="en">' in html
+    assert '<main id="content"' in html and 'href="#content"' in html
+    assert html.count("<h1") == 1
