@@ -124,3 +124,13 @@ def test_redis_cache_round_trip():
         assert cache.get("probe") is None
     finally:
         cache.close()
+
+
+def test_readme_lists_every_environment_variable():
+    """The README's configuration table stays true: each variable settings.py reads is in it."""
+    import re
+
+    read = set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z_]+)"', (ROOT / "newsroom" / "settings.py").read_text()))
+    table = set(re.findall(r"^\| `([A-Z_]+)` \|", (ROOT / "README.md").read_text(), re.MULTILINE))
+    assert len(read) > 10
+    assert read - table == set()

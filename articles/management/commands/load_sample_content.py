@@ -20,6 +20,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-admin", action="store_true", help="Do not create the local admin/admin account.")
 
     def handle(self, *args, no_admin, verbosity, **options):
+        if not no_admin and not settings.DEBUG:
+            raise CommandError("Refusing to create the admin/admin account with DEBUG off; use --no-admin.")
         articles = sorted(p for p in SAMPLE_DIR.iterdir() if p.suffix in (".md", ".txt") and p.name[0].isdigit())
         call_command(
             "import_articles", *map(str, articles), verbosity=verbosity, stdout=self.stdout, stderr=self.stderr
@@ -33,8 +35,6 @@ class Command(BaseCommand):
 
         if no_admin:
             return
-        if not settings.DEBUG:
-            raise CommandError("Refusing to create the admin/admin account with DEBUG off; use createsuperuser.")
         username, password = LOCAL_ADMIN
         User = get_user_model()
         user = User.objects.filter(username=username).first() or User.objects.create_superuser(
