@@ -200,6 +200,13 @@ def test_html_is_a_page_with_language_and_landmarks(client):
     ArticleFactory()
     html = client.get(reverse("articles:home")).content.decode()
     assert html.startswith("<!doctype html>")
-    assert '<html lang="en">' in html
+    assert '<html lang="en-us">' in html
     assert '<main id="content"' in html and 'href="#content"' in html
     assert html.count("<h1") == 1
+
+
+def test_language_code_sets_the_page_language(client, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    article = ArticleFactory(language="en")
+    assert '<html lang="zh-hans">' in client.get(reverse("articles:home")).content.decode()
+    assert '<article class="article" lang="en">' in client.get(article.get_absolute_url()).content.decode()
