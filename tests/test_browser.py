@@ -91,3 +91,55 @@ def test_layout_fits_the_viewport(page, live_server):
     # The skip link is the first thing keyboard users reach.
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
+
+
+@pytest.fixture
+def desktop(browser):
+    context = browser.new_context(viewport=VIEWPORTS["desktop"])
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+    page.viewport_name = "desktop"
+    yield page
+    context.close()
+
+
+def test_editor_writes_and_publishes_with_autocomplete(desktop, live_server, django_user_model):
+    page = desktop
+    django_user_model.objects.create_superuser("editor", "editor@example.com", "a-long-password")
+    AuthorFactory(name="观察者网")
+    CategoryFactory(name="头条", parent=CategoryFactory(name="新媒体"))
+    ArticleFactory(tags=["气候"])
+
+    page.goto(f"{live_server.url}/admin/articles/article/add/")
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", "a-long-password")
+    page.click("input[type=submit]")
+    page.fill("#id_title", "海港市新渡轮下水")
+    page.press("#id_title", "Tab")  # the admin fills the slug in on change
+    assert page.input_value("#id_slug") == "海港市新渡轮下水"  # prepopulated, Chinese kept
+    page.fill("#id_body_source", "新船今天下水。<script>alert(1)</script>")
+    page.select_option("#id_status", "published")
+
+    def pick(container, term, option):
+        page.locator(container).locator(".select2-selection").click()
+        page.keyboard.type(term)
+        page.locator(".select2-results__option", has_text=option).first.click()
+
+    pick(".field-category", "头条", "新媒体 / 头条")
+    pick("#bylines-0", "观察", "观察者网")
+    pick(".field-tags", "气候", "气候")  # an existing tag
+    pick(".field-tags", "渡轮", "渡轮")  # a new one, typed
+    shot(page, "admin-article-form")
+    page.click("input[name=_save]")
+    assert "was added successfully" in page.locator(".messagelist").inner_text()
+    assert page.console_errors == []
+
+    article = Article.objects.get(title="海港市新渡轮下水")
+    assert article.is_published()
+    assert str(article.category) == "新媒体 / 头条"
+    assert [a.name for a in article.byline] == ["观察者网"]
+    assert sorted(article.tags.names()) == ["气候", "渡轮"]
+    page.goto(live_server.url + article.get_absolute_url())
+    assert page.locator("h1").inner_text() == "海港市新渡轮下水"
+    assert page.locator(".article-body").inner_html() == "<p>新船今天下水。</p>"
