@@ -210,3 +210,9 @@ def test_language_code_sets_the_page_language(client, settings):
     article = ArticleFactory(language="en")
     assert '<html lang="zh-hans">' in client.get(reverse("articles:home")).content.decode()
     assert '<article class="article" lang="en">' in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_favicon_ico_redirects_to_the_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.svg")
