@@ -1,3 +1,5 @@
+import hashlib
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -164,8 +166,14 @@ class Article(models.Model):
         help_text="Readers see a published article once this time has passed: a future time schedules it. "
         "Set automatically when first published.",
     )
+    modified_at = models.DateTimeField(
+        "updated", null=True, blank=True, help_text="Shown to readers as the time of the last substantive update."
+    )
+    expires_at = models.DateTimeField("expiry", null=True, blank=True, help_text="Kept from imports (expiryDate).")
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # Set by prepare_for_save, not auto_now, so an import can stamp it with its own time and later
+    # tell whether an editor changed the article since (updated_at > imported_at).
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
     authors = models.ManyToManyField(Author, through="Byline", related_name="articles", blank=True)
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="articles")
     tags = TaggableManager(through="TaggedArticle", blank=True)
@@ -175,11 +183,13 @@ class Article(models.Model):
     lead_image_credit = models.CharField(max_length=200, blank=True)
     featured = models.BooleanField(default=False, help_text="Lead story on the home page.")
     language = models.CharField(max_length=20, blank=True)
+    keywords = models.CharField("SEO keywords", max_length=500, blank=True)
     # Import provenance: what lets a re-import find this article again and tell if it changed.
     source_key = models.CharField(max_length=500, unique=True, null=True, blank=True, editable=False)
-    source_path = models.CharField(max_length=1000, blank=True, editable=False)
-    source_hash = models.CharField(max_length=64, blank=True, editable=False)
+    source_path = models.CharField(max_length=1000, blank=True, editable=False, db_index=True)
+    source_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     imported_at = models.DateTimeField(null=True, blank=True, editable=False)
+    body_hash = models.CharField(max_length=40, blank=True, editable=False, db_index=True)
     extra = models.JSONField(
         default=dict, blank=True, help_text="Front-matter keys Newsroom has no field for, kept as imported."
     )
@@ -196,23 +206,48 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
-    def save(self, *args, **kwargs):
-        self.prepare_for_save()
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._saved_address = instance._address()
+        return instance
+
+    def save(self, *args, now=None, rendered_body=None, **kwargs):
+        self.prepare_for_save(now=now, rendered_body=rendered_body)
         super().save(*args, **kwargs)
+        old = getattr(self, "_saved_address", None)
+        if old and old[0] == self.Status.PUBLISHED and old[1:] != self._address()[1:]:
+            from .redirects import record_move
+
+            record_move(self.url_for(*old[1:]), self.get_absolute_url())
+        self._saved_address = self._address()
 
     def get_absolute_url(self):
-        when = timezone.localtime(self.published_at or self.created_at or timezone.now())
+        return self.url_for(self.slug, self.published_at or self.created_at)
+
+    @staticmethod
+    def url_for(slug, when):
+        when = timezone.localtime(when or timezone.now())
         return reverse(
-            "articles:detail",
-            kwargs={"year": when.year, "month": when.month, "day": when.day, "slug": self.slug},
+            "articles:detail", kwargs={"year": when.year, "month": when.month, "day": when.day, "slug": slug}
         )
 
-    def prepare_for_save(self):
+    def _address(self):
+        """What the public address depends on; None when those fields were not loaded."""
+        fields = self.__dict__
+        if "slug" in fields and "published_at" in fields and "status" in fields:
+            return (self.status, self.slug, self.published_at or fields.get("created_at"))
+        return None
+
+    def prepare_for_save(self, now=None, rendered_body=None):
         """Derive what is derived (rendered body, slug, first publication time). Bulk writers call
-        this too, so every path into the table applies the same policy."""
+        this too, so every path into the table applies the same policy; the importer passes the
+        body it already rendered with `render_body` in a worker process."""
         if not self.body_source and self.body:
             self.body_source, self.body_format = self.body, self.BodyFormat.HTML
-        self.body = render_body(self.body_source, self.body_format)
+        self.body = render_body(self.body_source, self.body_format) if rendered_body is None else rendered_body
+        self.body_hash = hashlib.sha1(self.body.encode()).hexdigest() if self.body else ""
+        self.updated_at = now or timezone.now()
         if not self.slug:
             self.slug = unique_slug(
                 slug_from_text(self.title),

@@ -1,31 +1,32 @@
 """Finding the files to import under the paths an operator names."""
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 DEFAULT_EXTENSIONS = (".md", ".markdown", ".html", ".htm", ".txt")
 
 
-def find_sources(paths: list[str], extensions=DEFAULT_EXTENSIONS) -> Iterator[tuple[Path, str]]:
-    """Yield (file, key) for each file to import. The key is the file's path relative to the
-    folder it was found under (its own name for a file named directly). Folders are walked
-    recursively; links leading outside the named folder are not followed."""
-    extensions = tuple(e.lower() for e in extensions)
+def find_sources(paths: list[str], extensions=DEFAULT_EXTENSIONS) -> list[str]:
+    """Absolute paths of the files to import, each once, in a stable order. Folders are walked
+    recursively; links leading outside the named folder are not followed. A file named directly
+    is taken whatever its ending."""
+    extensions = tuple(e.lower() if e.startswith(".") else f".{e.lower()}" for e in extensions)
+    found = {}
     for given in paths:
         root = Path(given)
         if root.is_file():
-            yield root, root.name
+            found.setdefault(str(root.resolve()), None)
             continue
         if not root.is_dir():
             raise FileNotFoundError(given)
         resolved_root = root.resolve()
-        for folder, dirnames, filenames in os.walk(root):
+        for folder, dirnames, filenames in os.walk(resolved_root):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for name in sorted(filenames):
+                if name.startswith(".") or not name.lower().endswith(extensions):
+                    continue
                 path = Path(folder, name)
-                if not name.lower().endswith(extensions) or name.startswith("."):
-                    continue
-                if path.is_symlink() and not path.resolve().is_relative_to(resolved_root):
-                    continue
-                yield path, path.relative_to(root).as_posix()
+                real = path.resolve()
+                if real.is_relative_to(resolved_root) and real.is_file():
+                    found.setdefault(str(real), None)
+    return list(found)

@@ -1,25 +1,34 @@
-"""The front-matter mapping: which keys mean what. The README's mapping table mirrors `ALIASES`."""
+"""The front-matter mapping: which keys mean what. The README's mapping table mirrors `ALIASES`.
+
+Everything here is pure: a parsed file in, an `ArticleData` out, so it can run in worker
+processes and under --dry-run.
+"""
 
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo
 
 from ..rendering import HTML, MARKDOWN, looks_like_html, render_body
 from ..text import plain_text, summarize
 from .dates import parse_datetime
-from .errors import ImportFailure
+from .errors import ImportFailure, ImportSkip
 from .reading import SourceFile
 
 # Field -> front-matter keys, first present wins.
 ALIASES = {
     "title": ("title",),
     "published_at": ("date", "publishDate", "pubdate", "published"),
+    "modified_at": ("updated", "lastmod", "modified", "last_modified_at"),
+    "expires_at": ("expiryDate", "expirydate", "expires"),
     "slug": ("slug",),
-    "slug_from_url": ("permalink", "url"),
+    "url": ("permalink", "url", "path"),
+    "aliases": ("aliases", "redirect_from"),
     "categories": ("categories", "category"),
     "tags": ("tags",),
+    "keywords": ("keywords",),
     "authors": ("authors", "author"),
     "summary": ("summary", "excerpt", "description", "abstract"),
     "lead_image": (
@@ -29,12 +38,31 @@ ALIASES = {
     "language": ("lang", "language"),
     "identity": ("id", "uuid", "guid"),
     "featured": ("featured",),
+    "markup": ("markup", "format"),
 }  # fmt: skip
 
+# Folders generators keep content under: a source key counts from the last of them, so it does
+# not depend on which folder the operator named.
+CONTENT_ANCHORS = ("_posts", "_drafts", "content", "source")
+
 MORE_MARKER = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
-_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff]")
-_PLACEHOLDER_IMAGES = re.compile(r"picsum\.photos|/p/undefined$")
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2060\ufeff]")
+_PLACEHOLDER_IMAGES = re.compile(r"picsum\.photos|/p/undefined$|^undefined$")
+_JEKYLL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-")
+_PATH_DATE = re.compile(r"^/?(\d{4})/(\d{1,2})/(\d{1,2})/")
+_TEMPLATE_SYNTAX = re.compile(r"\{%-?\s*(\w+).*?%\}|\{\{[<%]\s*/?\s*([\w-]+).*?[>%]\}\}|\{\{-?\s*([\w.]+).*?\}\}")
 SUMMARY_LENGTH = 160
+MAX_TITLE = 300
+
+
+@dataclass
+class ImportOptions:
+    tz: ZoneInfo
+    status: str | None = None  # overrides what the files say
+    default_author: str = ""
+    category_mode: str = "path"  # or "flat": every entry a top-level section (Hugo semantics)
+    dry_run: bool = False
+    overwrite: bool = False
 
 
 @dataclass
@@ -47,92 +75,157 @@ class ArticleData:
     title: str
     body_source: str
     body_format: str
-    draft: bool = False
+    body: str = ""
+    status: str = "published"
     published_at: dt.datetime | None = None
+    modified_at: dt.datetime | None = None
+    expires_at: dt.datetime | None = None
     slug: str = ""
     standfirst: str = ""
-    category_path: list[str] = field(default_factory=list)
+    category_paths: list[list[str]] = field(default_factory=list)
     authors: list[dict] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    keywords: str = ""
     lead_image_url: str = ""
+    lead_image_file: str = ""  # a name in media storage, for images that came with the file
     language: str = ""
     featured: bool = False
+    aliases: list[str] = field(default_factory=list)
     extra: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def clean_text(value) -> str:
     """A one-line text value with control characters and zero-width spaces removed."""
-    return _INVISIBLE.sub("", str(value)).replace("\u00a0", " ").strip()
+    return " ".join(_INVISIBLE.sub("", str(value)).replace("\u00a0", " ").split())
 
 
-def map_source(source: SourceFile, key: str, tz: ZoneInfo) -> ArticleData:
-    """Turn a parsed file into an ArticleData; raise ImportFailure naming the field at fault."""
+def source_key(path: Path, identity, language: str) -> str:
+    """How a re-import finds this file's article again. See the README's identity rule."""
+    if identity not in (None, ""):
+        return f"id:{identity}"
+    parts = path.parts
+    anchors = [i for i, part in enumerate(parts[:-1]) if part in CONTENT_ANCHORS]
+    where = "/".join(parts[anchors[-1] :]) if anchors else path.as_posix()
+    key = f"path:{language}:{where}" if language else f"path:{where}"
+    return key if len(key) <= 500 else "path-sha1:" + hashlib.sha1(key.encode()).hexdigest()
+
+
+def map_source(source: SourceFile, options: ImportOptions, images=None) -> ArticleData:
+    """Turn a parsed file into an ArticleData; raise ImportFailure naming the field at fault.
+
+    `images` (an `images.ImageStore`) stores images referenced by relative paths and gives their
+    media names and URLs; without it such references are reported and kept as they are."""
     meta = dict(source.metadata)
     used = set()
 
     def take(name):
         for alias in ALIASES[name]:
-            if alias in meta and meta[alias] not in (None, ""):
+            if alias in meta and meta[alias] not in (None, "", []):
                 used.add(alias)
                 return meta[alias]
         return None
 
     title = clean_text(take("title") or "")
     if not title:
-        raise ImportFailure("no title in the front matter")
+        raise ImportSkip("no title in the front matter (not an article)")
+    if len(title) > MAX_TITLE:
+        raise ImportFailure(f"title: {len(title)} characters, more than the {MAX_TITLE} a headline may have")
 
-    identity = take("identity")
-    body, summary_from_marker = _split_more(source.body)
+    language = clean_text(take("language") or "")
+    body_source, summary_from_marker = _split_more(_INVISIBLE.sub("", source.body))
     data = ArticleData(
-        source_key=f"id:{identity}" if identity not in (None, "") else f"path:{key}",
+        source_key=source_key(source.path, take("identity"), language),
         source_path=str(source.path),
         content_hash=source.content_hash,
         title=title,
-        body_source=body,
-        body_format=HTML if looks_like_html(body) else MARKDOWN,
+        body_source=body_source,
+        body_format=_body_format(take("markup"), body_source),
+        language=language,
+        warnings=list(source.warnings),
     )
 
-    raw_date = take("published_at")
-    if isinstance(raw_date, bool):  # Jekyll's `published: false` is a status, not a date
-        used.discard("published")
-        raw_date = None
-    if raw_date is not None:
-        data.published_at = parse_datetime(raw_date, tz)
-        if data.published_at is None:
-            data.warnings.append(f"unreadable date {raw_date!r}: imported as a draft with no publication time")
-            data.extra["unreadable_date"] = str(raw_date)
-    data.draft = _is_draft(meta, used) or (raw_date is not None and data.published_at is None)
+    _map_times(data, meta, used, take, options.tz, source.path)
+    _map_status(data, meta, used, options)
 
+    url = take("url")
     data.slug = clean_text(take("slug") or "")
-    if not data.slug and (url := take("slug_from_url")):
+    if not data.slug and url:
         data.slug = PurePosixPath(str(url).rstrip("/")).name.removesuffix(".html")
+    data.aliases = [str(a) for a in _names(take("aliases"))] + ([str(url)] if url else [])
 
-    categories = take("categories")
-    paths = _category_paths(categories)
-    if paths:
-        data.category_path = paths[0]
-        if len(paths) > 1:
-            data.extra["categories"] = paths  # kept whole: the article files under the first
+    data.category_paths = _category_paths(take("categories"), options.category_mode)
     data.tags = _names(take("tags"), split_commas=True)
-    data.authors = _authors(take("authors"))
+    data.keywords = ", ".join(_names(take("keywords"), split_commas=True))[:500]
+    data.authors = _authors(take("authors")) or (
+        [{"name": options.default_author, "email": "", "website": ""}] if options.default_author else []
+    )
+    data.featured = take("featured") is True
+
+    if images:
+        data.body_source = _rewrite_relative_images(data.body_source, lambda ref: images.url(ref, data))
+    data.body = render_body(data.body_source, data.body_format)
 
     summary = take("summary")
     data.standfirst = clean_text(plain_text(str(summary))) if summary else summary_from_marker
     if not data.standfirst:
-        data.standfirst = _first_paragraph_summary(body, data.body_format)
+        data.standfirst = _first_paragraph_summary(data.body)
 
-    data.lead_image_url = _lead_image(take("lead_image"), data)
-    data.language = clean_text(take("language") or "")
-    data.featured = bool(take("featured"))
+    _map_lead_image(take("lead_image"), data, images)
+    if templates := sorted({m.group(1) or m.group(2) or m.group(3) for m in _TEMPLATE_SYNTAX.finditer(body_source)}):
+        data.notes.append("template syntax kept as text, not run: " + ", ".join(templates))
 
     data.extra.update({k: _json_safe(v) for k, v in meta.items() if k not in used})
     return data
 
 
-def _is_draft(meta, used) -> bool:
+def _map_times(data, meta, used, take, tz, path):
+    raw_date = take("published_at")
+    if isinstance(raw_date, bool):  # Jekyll's `published: false` is a status, not a date
+        used.discard("published")
+        raw_date = take_first(meta, used, ("date", "publishDate", "pubdate"))
+    if raw_date is not None:
+        data.published_at = parse_datetime(raw_date, tz)
+        if data.published_at is None:
+            data.warnings.append(f"unreadable date {raw_date!r}: imported as a draft with no publication time")
+            data.extra["unreadable_date"] = str(raw_date)
+            data.status = "draft"
+            return
+    else:
+        data.published_at = _date_from_names(path, meta.get("path"), tz)
+    for name in ("modified_at", "expires_at"):
+        raw = take(name)
+        if raw is not None and not isinstance(raw, list):
+            when = parse_datetime(raw, tz)
+            if when is None:
+                data.warnings.append(f"unreadable {ALIASES[name][0]} {raw!r}: kept in the extra data")
+                data.extra[f"unreadable_{name}"] = str(raw)
+            setattr(data, name, when)
+
+
+def take_first(meta, used, keys):
+    for key in keys:
+        if meta.get(key) not in (None, ""):
+            used.add(key)
+            return meta[key]
+    return None
+
+
+def _date_from_names(path: Path, zola_path, tz) -> dt.datetime | None:
+    """Jekyll's `2019-05-30-slug.md` file names, else Zola's `path = "2019/05/30/slug"`."""
+    match = _JEKYLL_DATE.match(path.name) or (_PATH_DATE.match(str(zola_path)) if zola_path else None)
+    if not match:
+        return None
+    try:
+        return dt.datetime(*map(int, match.groups()), tzinfo=tz)
+    except ValueError:
+        return None
+
+
+def _map_status(data, meta, used, options):
     """`draft: true`, `published: false` (Jekyll) or `status: draft` keep an article from readers."""
-    draft = False
+    draft = data.status == "draft"
     if "draft" in meta:
         used.add("draft")
         draft |= meta["draft"] is True
@@ -142,7 +235,15 @@ def _is_draft(meta, used) -> bool:
     if "status" in meta:
         used.add("status")
         draft |= str(meta["status"]).lower() in ("draft", "private", "pending")
-    return draft
+    data.status = options.status or ("draft" if draft else "published")
+
+
+def _body_format(markup, body: str) -> str:
+    if markup and str(markup).lower() in ("html", "htm"):
+        return HTML
+    if markup and str(markup).lower() in ("md", "markdown", "goldmark", "commonmark"):
+        return MARKDOWN
+    return HTML if looks_like_html(body) else MARKDOWN
 
 
 def _split_more(body: str) -> tuple[str, str]:
@@ -150,28 +251,31 @@ def _split_more(body: str) -> tuple[str, str]:
     parts = MORE_MARKER.split(body, maxsplit=1)
     if len(parts) == 1:
         return body, ""
-    teaser = plain_text(parts[0]) if looks_like_html(parts[0]) else plain_text(parts[0].replace("*", ""))
+    teaser = plain_text(render_body(parts[0], HTML if looks_like_html(parts[0]) else MARKDOWN))
     return (parts[0].rstrip() + "\n\n" + parts[1].lstrip()).strip(), summarize(teaser, SUMMARY_LENGTH)
 
 
-def _first_paragraph_summary(body: str, body_format: str) -> str:
-    html = render_body(body, body_format)
+def _first_paragraph_summary(html: str) -> str:
     match = re.search(r"<p[^>]*>(.*?)</p>", html, re.DOTALL)
     return summarize(plain_text(match.group(1) if match else html), SUMMARY_LENGTH)
 
 
-def _category_paths(value) -> list[list[str]]:
+def _category_paths(value, mode) -> list[list[str]]:
     """A list is one path; a list of lists is several paths; a string is one section."""
     if value in (None, "", []):
         return []
     if isinstance(value, str):
-        return [[clean_text(value)]]
-    if isinstance(value, list):
+        paths = [[clean_text(value)]]
+    elif isinstance(value, list):
         if any(isinstance(v, list) for v in value):
-            return [p for p in (_names(v) for v in value) if p]
-        path = _names(value)
-        return [path] if path else []
-    raise ImportFailure(f"categories: expected a name or a list, got {type(value).__name__}")
+            paths = [p for p in (_names(v if isinstance(v, list) else [v]) for v in value) if p]
+        else:
+            paths = [_names(value)]
+    else:
+        raise ImportFailure(f"categories: expected a name or a list, got {type(value).__name__}")
+    if mode == "flat":
+        paths = [[name] for name in dict.fromkeys(n for p in paths for n in p)]
+    return [p for p in paths if p]
 
 
 def _names(value, split_commas=False) -> list[str]:
@@ -183,22 +287,20 @@ def _names(value, split_commas=False) -> list[str]:
         items = [v for item in value for v in (item if isinstance(item, list) else [item])]
     else:
         items = [value]
-    names = [clean_text(v) for v in items if v is not None]
+    names = [clean_text(v) for v in items if v is not None and not isinstance(v, dict)]
     return list(dict.fromkeys(n for n in names if n))
 
 
 def _authors(value) -> list[dict]:
     if value in (None, ""):
         return []
-    items = value if isinstance(value, list) else [value]
     authors = []
-    for item in items:
+    for item in value if isinstance(value, list) else [value]:
         if isinstance(item, dict):
-            name = clean_text(item.get("name") or item.get("title") or "")
             entry = {
-                "name": name,
-                "email": item.get("email") or "",
-                "website": item.get("url") or item.get("link") or "",
+                "name": clean_text(item.get("name") or item.get("title") or ""),
+                "email": str(item.get("email") or ""),
+                "website": str(item.get("url") or item.get("link") or item.get("website") or ""),
             }
         else:
             entry = {"name": clean_text(item), "email": "", "website": ""}
@@ -207,21 +309,51 @@ def _authors(value) -> list[dict]:
     return authors
 
 
-def _lead_image(value, data: ArticleData) -> str:
+def _map_lead_image(value, data: ArticleData, images):
     if isinstance(value, list):
         value = value[0] if value else None
     if isinstance(value, dict):
         value = value.get("src") or value.get("url")
     if not value:
-        return ""
-    url = str(value).strip()
-    if _PLACEHOLDER_IMAGES.search(url):
-        return ""
-    if not url.startswith(("http://", "https://")):
-        data.warnings.append(f"lead image {url!r} is not an absolute URL: kept in extra data only")
-        data.extra["lead_image"] = url
-        return ""
-    return url
+        return
+    reference = str(value).strip()
+    if _PLACEHOLDER_IMAGES.search(reference):
+        data.notes.append(f"placeholder lead image {reference!r} ignored")
+        return
+    if reference.startswith(("http://", "https://", "//")):
+        data.lead_image_url = ("https:" + reference if reference.startswith("//") else reference)[:1000]
+        return
+    stored = images.store(reference, data) if images else None
+    if stored:
+        data.lead_image_file = stored
+    else:
+        data.extra["lead_image"] = reference
+        if not images:
+            data.warnings.append(f"lead image {reference!r} is a relative path: kept in the extra data")
+
+
+_MD_IMAGE = re.compile(r"(!\[[^\]]*\]\()\s*<?([^)\s>]+)>?((?:\s+[\"'][^)]*[\"'])?\s*\))")
+_HTML_IMAGE = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*)(["']?)([^"'\s>]+)\2""", re.IGNORECASE)
+
+
+def _is_relative(reference: str) -> bool:
+    return not re.match(r"^([a-z][a-z0-9+.-]*:|/|#)", reference, re.IGNORECASE)
+
+
+def _rewrite_relative_images(source: str, resolve) -> str:
+    """Point `![](chart.png)` and `<img src="chart.png">` at the stored copies of those images."""
+
+    def markdown(match):
+        ref = match.group(2)
+        new = resolve(ref) if _is_relative(ref) else None
+        return f"{match.group(1)}{new}{match.group(3)}" if new else match.group(0)
+
+    def html(match):
+        ref = match.group(3)
+        new = resolve(ref) if _is_relative(ref) else None
+        return f'{match.group(1)}"{new}"' if new else match.group(0)
+
+    return _HTML_IMAGE.sub(html, _MD_IMAGE.sub(markdown, source))
 
 
 def _json_safe(value):

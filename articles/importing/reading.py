@@ -4,13 +4,13 @@ import hashlib
 import json
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 from frontmatter.default_handlers import BaseHandler, JSONHandler, YAMLHandler
 
-from .errors import ImportFailure
+from .errors import ImportFailure, ImportSkip
 
 
 class TomlHandler(BaseHandler):
@@ -33,30 +33,37 @@ class SourceFile:
     metadata: dict
     body: str
     content_hash: str
+    warnings: list[str] = field(default_factory=list)
 
 
-def read_source(path: Path) -> SourceFile:
-    """Parse `path`; raise ImportFailure with the reason when it cannot be read."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ImportFailure(f"cannot read file: {exc.strerror}") from exc
+def content_hash(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def read_source(path: Path, raw: bytes | None = None) -> SourceFile:
+    """Parse `path`; raise ImportFailure (or ImportSkip) with the reason when it cannot be read."""
+    if raw is None:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise ImportFailure(f"cannot read file: {exc.strerror}") from exc
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ImportFailure(f"not UTF-8 text (byte {exc.start})") from exc
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     stripped = text.lstrip()
+    warnings = []
     metadata, body = parse_front_matter(
-        stripped.rstrip(), blank_lines_before=text[: len(text) - len(stripped)].count("\n")
+        stripped.rstrip(), blank_lines_before=text[: len(text) - len(stripped)].count("\n"), warnings=warnings
     )
-    return SourceFile(path=path, metadata=metadata, body=body, content_hash=hashlib.sha256(raw).hexdigest())
+    return SourceFile(path=path, metadata=metadata, body=body, content_hash=content_hash(raw), warnings=warnings)
 
 
-def parse_front_matter(text: str, blank_lines_before: int = 0) -> tuple[dict, str]:
+def parse_front_matter(text: str, blank_lines_before: int = 0, warnings=None) -> tuple[dict, str]:
     handler = next((h for h in HANDLERS if h.detect(text)), None)
     if handler is None:
-        raise ImportFailure("no front matter (expected a --- YAML, +++ TOML or { JSON } block first)")
+        raise ImportSkip("no front matter (not an article: expected a --- YAML, +++ TOML or { JSON } block first)")
     try:
         fm, body = handler.split(text)
     except ValueError as exc:
@@ -64,7 +71,12 @@ def parse_front_matter(text: str, blank_lines_before: int = 0) -> tuple[dict, st
     try:
         metadata = handler.load(fm)
     except yaml.YAMLError as exc:
-        raise ImportFailure(f"front matter is not valid YAML: {_yaml_reason(exc, blank_lines_before)}") from exc
+        reason = f"front matter is not valid YAML: {_yaml_reason(exc, blank_lines_before)}"
+        metadata = recover_flat_yaml(fm)
+        if metadata is None:
+            raise ImportFailure(reason) from exc
+        if warnings is not None:
+            warnings.append(f"{reason}; read it line by line instead")
     except tomllib.TOMLDecodeError as exc:
         raise ImportFailure(f"front matter is not valid TOML: {exc}") from exc
     except json.JSONDecodeError as exc:
@@ -81,3 +93,50 @@ def _yaml_reason(exc: yaml.YAMLError, blank_lines_before: int) -> str:
     mark = getattr(exc, "problem_mark", None)
     # The block starts with the newline that ends the opening `---`, so its line 0 is the file's line 1.
     return f"{problem} (line {mark.line + 1 + blank_lines_before})" if mark else problem
+
+
+_KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
+_ITEM_LINE = re.compile(r"^[ \t]+-[ \t]*(.*?)\s*$|^-[ \t]+(.*?)\s*$")
+
+
+def recover_flat_yaml(fm: str) -> dict | None:
+    """Read front matter that YAML rejects but whose intent is plain: flat `key: value` lines and
+    `- item` lists (indented by tabs or spaces), values wrapped in runs of quotes. None when a line
+    fits neither form, so real damage is still reported."""
+    data, current = {}, None
+    for line in fm.split("\n"):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if (item := _ITEM_LINE.match(line)) and current is not None:
+            value = _scalar(item.group(1) if item.group(1) is not None else item.group(2))
+            if not isinstance(data[current], list):
+                data[current] = [] if data[current] in ("", None) else [data[current]]
+            data[current].append(value)
+        elif key := _KEY_LINE.match(line):
+            current = key.group(1)
+            data[current] = _scalar(key.group(2))
+        else:
+            return None
+        if _UNREADABLE in (data[current] if isinstance(data[current], list) else [data[current]]):
+            return None
+    return data or None
+
+
+_UNREADABLE = object()
+
+
+def _scalar(text: str):
+    text = text.strip()
+    if text.startswith("[") and text.endswith("]"):
+        return [_scalar(part) for part in text[1:-1].split(",") if part.strip()]
+    if text[:1] in ("[", "{", "|", ">", "&", "*", "!"):
+        return _UNREADABLE  # structure the line-by-line reading cannot vouch for
+    if text[:1] in ("'", '"'):
+        while len(text) >= 2 and text[0] in ("'", '"') and text[-1] == text[0]:
+            text = text[1:-1]
+        return text
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+    return text if isinstance(value, dict | list) else value

@@ -1,68 +1,237 @@
-"""Writing one mapped file to the database, atomically."""
+"""Writing mapped files to the database: a batch in one transaction, and when a batch fails, each
+file in its own, so one bad file leaves nothing half-written and costs the others nothing."""
 
-from django.db import transaction
-from django.utils import timezone
+from dataclasses import dataclass, field
 
-from ..models import Article, Author, Byline, Category
+from django.conf import settings
+from django.contrib.redirects.models import Redirect
+from django.db import DatabaseError, IntegrityError, transaction
+from taggit.models import Tag
+
+from ..models import Article, Author, Byline, Category, TaggedArticle
+from ..redirects import MAX_PATH, as_site_path, record_move
 from ..slugs import slug_from_text, unique_slug
-from .mapping import ArticleData
+from .mapping import ArticleData, ImportOptions
 
-CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+CREATED, UPDATED, UNCHANGED, SKIPPED, FAILED, CHECKED = (
+    "created", "updated", "unchanged", "skipped", "failed", "checked",
+)  # fmt: skip
 
-
-def save_article(data: ArticleData) -> tuple[str, Article]:
-    """Create or update the article `data` describes; unchanged files are left alone."""
-    existing = Article.objects.filter(source_key=data.source_key).first()
-    if existing and existing.source_hash == data.content_hash:
-        return UNCHANGED, existing
-    with transaction.atomic():
-        article = existing or Article()
-        article.title = data.title
-        article.standfirst = data.standfirst
-        article.body_source = data.body_source
-        article.body_format = data.body_format
-        article.status = Article.Status.DRAFT if data.draft else Article.Status.PUBLISHED
-        article.published_at = data.published_at
-        article.category = category_for_path(data.category_path)
-        article.lead_image_url = data.lead_image_url
-        article.language = data.language
-        article.featured = data.featured
-        article.extra = data.extra
-        article.source_key = data.source_key
-        article.source_path = data.source_path
-        article.source_hash = data.content_hash
-        article.imported_at = timezone.now()
-        if data.slug and data.slug != article.slug:
-            base = slug_from_text(data.slug)
-            article.slug = unique_slug(base, lambda s: Article.objects.filter(slug=s).exclude(pk=article.pk).exists())
-        article.save()
-        set_byline(article, [author_for(entry) for entry in data.authors])
-        article.tags.set(data.tags, clear=True)
-    return (UPDATED if existing else CREATED), article
+# Fields an import writes on an article it updates.
+IMPORTED_FIELDS = [
+    "title", "slug", "standfirst", "body_source", "body_format", "body", "body_hash", "status",
+    "published_at", "modified_at", "expires_at", "category", "lead_image", "lead_image_url",
+    "language", "keywords", "featured", "extra", "source_key", "source_path", "source_hash",
+    "imported_at", "updated_at",
+]  # fmt: skip
 
 
-def category_for_path(names: list[str]) -> Category | None:
-    """The section at the end of `names`, creating the missing levels."""
-    parent = None
-    for name in names:
-        slug = slug_from_text(name, fallback="section")
-        parent, _ = Category.objects.get_or_create(parent=parent, slug=slug, defaults={"name": name})
-    return parent
+@dataclass
+class Outcome:
+    """What happened to one file; the command prints it and the --report file lists it."""
+
+    path: str
+    outcome: str
+    reason: str = ""
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    article_id: int | None = None
+    source_key: str = ""
 
 
-def author_for(entry: dict) -> Author:
-    slug = slug_from_text(entry["name"], fallback="author")
-    author, _ = Author.objects.get_or_create(
-        slug=slug,
-        defaults={"name": entry["name"], "email": entry.get("email", ""), "website": entry.get("website", "")},
-    )
-    return author
+class Writer:
+    """Resolves bylines, sections and tags through caches that live as long as one import run."""
 
+    def __init__(self, options: ImportOptions, now):
+        self.options, self.now = options, now
+        self._forget()
 
-def set_byline(article: Article, authors: list[Author]) -> None:
-    """Replace the byline, keeping order; two spellings of one name count once."""
-    article.bylines.all().delete()
-    unique = list({author.pk: author for author in reversed(authors)}.values())[::-1]
-    Byline.objects.bulk_create(
-        Byline(article=article, author=author, position=position) for position, author in enumerate(unique)
-    )
+    def _forget(self):
+        self.authors, self.categories, self.tags = {}, {}, {}
+
+    def write(self, items: list[ArticleData]) -> list[Outcome]:
+        try:
+            with transaction.atomic():
+                return self._write(items)
+        except DatabaseError as exc:
+            self._forget()  # rows created in the rolled-back transaction are gone
+            if len(items) == 1:
+                reason = f"could not be saved: {exc}".splitlines()[0]
+                return [Outcome(items[0].source_path, FAILED, reason, items[0].warnings, items[0].notes)]
+            return [outcome for item in items for outcome in self.write([item])]
+
+    def _write(self, items: list[ArticleData]) -> list[Outcome]:
+        existing = self._existing(items)
+        outcomes, new, changed = {}, [], []
+        for item in items:
+            article = existing.get(item.source_key)
+            if article is None:
+                new.append(item)
+            elif article.source_hash == item.content_hash and article.source_path == item.source_path:
+                outcomes[id(item)] = Outcome(item.source_path, UNCHANGED, article_id=article.pk)
+            elif article.updated_at > article.imported_at and not self.options.overwrite:
+                outcomes[id(item)] = Outcome(
+                    item.source_path,
+                    SKIPPED,
+                    "an editor changed this article after it was imported; --overwrite replaces it",
+                    article_id=article.pk,
+                )
+            else:
+                changed.append((item, article))
+
+        created, updated = self._create(new), self._update(changed)
+        updated_ids = {article.pk for _, article in updated}
+        self._replace_bylines_and_tags(created + updated, updated_ids)
+        self._add_aliases(created + updated)
+        for item, article in created + updated:
+            outcomes[id(item)] = Outcome(
+                item.source_path,
+                UPDATED if article.pk in updated_ids else CREATED,
+                warnings=item.warnings,
+                notes=item.notes,
+                article_id=article.pk,
+                source_key=item.source_key,
+            )
+        return [outcomes[id(item)] for item in items]
+
+    def _existing(self, items) -> dict[str, Article]:
+        """Articles these files imported before: by source key, else (the archive moved) by the
+        same content under the same file name."""
+        fields = ["id", "source_key", "source_hash", "source_path", "slug", "status", "published_at"]
+        fields += ["created_at", "updated_at", "imported_at"]
+        found = {
+            a.source_key: a for a in Article.objects.filter(source_key__in=[i.source_key for i in items]).only(*fields)
+        }
+        missing = [i for i in items if i.source_key not in found]
+        if missing:
+            by_hash = {}
+            for article in Article.objects.filter(source_hash__in=[i.content_hash for i in missing]).only(*fields):
+                by_hash.setdefault(article.source_hash, []).append(article)
+            for item in missing:
+                name = item.source_path.rsplit("/", 1)[-1]
+                for article in by_hash.get(item.content_hash, []):
+                    if article.source_path.rsplit("/", 1)[-1] == name:
+                        found[item.source_key] = article
+                        break
+        return found
+
+    def _fill(self, article: Article, item: ArticleData, slug: str):
+        article.title = item.title
+        article.slug = slug
+        article.standfirst = item.standfirst
+        article.body_source = item.body_source
+        article.body_format = item.body_format
+        article.status = item.status
+        article.published_at = item.published_at
+        article.modified_at = item.modified_at
+        article.expires_at = item.expires_at
+        paths = item.category_paths
+        article.category = self.category_for(paths[0]) if paths else None
+        article.lead_image = item.lead_image_file
+        article.lead_image_url = item.lead_image_url
+        article.language = item.language
+        article.keywords = item.keywords
+        article.featured = item.featured
+        article.extra = {**item.extra, **({"categories": paths} if len(paths) > 1 else {})}
+        article.source_key = item.source_key
+        article.source_path = item.source_path
+        article.source_hash = item.content_hash
+        article.imported_at = self.now
+        article.prepare_for_save(now=self.now, rendered_body=item.body)
+        article._import_item = item
+
+    def _create(self, items):
+        slugs = self._unique_slugs([slug_from_text(i.slug or i.title) for i in items])
+        articles = []
+        for item, slug in zip(items, slugs, strict=True):
+            article = Article()
+            self._fill(article, item, slug)
+            articles.append(article)
+        Article.objects.bulk_create(articles)
+        return [(a._import_item, a) for a in articles]
+
+    def _update(self, pairs):
+        results = []
+        for item, article in pairs:
+            wanted = slug_from_text(item.slug) if item.slug else article.slug
+            slug = wanted if wanted == article.slug else self._unique_slugs([wanted], exclude=article.pk)[0]
+            old_address = article._address()
+            self._fill(article, item, slug)
+            if old_address[0] == Article.Status.PUBLISHED and old_address[1:] != article._address()[1:]:
+                record_move(Article.url_for(*old_address[1:]), article.get_absolute_url())
+            results.append((item, article))
+        Article.objects.bulk_update([a for _, a in results], IMPORTED_FIELDS, batch_size=200)
+        return results
+
+    def _unique_slugs(self, wanted: list[str], exclude=None) -> list[str]:
+        taken = set(Article.objects.filter(slug__in=wanted).exclude(pk=exclude).values_list("slug", flat=True))
+        result = []
+        for slug in wanted:
+            chosen = unique_slug(
+                slug,
+                lambda s: s in taken or Article.objects.filter(slug=s).exclude(pk=exclude).exists(),
+            )
+            taken.add(chosen)
+            result.append(chosen)
+        return result
+
+    def _replace_bylines_and_tags(self, pairs, updated_ids):
+        if updated_ids:
+            Byline.objects.filter(article_id__in=updated_ids).delete()
+            TaggedArticle.objects.filter(content_object_id__in=updated_ids).delete()
+        bylines, tagged = [], []
+        for item, article in pairs:
+            authors = list(dict.fromkeys(self.author_for(entry) for entry in item.authors))
+            bylines += [Byline(article_id=article.pk, author_id=a, position=n) for n, a in enumerate(authors)]
+            tags = dict.fromkeys(self.tag_for(name) for name in item.tags)
+            tagged += [TaggedArticle(content_object_id=article.pk, tag_id=t) for t in tags]
+        Byline.objects.bulk_create(bylines)
+        TaggedArticle.objects.bulk_create(tagged)
+
+    def _add_aliases(self, pairs):
+        redirects = {}
+        for item, article in pairs:
+            url = article.get_absolute_url()
+            for alias in item.aliases:
+                old_path = as_site_path(alias)
+                if old_path not in (url, "/") and len(old_path) <= MAX_PATH:
+                    redirects[old_path] = Redirect(site_id=settings.SITE_ID, old_path=old_path, new_path=url)
+        if redirects:
+            Redirect.objects.bulk_create(
+                redirects.values(),
+                update_conflicts=True,
+                unique_fields=["site", "old_path"],
+                update_fields=["new_path"],
+            )
+
+    def author_for(self, entry: dict) -> int:
+        slug = slug_from_text(entry["name"], fallback="author")
+        if slug not in self.authors:
+            author, _ = Author.objects.get_or_create(
+                slug=slug, defaults={"name": entry["name"], "email": entry["email"], "website": entry["website"][:500]}
+            )
+            self.authors[slug] = author.pk
+        return self.authors[slug]
+
+    def category_for(self, names: list[str]) -> Category:
+        key = tuple(names)
+        if key not in self.categories:
+            parent = self.category_for(names[:-1]) if len(names) > 1 else None
+            slug = slug_from_text(names[-1], fallback="section")
+            self.categories[key], _ = Category.objects.get_or_create(
+                parent=parent, slug=slug, defaults={"name": names[-1][:200]}
+            )
+        return self.categories[key]
+
+    def tag_for(self, name: str) -> int:
+        key = name.lower()
+        if key not in self.tags:
+            tag = Tag.objects.filter(name__iexact=name).first()
+            if tag is None:
+                try:
+                    with transaction.atomic():
+                        tag = Tag.objects.create(name=name[:100])
+                except IntegrityError:  # another import created it a moment ago
+                    tag = Tag.objects.get(name__iexact=name)
+            self.tags[key] = tag.pk
+        return self.tags[key]

@@ -1,14 +1,15 @@
+import json
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError
 
-from articles.importing import ImportFailure
+from articles.importing.duplicates import likely_duplicates
 from articles.importing.files import DEFAULT_EXTENSIONS, find_sources
-from articles.importing.mapping import map_source
-from articles.importing.reading import read_source
-from articles.importing.saving import CREATED, UNCHANGED, UPDATED, save_article
+from articles.importing.mapping import ImportOptions
+from articles.importing.run import Importer
+from articles.importing.saving import CHECKED, CREATED, FAILED, SKIPPED, UNCHANGED, UPDATED
+from articles.models import Article
 
 
 class Command(BaseCommand):
@@ -27,48 +28,85 @@ class Command(BaseCommand):
             default=settings.TIME_ZONE,
             help="Time zone of dates written without one (default: the site's, %(default)s).",
         )
+        parser.add_argument("--status", choices=Article.Status.values, help="Give every article this status.")
+        parser.add_argument("--default-author", default="", help="Byline for files that name no author.")
+        parser.add_argument(
+            "--category-mode",
+            choices=["path", "flat"],
+            default="path",
+            help="path: a list of categories is one nested path (Hexo); flat: each is a top-level section (Hugo).",
+        )
+        parser.add_argument(
+            "--overwrite", action="store_true", help="Also replace articles editors changed since their import."
+        )
+        parser.add_argument("--report", metavar="FILE.json", help="Write what happened to each file to FILE.json.")
+        parser.add_argument("--jobs", type=int, default=None, help="Worker processes (default: one per core).")
 
-    def handle(self, *args, paths, dry_run, extensions, timezone, verbosity, **options):
+    def handle(self, *args, paths, verbosity, **options):
         try:
-            tz = ZoneInfo(timezone)
+            tz = ZoneInfo(options["timezone"])
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise CommandError(f"--timezone: unknown time zone {timezone!r}") from exc
+            raise CommandError(f"--timezone: unknown time zone {options['timezone']!r}") from exc
+        extensions = [e.strip() for e in options["extensions"].split(",") if e.strip()]
         try:
-            sources = list(find_sources(paths, [e.strip() for e in extensions.split(",") if e.strip()]))
+            files = find_sources(paths, extensions)
         except FileNotFoundError as exc:
             raise CommandError(f"{exc.args[0]}: no such file or folder") from exc
+        import_options = ImportOptions(
+            tz=tz,
+            status=options["status"],
+            default_author=options["default_author"].strip(),
+            category_mode=options["category_mode"],
+            dry_run=options["dry_run"],
+            overwrite=options["overwrite"],
+        )
 
-        counts = {CREATED: 0, UPDATED: 0, UNCHANGED: 0, "failed": 0, "warnings": 0}
-        progress = Progress(self.stderr, len(sources), enabled=verbosity > 0)
-        for path, key in sources:
+        counts = dict.fromkeys([CREATED, UPDATED, UNCHANGED, SKIPPED, FAILED, CHECKED, "warnings"], 0)
+        report, touched = [], []
+        progress = Progress(self.stderr, len(files), enabled=verbosity > 0)
+        for outcome in Importer(import_options, jobs=options["jobs"]).run(files):
             progress.step()
-            try:
-                data = map_source(read_source(path), key, tz)
-                outcome = "checked" if dry_run else save_article(data)[0]
-            except (ImportFailure, DatabaseError) as exc:
-                counts["failed"] += 1
-                progress.clear()
-                self.stderr.write(f"{path}: {exc}")
-                continue
-            counts[outcome] = counts.get(outcome, 0) + 1
-            for warning in data.warnings:
-                counts["warnings"] += 1
-                progress.clear()
-                self.stderr.write(self.style.WARNING(f"{path}: warning: {warning}"))
+            counts[outcome.outcome] += 1
+            counts["warnings"] += len(outcome.warnings)
+            if outcome.outcome in (CREATED, UPDATED):
+                touched.append(outcome.article_id)
+            if outcome.outcome == FAILED:
+                progress.write(f"{outcome.path}: {outcome.reason}")
+            elif outcome.outcome == SKIPPED and verbosity > 0:
+                progress.write(self.style.NOTICE(f"{outcome.path}: skipped: {outcome.reason}"))
+            for warning in outcome.warnings:
+                progress.write(self.style.WARNING(f"{outcome.path}: warning: {warning}"))
             if verbosity >= 2:
-                progress.clear()
-                self.stdout.write(f"{path}: {outcome}")
+                for note in outcome.notes:
+                    progress.write(f"{outcome.path}: note: {note}")
+                progress.write(f"{outcome.path}: {outcome.outcome}", stdout=self.stdout)
+            if options["report"]:
+                report.append(outcome.__dict__)
         progress.clear()
 
+        duplicates = likely_duplicates(touched) if touched else []
+        for reason, group in duplicates:
+            self.stdout.write(self.style.WARNING(f"likely duplicates ({reason}): " + " | ".join(group)))
+        if options["report"]:
+            with open(options["report"], "w", encoding="utf-8") as handle:
+                json.dump(
+                    {"counts": counts, "files": report, "likely_duplicates": duplicates},
+                    handle,
+                    ensure_ascii=False,
+                    indent=1,
+                )
+
         summary = (
-            f"{len(sources)} files: {counts[CREATED]} created, {counts[UPDATED]} updated, "
-            f"{counts[UNCHANGED]} unchanged, {counts['failed']} failed, {counts['warnings']} warnings"
+            f"{len(files)} files: {counts[CREATED]} created, {counts[UPDATED]} updated, {counts[UNCHANGED]} unchanged, "
+            f"{counts[SKIPPED]} skipped, {counts[FAILED]} failed, {counts['warnings']} warnings"
         )
-        if dry_run:
-            summary = f"Dry run, nothing written. {len(sources)} files: {counts.get('checked', 0)} readable, " + (
-                f"{counts['failed']} failed, {counts['warnings']} warnings"
+        if import_options.dry_run:
+            summary = (
+                f"Dry run, nothing written. {len(files)} files: {counts[CHECKED]} readable, "
+                f"{counts[UNCHANGED]} unchanged, {counts[SKIPPED]} skipped, {counts[FAILED]} failed, "
+                f"{counts['warnings']} warnings"
             )
-        if counts["failed"]:
+        if counts[FAILED]:
             raise CommandError(summary)
         if verbosity > 0:
             self.stdout.write(self.style.SUCCESS(summary))
@@ -85,10 +123,15 @@ class Progress:
 
     def step(self):
         self.done += 1
-        if self.enabled:
+        if self.enabled and (self.done % 50 == 0 or self.done == self.total):
             filled = self.width * self.done // self.total
             self.stream.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {self.done}/{self.total}", ending="")
             self.stream.flush()
+
+    def write(self, line, stdout=None):
+        """A line above the bar (stderr unless told otherwise)."""
+        self.clear()
+        (stdout or self.stream).write(line)
 
     def clear(self):
         if self.enabled:

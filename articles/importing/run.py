@@ -1,0 +1,93 @@
+"""One import run: find files, skip the unchanged ones, parse the rest on every core, write in batches.
+
+Parsing, Markdown and sanitising are CPU work without the database, so worker processes do them
+while this process writes the previous batch; memory stays flat because only two batches are
+ever in flight.
+"""
+
+import multiprocessing
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from django.db import connections
+from django.utils import timezone
+
+from ..models import Article
+from .errors import ImportFailure, ImportSkip
+from .images import ImageStore
+from .mapping import ArticleData, ImportOptions, map_source
+from .reading import content_hash, read_source
+from .saving import CHECKED, FAILED, SKIPPED, UNCHANGED, Outcome, Writer
+
+BATCH_SIZE = 500
+
+
+def prepare(path: str, options: ImportOptions) -> ArticleData | Outcome:
+    """Read and map one file (in a worker process): an ArticleData, or the Outcome that ends it."""
+    try:
+        return map_source(read_source(Path(path)), options, ImageStore(dry_run=options.dry_run))
+    except ImportSkip as exc:
+        return Outcome(path, SKIPPED, str(exc))
+    except ImportFailure as exc:
+        return Outcome(path, FAILED, str(exc))
+
+
+def _prepare_star(args):
+    return prepare(*args)
+
+
+class Importer:
+    def __init__(self, options: ImportOptions, jobs: int | None = None, batch_size: int = BATCH_SIZE):
+        self.options, self.batch_size = options, batch_size
+        self.jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+        self.now = timezone.now()
+        self.writer = Writer(options, self.now)
+
+    def run(self, paths: list[str]) -> Iterator[Outcome]:
+        batches = [paths[i : i + self.batch_size] for i in range(0, len(paths), self.batch_size)]
+        if self.jobs <= 1 or len(paths) < 2 * self.batch_size:
+            for batch in batches:
+                fresh, done = self._triage(batch)
+                yield from done
+                yield from self._finish([prepare(path, self.options) for path in fresh])
+            return
+        # Workers never touch the database; close ours so no connection is shared across fork.
+        connections.close_all()
+        with multiprocessing.get_context("fork").Pool(self.jobs) as pool:
+            pending = None
+            for batch in batches:
+                fresh, done = self._triage(batch)
+                yield from done
+                job = pool.map_async(_prepare_star, [(p, self.options) for p in fresh], chunksize=25)
+                if pending is not None:
+                    yield from self._finish(pending.get())
+                pending = job
+            if pending is not None:
+                yield from self._finish(pending.get())
+
+    def _triage(self, batch: list[str]) -> tuple[list[str], list[Outcome]]:
+        """Files whose bytes match what their article was imported from are done already."""
+        known = dict(Article.objects.filter(source_path__in=batch).values_list("source_path", "source_hash"))
+        fresh, done = [], []
+        for path in batch:
+            if path in known:
+                try:
+                    digest = content_hash(Path(path).read_bytes())
+                except OSError as exc:
+                    done.append(Outcome(path, FAILED, f"cannot read file: {exc.strerror}"))
+                    continue
+                if digest == known[path]:
+                    done.append(Outcome(path, UNCHANGED))
+                    continue
+            fresh.append(path)
+        return fresh, done
+
+    def _finish(self, prepared: list) -> list[Outcome]:
+        items = [p for p in prepared if isinstance(p, ArticleData)]
+        outcomes = {}
+        if self.options.dry_run:
+            outcomes = {id(i): Outcome(i.source_path, CHECKED, warnings=i.warnings, notes=i.notes) for i in items}
+        elif items:
+            outcomes = dict(zip(map(id, items), self.writer.write(items), strict=True))
+        return [outcomes.get(id(p), p) for p in prepared]
