@@ -9,6 +9,7 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from .redirects import record_move
 from .rendering import HTML, MARKDOWN, render_body
 from .slugs import slug_from_text, unique_slug
 
@@ -206,24 +207,22 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._saved_address = instance._address()
-        return instance
-
     def save(self, *args, now=None, rendered_body=None, **kwargs):
         self.prepare_for_save(now=now, rendered_body=rendered_body)
         super().save(*args, **kwargs)
         old = getattr(self, "_saved_address", None)
         if old and old[0] == self.Status.PUBLISHED and old[1:] != self._address()[1:]:
-            from .redirects import record_move
-
             record_move(self.url_for(*old[1:]), self.get_absolute_url())
         self._saved_address = self._address()
 
     def get_absolute_url(self):
         return self.url_for(self.slug, self.published_at or self.created_at)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._saved_address = instance._address()
+        return instance
 
     @staticmethod
     def url_for(slug, when):
