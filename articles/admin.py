@@ -7,9 +7,9 @@ from django.db.models import Count, Prefetch
 from django.http import JsonResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from taggit.models import Tag
+from taggit.models import Tag as TaggitTag
 
-from .models import Article, Author, Byline, Category
+from .models import Article, Author, Byline, Category, Tag
 from .text import plain_text
 
 
@@ -130,6 +130,7 @@ class ArticleAdmin(admin.ModelAdmin):
 class AuthorAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "slug", "user", "article_count", "public_page"]
+    list_filter = [("user", admin.EmptyFieldListFilter)]
     search_fields = ["name", "email"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["user"]
@@ -155,7 +156,25 @@ class AuthorAdmin(admin.ModelAdmin):
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
     list_display = ["full_name", "slug", "path"]
+    list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "full_name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
     fields = ["name", "slug", "parent", "description"]
+
+
+admin.site.unregister(TaggitTag)  # Newsroom's own Tag (unicode-safe slugs) replaces taggit's
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "article_count"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_count=Count("tagged_articles")).order_by("name")
+
+    @admin.display(description="articles", ordering="article_count")
+    def article_count(self, tag):
+        return tag.article_count

@@ -7,7 +7,7 @@ from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
-from taggit.models import TaggedItemBase
+from taggit.models import TagBase, TaggedItemBase
 
 from .redirects import record_move
 from .rendering import HTML, MARKDOWN, render_body
@@ -242,7 +242,7 @@ class Article(models.Model):
         """Derive what is derived (rendered body, slug, first publication time). Bulk writers call
         this too, so every path into the table applies the same policy; the importer passes the
         body it already rendered with `render_body` in a worker process."""
-        if not self.body_source and self.body:
+        if self._state.adding and not self.body_source and self.body:  # Article(body="<p>…</p>")
             self.body_source, self.body_format = self.body, self.BodyFormat.HTML
         self.body = render_body(self.body_source, self.body_format) if rendered_body is None else rendered_body
         self.body_hash = hashlib.sha1(self.body.encode()).hexdigest() if self.body else ""
@@ -303,9 +303,24 @@ class Byline(models.Model):
         return f"{self.author} on {self.article}"
 
 
+class Tag(TagBase):
+    """A taggit tag whose slug follows Newsroom's slug rule, so `!!!` still gets an address."""
+
+    class Meta:
+        ordering = ["name"]
+
+    def slugify(self, tag, i=None):
+        slug = slug_from_text(tag, fallback="tag", max_length=90)
+        return f"{slug}_{i}" if i is not None else slug
+
+    def get_absolute_url(self):
+        return reverse("articles:tag", kwargs={"slug": self.slug})
+
+
 class TaggedArticle(TaggedItemBase):
     """Tags on articles through a real foreign key, so tag pages join on an index."""
 
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_articles")
     content_object = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="tagged_items")
 
     class Meta:

@@ -14,15 +14,17 @@ MARKDOWN = "markdown"
 _markdown = MarkdownIt("commonmark", {"html": True, "linkify": True}).enable(["table", "strikethrough", "linkify"])
 
 _HTML_FRAGMENT = re.compile(
-    r"\A\s*(?:<!--.*?-->\s*)*<(?:div|p|section|article|figure|img|h[1-6]|table|ul|ol|blockquote|"
-    r"header|main|span|a|br|center|font|strong|b|em)\b",
+    r"\A\s*(?:<!--.*?-->\s*)*<(?:div|p|section|article|figure|h[1-6]|table|ul|ol|blockquote|header|main|center)\b",
     re.IGNORECASE | re.DOTALL,
 )
+# Lines only Markdown writes: headings, list items, fences, quotes, tables, setext underlines.
+_MARKDOWN_BLOCK = re.compile(r"^(?:#{1,6}\s|[*+-]\s|\d+[.)]\s|```|~~~|>\s|\|.*\||[=-]{3,}\s*$)", re.MULTILINE)
 
 
 def looks_like_html(text: str) -> bool:
-    """True for a body that is an HTML fragment even though it sits in a Markdown file."""
-    return bool(_HTML_FRAGMENT.match(text))
+    """True for a body that is an HTML fragment even though it sits in a Markdown file (every
+    hexo-news body is one). Rendering those as Markdown would turn indented lines into code."""
+    return bool(_HTML_FRAGMENT.match(text)) and not _MARKDOWN_BLOCK.search(text)
 
 
 def render_body(source: str, body_format: str) -> str:

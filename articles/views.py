@@ -3,9 +3,8 @@ from urllib.parse import unquote
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DetailView, ListView
-from taggit.models import Tag
 
-from .models import Article, Author, Byline, Category
+from .models import Article, Author, Byline, Category, Tag
 
 
 class PublishedListMixin:

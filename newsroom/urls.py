@@ -11,8 +11,9 @@ admin.site.site_header = admin.site.site_title = f"{settings.SITE_NAME} admin"
 urlpatterns = [
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico on every page, the admin's included. Lazy: the hashed name
-    # exists only after collectstatic, which must not be needed to import the URLconf.
-    path("favicon.ico", RedirectView.as_view(url=lazy(static_url, str)("favicon.svg"), permanent=True)),
+    # exists only after collectstatic, which must not be needed to import the URLconf; temporary,
+    # because the hashed name changes with the icon.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static_url, str)("favicon.svg"))),
     path("", include("articles.urls")),
 ]
 

@@ -214,5 +214,5 @@ def test_language_code_sets_the_page_language(client, settings):
 
 def test_favicon_ico_redirects_to_the_icon(client):
     response = client.get("/favicon.ico")
-    assert response.status_code == 301
+    assert response.status_code == 302
     assert response["Location"].endswith("favicon.svg")

@@ -4,12 +4,17 @@ Everything here is pure: a parsed file in, an `ArticleData` out, so it can run i
 processes and under --dry-run.
 """
 
+import base64
 import datetime as dt
 import hashlib
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
 
 from ..rendering import HTML, MARKDOWN, looks_like_html, render_body
 from ..text import plain_text, summarize
@@ -158,10 +163,10 @@ def map_source(source: SourceFile, options: ImportOptions, images=None) -> Artic
     data.category_paths = _category_paths(take("categories"), options.category_mode)
     data.tags = _names(take("tags"), split_commas=True)
     data.keywords = ", ".join(_names(take("keywords"), split_commas=True))[:500]
-    data.authors = _authors(take("authors")) or (
+    data.authors = _authors(take("authors"), data.warnings) or (
         [{"name": options.default_author, "email": "", "website": ""}] if options.default_author else []
     )
-    data.featured = take("featured") is True
+    data.featured = _flag(take("featured"))
 
     if images:
         data.body_source = _rewrite_relative_images(data.body_source, lambda ref: images.url(ref, data))
@@ -228,7 +233,7 @@ def _map_status(data, meta, used, options):
     draft = data.status == "draft"
     if "draft" in meta:
         used.add("draft")
-        draft |= meta["draft"] is True
+        draft |= _flag(meta["draft"])
     if isinstance(meta.get("published"), bool):
         used.add("published")
         draft |= meta["published"] is False
@@ -291,22 +296,41 @@ def _names(value, split_commas=False) -> list[str]:
     return list(dict.fromkeys(n for n in names if n))
 
 
-def _authors(value) -> list[dict]:
+def _authors(value, warnings) -> list[dict]:
     if value in (None, ""):
         return []
     authors = []
     for item in value if isinstance(value, list) else [value]:
         if isinstance(item, dict):
             entry = {
-                "name": clean_text(item.get("name") or item.get("title") or ""),
-                "email": str(item.get("email") or ""),
-                "website": str(item.get("url") or item.get("link") or item.get("website") or ""),
+                "name": clean_text(item.get("name") or item.get("title") or "")[:200],
+                "email": _valid(item.get("email"), validate_email, "email", warnings),
+                "website": _valid(
+                    item.get("url") or item.get("link") or item.get("website"), _validate_url, "url", warnings
+                ),
             }
         else:
-            entry = {"name": clean_text(item), "email": "", "website": ""}
+            entry = {"name": clean_text(item)[:200], "email": "", "website": ""}
         if entry["name"] and entry["name"] not in [a["name"] for a in authors]:
             authors.append(entry)
     return authors
+
+
+_validate_url = URLValidator(schemes=["http", "https"])
+
+
+def _valid(value, validator, label, warnings) -> str:
+    """`value` if the validator accepts it; otherwise "" and a warning (a `javascript:` link
+    in an author's front matter must not become a link on their page)."""
+    if not value:
+        return ""
+    value = str(value).strip()
+    try:
+        validator(value)
+    except ValidationError:
+        warnings.append(f"author {label} {value!r} is not valid: left out")
+        return ""
+    return value
 
 
 def _map_lead_image(value, data: ArticleData, images):
@@ -357,10 +381,22 @@ def _rewrite_relative_images(source: str, resolve) -> str:
 
 
 def _json_safe(value):
+    """Front-matter values as JSON both databases store (no dates, bytes, sets or NaN)."""
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, dict):
         return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
+    if isinstance(value, list | tuple | set | frozenset):
         return [_json_safe(v) for v in value]
-    return value
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _flag(value) -> bool:
+    """YAML booleans, and the strings people write for them."""
+    return value is True or str(value).strip().lower() in ("true", "yes", "on", "1")

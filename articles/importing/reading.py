@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from frontmatter.default_handlers import BaseHandler, JSONHandler, YAMLHandler
+from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
 from .errors import ImportFailure, ImportSkip
 
@@ -24,7 +24,22 @@ class TomlHandler(BaseHandler):
         return tomllib.loads(fm)
 
 
-HANDLERS = [YAMLHandler(), TomlHandler(), JSONHandler()]
+class YamlLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """YAML's safe loader, except that dates stay text: `parse_datetime` reads them, so an
+    impossible date (`2021-02-30`) costs the article its date, not the whole file."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+
+class YamlHandler(YAMLHandler):
+    def load(self, fm):
+        return yaml.load(fm, Loader=YamlLoader)
+
+
+HANDLERS = [YamlHandler(), TomlHandler()]
 
 
 @dataclass
@@ -61,6 +76,8 @@ def read_source(path: Path, raw: bytes | None = None) -> SourceFile:
 
 
 def parse_front_matter(text: str, blank_lines_before: int = 0, warnings=None) -> tuple[dict, str]:
+    if text.startswith("{"):
+        return _parse_json_front_matter(text)
     handler = next((h for h in HANDLERS if h.detect(text)), None)
     if handler is None:
         raise ImportSkip("no front matter (not an article: expected a --- YAML, +++ TOML or { JSON } block first)")
@@ -79,13 +96,24 @@ def parse_front_matter(text: str, blank_lines_before: int = 0, warnings=None) ->
             warnings.append(f"{reason}; read it line by line instead")
     except tomllib.TOMLDecodeError as exc:
         raise ImportFailure(f"front matter is not valid TOML: {exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise ImportFailure(f"front matter is not valid JSON: {exc.msg} (line {exc.lineno})") from exc
+    except (ValueError, TypeError) as exc:  # values YAML parses but Python cannot hold
+        raise ImportFailure(f"front matter cannot be read: {exc}") from exc
     if metadata is None:
         metadata = {}
     if not isinstance(metadata, dict):
         raise ImportFailure("front matter is not a set of key: value pairs")
     return metadata, body.strip()
+
+
+def _parse_json_front_matter(text: str) -> tuple[dict, str]:
+    """A JSON object first in the file, on one line or many (Hugo's JSON front matter)."""
+    try:
+        metadata, end = json.JSONDecoder().raw_decode(text)
+    except json.JSONDecodeError as exc:
+        raise ImportFailure(f"front matter is not valid JSON: {exc.msg} (line {exc.lineno})") from exc
+    if not isinstance(metadata, dict):
+        raise ImportFailure("front matter is not a set of key: value pairs")
+    return metadata, text[end:].strip()
 
 
 def _yaml_reason(exc: yaml.YAMLError, blank_lines_before: int) -> str:
@@ -136,7 +164,7 @@ def _scalar(text: str):
             text = text[1:-1]
         return text
     try:
-        value = yaml.safe_load(text)
+        value = yaml.load(text, Loader=YamlLoader)
     except yaml.YAMLError:
         return text
     return text if isinstance(value, dict | list) else value

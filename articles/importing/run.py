@@ -31,6 +31,8 @@ def prepare(path: str, options: ImportOptions) -> ArticleData | Outcome:
         return Outcome(path, SKIPPED, str(exc))
     except ImportFailure as exc:
         return Outcome(path, FAILED, str(exc))
+    except Exception as exc:  # noqa: BLE001 - one file's surprise must not stop a 100,000-file run
+        return Outcome(path, FAILED, f"unexpected error, please report it: {type(exc).__name__}: {exc}")
 
 
 def _prepare_star(args):

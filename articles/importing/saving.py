@@ -6,9 +6,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.redirects.models import Redirect
 from django.db import DatabaseError, IntegrityError, transaction
-from taggit.models import Tag
 
-from ..models import Article, Author, Byline, Category, TaggedArticle
+from ..models import Article, Author, Byline, Category, Tag, TaggedArticle
 from ..redirects import MAX_PATH, as_site_path, record_move
 from ..slugs import slug_from_text, unique_slug
 from .mapping import ArticleData, ImportOptions
@@ -122,7 +121,8 @@ class Writer:
         article.body_source = item.body_source
         article.body_format = item.body_format
         article.status = item.status
-        article.published_at = item.published_at
+        # An undated file keeps the time its article first got: its address must not move.
+        article.published_at = item.published_at or article.published_at
         article.modified_at = item.modified_at
         article.expires_at = item.expires_at
         paths = item.category_paths
