@@ -228,19 +228,27 @@ def _date_from_names(path: Path, zola_path, tz) -> dt.datetime | None:
         return None
 
 
+_STATUSES = {"draft": "draft", "private": "draft", "review": "review", "pending": "review", "published": "published"}
+
+
 def _map_status(data, meta, used, options):
-    """`draft: true`, `published: false` (Jekyll) or `status: draft` keep an article from readers."""
-    draft = data.status == "draft"
-    if "draft" in meta:
-        used.add("draft")
-        draft |= _flag(meta["draft"])
-    if isinstance(meta.get("published"), bool):
-        used.add("published")
-        draft |= meta["published"] is False
+    """`draft: true`, `published: false` (Jekyll) or `status: draft|review` keep an article from
+    readers; an unreadable date already made it a draft."""
+    status = data.status
     if "status" in meta:
         used.add("status")
-        draft |= str(meta["status"]).lower() in ("draft", "private", "pending")
-    data.status = options.status or ("draft" if draft else "published")
+        status = _STATUSES.get(str(meta["status"]).strip().lower(), status)
+    if "draft" in meta:
+        used.add("draft")
+        if _flag(meta["draft"]) and status == "published":
+            status = "draft"
+    if isinstance(meta.get("published"), bool):
+        used.add("published")
+        if meta["published"] is False and status == "published":
+            status = "draft"
+    if data.status == "draft":
+        status = "draft"
+    data.status = options.status or status
 
 
 def _body_format(markup, body: str) -> str:

@@ -10,7 +10,6 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from django.db import connections
 from django.utils import timezone
 
 from ..models import Article
@@ -45,6 +44,7 @@ class Importer:
         self.jobs = jobs if jobs is not None else (os.cpu_count() or 1)
         self.now = timezone.now()
         self.writer = Writer(options, self.now)
+        self.identities = {}  # hash of source key -> the file that has it, for clashes in one run
 
     def run(self, paths: list[str]) -> Iterator[Outcome]:
         batches = [paths[i : i + self.batch_size] for i in range(0, len(paths), self.batch_size)]
@@ -54,8 +54,8 @@ class Importer:
                 yield from done
                 yield from self._finish([prepare(path, self.options) for path in fresh])
             return
-        # Workers never touch the database; close ours so no connection is shared across fork.
-        connections.close_all()
+        # Forked workers inherit the database connection but never use it (they only parse), and
+        # they leave through os._exit, so the parent's connection is untouched.
         with multiprocessing.get_context("fork").Pool(self.jobs) as pool:
             pending = None
             for batch in batches:
@@ -86,6 +86,7 @@ class Importer:
         return fresh, done
 
     def _finish(self, prepared: list) -> list[Outcome]:
+        prepared = [self._claim_identity(p) if isinstance(p, ArticleData) else p for p in prepared]
         items = [p for p in prepared if isinstance(p, ArticleData)]
         outcomes = {}
         if self.options.dry_run:
@@ -93,3 +94,11 @@ class Importer:
         elif items:
             outcomes = dict(zip(map(id, items), self.writer.write(items), strict=True))
         return [outcomes.get(id(p), p) for p in prepared]
+
+    def _claim_identity(self, item: ArticleData) -> ArticleData | Outcome:
+        """Two files of one run that say they are the same article: the second is refused."""
+        other = self.identities.setdefault(hash(item.source_key), item.source_path)
+        if other == item.source_path:
+            return item
+        reason = f"same identity ({item.source_key}) as {other}, imported in this run: not imported"
+        return Outcome(item.source_path, FAILED, reason, item.warnings)

@@ -1,0 +1,32 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.redirects.models import Redirect
+from django.core.management.base import BaseCommand, CommandError
+
+from articles.exporting import export_article
+from articles.models import Article
+
+
+class Command(BaseCommand):
+    help = "Write every article as a front-matter file (YAML + body) that import_articles reads back as it was."
+
+    def add_arguments(self, parser):
+        parser.add_argument("folder", help="Where to write the files (created if missing).")
+
+    def handle(self, *args, folder, verbosity, **options):
+        target = Path(folder)
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CommandError(f"{folder}: {exc.strerror}") from exc
+        articles = Article.objects.select_related("category").prefetch_related("bylines__author", "tags").order_by("pk")
+        aliases = {}
+        for old_path, new_path in Redirect.objects.filter(site_id=settings.SITE_ID).values_list("old_path", "new_path"):
+            aliases.setdefault(new_path, []).append(old_path)
+        count = 0
+        for article in articles.iterator(chunk_size=500):
+            export_article(article, target, aliases.get(article.get_absolute_url(), ()))
+            count += 1
+        if verbosity > 0:
+            self.stdout.write(self.style.SUCCESS(f"Exported {count} articles to {target}"))
