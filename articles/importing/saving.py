@@ -164,13 +164,13 @@ class Writer:
         return results
 
     def _unique_slugs(self, wanted: list[str], exclude=None) -> list[str]:
-        taken = set(Article.objects.filter(slug__in=wanted).exclude(pk=exclude).values_list("slug", flat=True))
+        """Slugs for a batch in one query; only a collision's suffixed candidates cost another."""
+        others = Article.objects.exclude(pk=exclude)
+        checked = set(wanted)
+        taken = set(others.filter(slug__in=checked).values_list("slug", flat=True))
         result = []
         for slug in wanted:
-            chosen = unique_slug(
-                slug,
-                lambda s: s in taken or Article.objects.filter(slug=s).exclude(pk=exclude).exists(),
-            )
+            chosen = unique_slug(slug, lambda s: s in taken or (s not in checked and others.filter(slug=s).exists()))
             taken.add(chosen)
             result.append(chosen)
         return result
