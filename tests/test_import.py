@@ -6,23 +6,11 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from articles.models import Article, Author, Category
+from tests.utils import run_import, write
 
 pytestmark = pytest.mark.django_db
 
 SEED = Path(__file__).resolve().parents[1] / "articles" / "sample_content" / "000_6a04a1efea1f1887.txt"
-
-
-def run_import(*paths, **options):
-    out, err = StringIO(), StringIO()
-    call_command("import_articles", *map(str, paths), stdout=out, stderr=err, **options)
-    return out.getvalue(), err.getvalue()
-
-
-def write(folder: Path, name: str, text: str) -> Path:
-    path = folder / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def test_seed_article_field_by_field():

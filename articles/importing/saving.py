@@ -48,16 +48,18 @@ class Writer:
     def _forget(self):
         self.authors, self.categories, self.tags = {}, {}, {}
 
-    def write(self, items: list[ArticleData]) -> list[Outcome]:
+    def write(self, items: list[ArticleData], retry=True) -> list[Outcome]:
         try:
             with transaction.atomic():
                 return self._write(items)
         except DatabaseError as exc:
             self._forget()  # rows created in the rolled-back transaction are gone
-            if len(items) == 1:
-                reason = f"could not be saved: {exc}".splitlines()[0]
-                return [Outcome(items[0].source_path, FAILED, reason, items[0].warnings, items[0].notes)]
-            return [outcome for item in items for outcome in self.write([item])]
+            if len(items) > 1:
+                return [outcome for item in items for outcome in self.write([item])]
+            if retry and isinstance(exc, IntegrityError):
+                return self.write(items, retry=False)  # another import just wrote it: now it is found
+            reason = f"could not be saved: {exc}".splitlines()[0]
+            return [Outcome(items[0].source_path, FAILED, reason, items[0].warnings, items[0].notes)]
 
     def _write(self, items: list[ArticleData]) -> list[Outcome]:
         existing = self._existing(items)
@@ -126,7 +128,10 @@ class Writer:
         article.modified_at = item.modified_at
         article.expires_at = item.expires_at
         paths = item.category_paths
-        article.category = self.category_for(paths[0]) if paths else None
+        # Every section a file names exists; the article files under the first (one primary
+        # section), and the rest stay listed in its extra data.
+        sections = [self.category_for(path) for path in paths]
+        article.category = sections[0] if sections else None
         article.lead_image = item.lead_image_file
         article.lead_image_url = item.lead_image_url
         article.language = item.language
