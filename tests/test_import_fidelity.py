@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import threading
+from io import StringIO
 
 import pytest
 from django.core.files.storage import default_storage
@@ -320,8 +321,13 @@ def test_explicit_id_follows_a_renamed_file(tmp_path):
 def test_two_files_claiming_one_identity_in_a_run(tmp_path):
     write(tmp_path, "a.md", "---\nid: same\ntitle: First\n---\nB")
     second = write(tmp_path, "b.md", "---\nid: same\ntitle: Second\n---\nB")
+    err = StringIO()
     with pytest.raises(CommandError):
-        run_import(tmp_path)
+        call_command("import_articles", str(tmp_path), stdout=StringIO(), stderr=err)
+    assert (
+        f"{second}: same identity (id:same) as {tmp_path / 'a.md'}, imported in this run: not imported"
+        in err.getvalue()
+    )
     assert only().title == "First"
 
 
