@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from django.db import reset_queries
 from django.utils import timezone
 
 from ..models import Article
@@ -70,6 +71,7 @@ class Importer:
 
     def _triage(self, batch: list[str]) -> tuple[list[str], list[Outcome]]:
         """Files whose bytes match what their article was imported from are done already."""
+        reset_queries()  # with DEBUG on, Django keeps every query's SQL: bodies, batch after batch
         known = dict(Article.objects.filter(source_path__in=batch).values_list("source_path", "source_hash"))
         fresh, done = [], []
         for path in batch:
