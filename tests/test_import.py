@@ -199,3 +199,22 @@ def test_extensions_option_picks_the_files(tmp_path):
     write(tmp_path, "b.txt", "---\ntitle: Txt\n---\nBody")
     run_import(tmp_path, extensions=".txt")
     assert list(Article.objects.values_list("title", flat=True)) == ["Txt"]
+
+
+def test_progress_bar_on_a_terminal_only(tmp_path):
+    for n in range(60):
+        write(tmp_path, f"{n}.md", f"---\ntitle: Story {n}\n---\nBody")
+
+    class Terminal(StringIO):
+        def isatty(self):
+            return True
+
+    terminal = Terminal()
+    call_command("import_articles", str(tmp_path), stdout=StringIO(), stderr=terminal)
+    assert "\r[" in terminal.getvalue() and "60/60" in terminal.getvalue()
+    piped = StringIO()
+    call_command("import_articles", str(tmp_path), stdout=StringIO(), stderr=piped)
+    assert piped.getvalue() == ""
+    quiet = Terminal()
+    call_command("import_articles", str(tmp_path), stdout=StringIO(), stderr=quiet, verbosity=0)
+    assert quiet.getvalue() == ""

@@ -216,3 +216,11 @@ def test_favicon_ico_redirects_to_the_icon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 302
     assert response["Location"].endswith("favicon.svg")
+
+
+def test_author_website_link_is_only_a_web_address(client):
+    author = AuthorFactory(name="Set from the shell", website="javascript:alert(1)")
+    assert "javascript:" not in client.get(author.get_absolute_url()).content.decode()
+    author.website = "https://example.com/me"
+    author.save()
+    assert '<a href="https://example.com/me" rel="me">' in client.get(author.get_absolute_url()).content.decode()
