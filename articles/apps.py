@@ -5,3 +5,19 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "articles"
     verbose_name = "Newsroom"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(sync_site, sender=self)
+
+
+def sync_site(**kwargs):
+    """The sites framework's one Site follows SITE_DOMAIN and SITE_NAME: feeds, sitemaps and the
+    admin's "view on site" build absolute addresses from it."""
+    from django.conf import settings
+    from django.contrib.sites.models import Site
+
+    Site.objects.update_or_create(
+        pk=settings.SITE_ID, defaults={"domain": settings.SITE_DOMAIN, "name": settings.SITE_NAME}
+    )

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import converters, views
+from . import converters, feeds, views
 
 register_converter(converters.UnicodeSlugConverter, "uslug")
 register_converter(converters.CategoryPathConverter, "catpath")
@@ -12,8 +12,17 @@ app_name = "articles"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("articles/", views.ArticleListView.as_view(), name="list"),
+    path("sitemap-news.xml", views.news_sitemap, name="news-sitemap"),
+    path("feed/", feeds.ArticleFeed(), name="feed"),
+    path("feed/atom/", feeds.AtomArticleFeed(), name="feed-atom"),
+    path("category/<catpath:path>/feed/", feeds.CategoryFeed(), name="category-feed"),
+    path("category/<catpath:path>/feed/atom/", feeds.AtomCategoryFeed(), name="category-feed-atom"),
     path("category/<catpath:path>/", views.CategoryView.as_view(), name="category"),
+    path("tag/<uslug:slug>/feed/", feeds.TagFeed(), name="tag-feed"),
+    path("tag/<uslug:slug>/feed/atom/", feeds.AtomTagFeed(), name="tag-feed-atom"),
     path("tag/<uslug:slug>/", views.TagView.as_view(), name="tag"),
+    path("author/<uslug:slug>/feed/", feeds.AuthorFeed(), name="author-feed"),
+    path("author/<uslug:slug>/feed/atom/", feeds.AtomAuthorFeed(), name="author-feed-atom"),
     path("author/<uslug:slug>/", views.AuthorView.as_view(), name="author"),
     path("<yyyy:year>/<dd:month>/<dd:day>/<uslug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
 ]

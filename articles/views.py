@@ -1,10 +1,15 @@
 from urllib.parse import unquote
 
+from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, redirect
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
 from .models import Article, Author, Byline, Category, Tag
+from .sitemaps import news_articles
 
 
 class PublishedListMixin:
@@ -54,6 +59,7 @@ class CategoryView(PublishedListMixin, ListView):
             category=self.category,
             breadcrumb=self.category.ancestors(),
             children=self.category.children.all(),
+            feed_url=reverse("articles:category-feed", kwargs={"path": self.category.path}),
             **kwargs,
         )
 
@@ -67,7 +73,12 @@ class TagView(PublishedListMixin, ListView):
         return super().get_queryset().filter(tagged_items__tag=self.tag)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(heading=f"Tagged “{self.tag.name}”", tag=self.tag, **kwargs)
+        return super().get_context_data(
+            heading=f"Tagged “{self.tag.name}”",
+            tag=self.tag,
+            feed_url=reverse("articles:tag-feed", kwargs={"slug": self.tag.slug}),
+            **kwargs,
+        )
 
 
 class AuthorView(PublishedListMixin, ListView):
@@ -81,7 +92,12 @@ class AuthorView(PublishedListMixin, ListView):
         return super().get_queryset().filter(bylines__author=self.author)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(heading=self.author.name, author=self.author, **kwargs)
+        return super().get_context_data(
+            heading=self.author.name,
+            author=self.author,
+            feed_url=reverse("articles:author-feed", kwargs={"slug": self.author.slug}),
+            **kwargs,
+        )
 
 
 class ArticleDetailView(DetailView):
@@ -107,3 +123,27 @@ class ArticleDetailView(DetailView):
         category = self.object.category
         context["breadcrumb"] = [*category.ancestors(), category] if category else []
         return context
+
+
+def news_sitemap(request):
+    return render(
+        request,
+        "articles/news_sitemap.xml",
+        {
+            "articles": news_articles(),
+            "base": f"{request.scheme}://{get_current_site(request).domain}",
+            "language": settings.LANGUAGE_CODE.split("-")[0],
+        },
+        content_type="application/xml",
+    )
+
+
+def robots_txt(request):
+    base = f"{request.scheme}://{get_current_site(request).domain}"
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        f"Sitemap: {base}{reverse('sitemap')}",
+        f"Sitemap: {base}{reverse('articles:news-sitemap')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

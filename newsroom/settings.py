@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.sites",
     "django.contrib.redirects",
+    "django.contrib.sitemaps",
+    "django.contrib.syndication",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
@@ -104,6 +106,8 @@ USE_I18N = True
 USE_TZ = True
 
 SITE_NAME = env.str("SITE_NAME", default="Newsroom")
+# The public host name, for absolute addresses in feeds and sitemaps.
+SITE_DOMAIN = env.str("SITE_DOMAIN", default="localhost:8000")
 
 # "Climate" and "climate" are one tag.
 TAGGIT_CASE_INSENSITIVE = True

@@ -1,10 +1,14 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.templatetags.static import static as static_url
 from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
+
+from articles.sitemaps import SITEMAPS
+from articles.views import robots_txt
 
 admin.site.site_header = admin.site.site_title = f"{settings.SITE_NAME} admin"
 
@@ -14,6 +18,8 @@ urlpatterns = [
     # exists only after collectstatic, which must not be needed to import the URLconf; temporary,
     # because the hashed name changes with the icon.
     path("favicon.ico", RedirectView.as_view(url=lazy(static_url, str)("favicon.svg"))),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots"),
     path("", include("articles.urls")),
 ]
 

@@ -1,0 +1,123 @@
+"""RSS 2.0 and Atom feeds for the site and for each section, tag and author, with full
+(sanitised) content and the lead image as an enclosure."""
+
+import copy
+import mimetypes
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils.feedgenerator import Atom1Feed, Enclosure
+
+from .models import Article, Author, Byline, Category, Tag
+
+FEED_LENGTH = 30
+
+
+class ArticleFeed(Feed):
+    """The whole site's latest published articles (RSS 2.0)."""
+
+    def title(self, obj=None):
+        return f"{obj} · {settings.SITE_NAME}" if obj else settings.SITE_NAME
+
+    def link(self, obj=None):
+        return obj.get_absolute_url() if obj else "/"
+
+    def description(self, obj=None):
+        return f"Latest stories from {settings.SITE_NAME}" + (f": {obj}" if obj else "")
+
+    def get_object(self, request, **kwargs):
+        return None
+
+    def filter(self, articles, obj):
+        return articles
+
+    def items(self, obj=None):
+        articles = (
+            Article.objects.published()
+            .select_related("category")
+            .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")), "tags")
+        )
+        return self.filter(articles, obj)[:FEED_LENGTH]
+
+    def item_title(self, article):
+        return article.title
+
+    def item_description(self, article):
+        return article.body  # already sanitised on save
+
+    def item_pubdate(self, article):
+        return article.published_at
+
+    def item_updateddate(self, article):
+        return article.modified_at or article.updated_at
+
+    def item_author_name(self, article):
+        return ", ".join(author.name for author in article.byline) or None
+
+    def item_categories(self, article):
+        return [tag.name for tag in article.tags.all()]
+
+    def item_enclosures(self, article):
+        url = article.lead_image_src
+        if not url:
+            return []
+        mime_type = mimetypes.guess_type(url.split("?")[0])[0] or "image/jpeg"
+        return [Enclosure(self.request_uri(url), "0", mime_type)]
+
+    def get_feed(self, obj, request):
+        # The feed object serves every request; a copy per request carries that request safely.
+        bound = copy.copy(self)
+        bound.request = request
+        return super(ArticleFeed, bound).get_feed(obj, request)
+
+    def request_uri(self, url):
+        return url if url.startswith(("http://", "https://")) else self.request.build_absolute_uri(url)
+
+
+class AtomMixin:
+    feed_type = Atom1Feed
+
+    def subtitle(self, obj=None):
+        return self.description(obj)
+
+
+class CategoryFeed(ArticleFeed):
+    def get_object(self, request, path):
+        return get_object_or_404(Category, path=path)
+
+    def filter(self, articles, category):
+        return articles.in_category(category)
+
+
+class TagFeed(ArticleFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Tag, slug=slug)
+
+    def filter(self, articles, tag):
+        return articles.filter(tagged_items__tag=tag)
+
+
+class AuthorFeed(ArticleFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Author, slug=slug)
+
+    def filter(self, articles, author):
+        return articles.filter(bylines__author=author)
+
+
+class AtomArticleFeed(AtomMixin, ArticleFeed):
+    pass
+
+
+class AtomCategoryFeed(AtomMixin, CategoryFeed):
+    pass
+
+
+class AtomTagFeed(AtomMixin, TagFeed):
+    pass
+
+
+class AtomAuthorFeed(AtomMixin, AuthorFeed):
+    pass

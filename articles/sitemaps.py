@@ -1,0 +1,66 @@
+"""Sitemaps for search engines: articles, sections, tags and authors, and a Google News sitemap
+of the last two days. Only published articles appear, through `published()`."""
+
+import datetime as dt
+
+from django.contrib.sitemaps import Sitemap
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Concat
+from django.utils import timezone
+
+from .models import Article, Author, Byline, Category, Tag, TaggedArticle
+
+
+class ArticleSitemap(Sitemap):
+    changefreq = "weekly"
+    limit = 5000
+
+    def items(self):
+        return Article.objects.published().only("slug", "published_at", "created_at", "updated_at", "status")
+
+    def lastmod(self, article):
+        return article.updated_at
+
+
+class CategorySitemap(Sitemap):
+    changefreq = "daily"
+
+    def items(self):
+        in_subtree = Article.objects.published().filter(
+            Q(category__path=OuterRef("path")) | Q(category__path__startswith=Concat(OuterRef("path"), Value("/")))
+        )
+        latest = in_subtree.order_by("-published_at").values("published_at")[:1]
+        return Category.objects.annotate(latest=Subquery(latest)).filter(latest__isnull=False)
+
+    def lastmod(self, category):
+        return category.latest
+
+
+class TagSitemap(Sitemap):
+    changefreq = "daily"
+
+    def items(self):
+        published = Article.objects.published().filter(pk=OuterRef("content_object_id"))
+        used = TaggedArticle.objects.filter(tag=OuterRef("pk")).filter(Exists(published))
+        return Tag.objects.filter(Exists(used)).order_by("name")
+
+
+class AuthorSitemap(Sitemap):
+    changefreq = "daily"
+
+    def items(self):
+        published = Article.objects.published().filter(pk=OuterRef("article_id"))
+        return Author.objects.filter(Exists(Byline.objects.filter(author=OuterRef("pk")).filter(Exists(published))))
+
+
+SITEMAPS = {"articles": ArticleSitemap, "sections": CategorySitemap, "tags": TagSitemap, "authors": AuthorSitemap}
+
+
+def news_articles():
+    """What a Google News sitemap lists: articles published in the last two days."""
+    since = timezone.now() - dt.timedelta(days=2)
+    return (
+        Article.objects.published()
+        .filter(published_at__gte=since)
+        .only("title", "slug", "published_at", "created_at", "status", "language")[:1000]
+    )

@@ -1,0 +1,60 @@
+import datetime as dt
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article
+from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
+
+pytestmark = pytest.mark.django_db
+SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+BASE = "http://localhost:8000"
+
+
+def locations(response):
+    assert response.status_code == 200
+    return {loc.text for loc in ET.fromstring(response.content).iter(f"{SM}loc")}
+
+
+def test_sitemap_lists_only_what_readers_can_see(client):
+    top = CategoryFactory(name="News")
+    child = CategoryFactory(name="City", parent=top)
+    empty = CategoryFactory(name="Empty")
+    writer, ghost = AuthorFactory(name="Writer"), AuthorFactory(name="Ghost")
+    live = ArticleFactory(category=child, authors=[writer], tags=["trams"])
+    draft = ArticleFactory(status=Article.Status.DRAFT, category=empty, authors=[ghost], tags=["secret"])
+    scheduled = ArticleFactory(published_at=timezone.now() + dt.timedelta(hours=2), authors=[ghost])
+    urls = locations(client.get("/sitemap.xml"))
+    assert BASE + live.get_absolute_url() in urls
+    assert {BASE + top.get_absolute_url(), BASE + child.get_absolute_url()} <= urls
+    assert BASE + writer.get_absolute_url() in urls
+    assert BASE + reverse("articles:tag", kwargs={"slug": "trams"}) in urls
+    for hidden in (draft, scheduled, empty, ghost):
+        assert BASE + hidden.get_absolute_url() not in urls
+    assert BASE + reverse("articles:tag", kwargs={"slug": "secret"}) not in urls
+
+
+def test_news_sitemap_has_the_last_two_days(client):
+    fresh = ArticleFactory(title="气候新闻", published_at=timezone.now() - dt.timedelta(hours=3), language="zh-hans")
+    old = ArticleFactory(published_at=timezone.now() - dt.timedelta(days=3))
+    ArticleFactory(status=Article.Status.DRAFT, published_at=timezone.now() - dt.timedelta(hours=1))
+    response = client.get(reverse("articles:news-sitemap"))
+    assert response["Content-Type"].startswith("application/xml")
+    root = ET.fromstring(response.content)
+    assert [u.findtext(f"{SM}loc") for u in root.findall(f"{SM}url")] == [BASE + fresh.get_absolute_url()]
+    news = root.find(f"{SM}url/{NEWS}news")
+    assert news.findtext(f"{NEWS}title") == "气候新闻"
+    assert news.findtext(f"{NEWS}publication/{NEWS}language") == "zh-hans"
+    assert BASE + old.get_absolute_url() not in response.content.decode()
+
+
+def test_robots_txt_points_at_the_sitemaps(client):
+    response = client.get("/robots.txt")
+    assert response["Content-Type"].startswith("text/plain")
+    text = response.content.decode()
+    assert "Sitemap: http://localhost:8000/sitemap.xml" in text
+    assert "Sitemap: http://localhost:8000/sitemap-news.xml" in text
+    assert "Disallow: /admin/" in text
