@@ -7,9 +7,13 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self):
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_delete, post_migrate
+
+        from . import search
 
         post_migrate.connect(sync_site, sender=self)
+        # Deletes through querysets skip Model.delete(); the signal still fires for each row.
+        post_delete.connect(lambda instance, **kw: search.unindex([instance.pk]), sender="articles.Article", weak=False)
 
 
 def sync_site(**kwargs):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
+from . import search
 from .redirects import record_move
 from .rendering import HTML, MARKDOWN, render_body
 from .slugs import slug_from_text, unique_slug
@@ -215,6 +216,7 @@ class Article(models.Model):
     def save(self, *args, now=None, rendered_body=None, **kwargs):
         self.prepare_for_save(now=now, rendered_body=rendered_body)
         super().save(*args, **kwargs)
+        search.index([self])
         old = getattr(self, "_saved_address", None)
         if old and old[0] == self.Status.PUBLISHED and old[1:] != self._address()[1:]:
             record_move(self.url_for(*old[1:]), self.get_absolute_url())

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
+from . import search
 from .models import Article, Author, Byline, Category, Tag
 from .sitemaps import news_articles
 
@@ -98,6 +99,26 @@ class AuthorView(PublishedListMixin, ListView):
             feed_url=reverse("articles:author-feed", kwargs={"slug": self.author.slug}),
             **kwargs,
         )
+
+
+class SearchView(PublishedListMixin, ListView):
+    """`/search/?q=`: published articles containing every word of the query, newest first."""
+
+    template_name = "articles/search.html"
+
+    def get_queryset(self):
+        self.query = " ".join(self.request.GET.get("q", "").split())[:200]
+        matches = search.matching_ids(self.query)
+        if matches is None:
+            return Article.objects.none()
+        return super().get_queryset().filter(pk__in=matches)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(query=self.query, heading="Search", **kwargs)
+        for article in context["articles"]:
+            article.title_html = search.highlight(article.title, self.query, width=300)
+            article.snippet_html = search.highlight(article.standfirst, self.query)
+        return context
 
 
 class ArticleDetailView(DetailView):

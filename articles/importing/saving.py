@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.redirects.models import Redirect
 from django.db import DatabaseError, IntegrityError, transaction
 
+from .. import search
 from ..models import Article, Author, Byline, Category, Tag, TaggedArticle
 from ..redirects import MAX_PATH, as_site_path, record_move
 from ..slugs import slug_from_text, unique_slug
@@ -84,6 +85,7 @@ class Writer:
         updated_ids = {article.pk for _, article in updated}
         self._replace_bylines_and_tags(created + updated, updated_ids)
         self._add_aliases(created + updated)
+        search.index([article for _, article in created + updated])
         for item, article in created + updated:
             outcomes[id(item)] = Outcome(
                 item.source_path,

@@ -1,0 +1,111 @@
+"""Full-text search on both databases, right for Chinese as well as English.
+
+Neither PostgreSQL's text-search parser nor SQLite FTS5's tokenizer splits Chinese, which is
+written without spaces, so Newsroom tokenizes itself: words for alphabetic scripts, overlapping
+character pairs (bigrams) for CJK runs — "气候变化" is indexed as 气候 候变 变化, so a search for
+气候 or 变化 finds it. The tokens go into each database's own inverted index (an FTS5 table on
+SQLite, a GIN-indexed tsvector on PostgreSQL, built with array_to_tsvector so no parser touches
+them), and queries are tokenized the same way: every query token must match.
+"""
+
+import re
+from html import escape
+
+from django.db import connection
+from django.db.models.expressions import RawSQL
+
+from .text import plain_text
+
+TABLE = "articles_search"
+_WORD = re.compile(r"\w+")
+_CJK_RUN = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+)")
+
+
+def tokens(text: str) -> list[str]:
+    """Search tokens of `text`: lower-cased words, and bigrams of CJK runs (a lone CJK
+    character stands for itself)."""
+    found = []
+    for word in _WORD.findall(text.lower()):
+        for part in _CJK_RUN.split(word):
+            if not part:
+                continue
+            if _CJK_RUN.fullmatch(part):
+                found += [part] if len(part) == 1 else [part[i : i + 2] for i in range(len(part) - 1)]
+            elif part.strip("_"):
+                found.append(part.strip("_"))
+    return found
+
+
+def document(article) -> list[str]:
+    return list(dict.fromkeys(tokens(f"{article.title} {article.standfirst} {plain_text(article.body)}")))
+
+
+def index(articles) -> None:
+    """(Re)index `articles` (objects with pk, title, standfirst and body)."""
+    rows = [(article.pk, document(article)) for article in articles]
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.executemany(
+                f"INSERT INTO {TABLE} (article_id, document) VALUES (%s, array_to_tsvector(%s::text[])) "
+                "ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document",
+                rows,
+            )
+        else:
+            ids = [pk for pk, _ in rows]
+            cursor.execute(f"DELETE FROM {TABLE} WHERE rowid IN ({','.join(['%s'] * len(ids))})", ids)
+            cursor.executemany(
+                f"INSERT INTO {TABLE} (rowid, document) VALUES (%s, %s)", [(pk, " ".join(t)) for pk, t in rows]
+            )
+
+
+def unindex(ids) -> None:
+    if connection.vendor != "postgresql" and ids:  # PostgreSQL's rows go with the article (ON DELETE CASCADE)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {TABLE} WHERE rowid IN ({','.join(['%s'] * len(ids))})", list(ids))
+
+
+def matching_ids(query: str) -> RawSQL | None:
+    """A subquery of the ids of articles containing every token of `query`, or None when the
+    query has nothing to search for. Latin-script tokens match as prefixes (tram finds trams)."""
+    terms = list(dict.fromkeys(tokens(query)))[:32]
+    if not terms:
+        return None
+    if connection.vendor == "postgresql":
+        expression = " & ".join(
+            "'" + t.replace("\\", "\\\\").replace("'", "''") + "'" + (":*" if _prefix(t) else "") for t in terms
+        )
+        return RawSQL(f"SELECT article_id FROM {TABLE} WHERE document @@ %s::tsquery", [expression])
+    expression = " AND ".join('"' + t.replace('"', '""') + '"' + ("*" if _prefix(t) else "") for t in terms)
+    return RawSQL(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [expression])
+
+
+def _prefix(term: str) -> bool:
+    return not _CJK_RUN.fullmatch(term) or len(term) == 1
+
+
+def create_index_table(schema_editor) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            f"CREATE TABLE {TABLE} (article_id bigint PRIMARY KEY REFERENCES articles_article(id) "
+            "ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED, document tsvector NOT NULL)"
+        )
+        schema_editor.execute(f"CREATE INDEX {TABLE}_document ON {TABLE} USING gin (document)")
+    else:
+        schema_editor.execute(f"CREATE VIRTUAL TABLE {TABLE} USING fts5(document, tokenize='unicode61')")
+
+
+def highlight(text: str, query: str, width: int = 160) -> str:
+    """`text` (plain) escaped, cut to about `width` characters around the first match, with the
+    query's words and CJK strings wrapped in <mark>."""
+    needles = sorted({*re.findall(r"\w+", query.lower()), *tokens(query)}, key=len, reverse=True)
+    if not needles:
+        return escape(text[:width])
+    pattern = re.compile("|".join(re.escape(n) for n in needles), re.IGNORECASE)
+    first = pattern.search(text)
+    start = max(0, first.start() - width // 3) if first else 0
+    snippet = text[start : start + width]
+    marked = pattern.sub(lambda m: "\0" + m.group(0) + "\1", snippet)
+    html = escape(marked).replace("\0", "<mark>").replace("\1", "</mark>")
+    return ("…" if start else "") + html + ("…" if start + width < len(text) else "")
