@@ -17,11 +17,15 @@ class ArticlesConfig(AppConfig):
 
 
 def sync_site(**kwargs):
-    """The sites framework's one Site follows SITE_DOMAIN and SITE_NAME: feeds, sitemaps and the
-    admin's "view on site" build absolute addresses from it."""
+    """After migrate (and flush): the sites framework's one Site follows SITE_DOMAIN and SITE_NAME
+    (feeds, sitemaps and the admin's "view on site" build absolute addresses from it), and the
+    search index forgets articles that are gone."""
     from django.conf import settings
     from django.contrib.sites.models import Site
+
+    from . import search
 
     Site.objects.update_or_create(
         pk=settings.SITE_ID, defaults={"domain": settings.SITE_DOMAIN, "name": settings.SITE_NAME}
     )
+    search.prune()

@@ -17,6 +17,12 @@ from django.db.models.expressions import RawSQL
 from .text import plain_text
 
 TABLE = "articles_search"
+
+
+def _id_column() -> str:
+    return "article_id" if connection.vendor == "postgresql" else "rowid"
+
+
 _WORD = re.compile(r"\w+")
 _CJK_RUN = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+)")
 
@@ -61,9 +67,15 @@ def index(articles) -> None:
 
 
 def unindex(ids) -> None:
-    if connection.vendor != "postgresql" and ids:  # PostgreSQL's rows go with the article (ON DELETE CASCADE)
+    if ids:
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {TABLE} WHERE rowid IN ({','.join(['%s'] * len(ids))})", list(ids))
+            cursor.execute(f"DELETE FROM {TABLE} WHERE {_id_column()} IN ({','.join(['%s'] * len(ids))})", list(ids))
+
+
+def prune() -> None:
+    """Drop entries whose article is gone (after `flush`, which empties only Django's tables)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {TABLE} WHERE {_id_column()} NOT IN (SELECT id FROM articles_article)")
 
 
 def matching_ids(query: str) -> RawSQL | None:
@@ -88,8 +100,8 @@ def _prefix(term: str) -> bool:
 def create_index_table(schema_editor) -> None:
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(
-            f"CREATE TABLE {TABLE} (article_id bigint PRIMARY KEY REFERENCES articles_article(id) "
-            "ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED, document tsvector NOT NULL)"
+            # No foreign key: `flush` truncates Django's tables and a reference would stop it.
+            f"CREATE TABLE {TABLE} (article_id bigint PRIMARY KEY, document tsvector NOT NULL)"
         )
         schema_editor.execute(f"CREATE INDEX {TABLE}_document ON {TABLE} USING gin (document)")
     else:
