@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from taggit.models import Tag as TaggitTag
 
-from .models import Article, Author, Byline, Category, Tag
+from .models import Article, Author, Byline, Category, OldAddress, Tag
 from .text import plain_text
 
 
@@ -50,6 +50,14 @@ class ArticleAdminForm(forms.ModelForm):
             self.initial["tags"] = [t.name for t in self.instance.tags.all()]
 
 
+class OldAddressInline(admin.TabularInline):
+    model = OldAddress
+    extra = 0
+    fields = ["path", "created_at"]
+    readonly_fields = ["created_at"]
+    verbose_name_plural = "Old addresses (answer 301 to this article)"
+
+
 class BylineInline(admin.TabularInline):
     model = Byline
     extra = 1
@@ -63,7 +71,7 @@ class BylineInline(admin.TabularInline):
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleAdminForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    inlines = [BylineInline]
+    inlines = [BylineInline, OldAddressInline]
     list_display = ["title", "state", "byline_names", "category", "published_at", "featured"]
     list_filter = ["status", "featured", "category", "language"]
     list_select_related = ["category"]

@@ -219,7 +219,7 @@ class Article(models.Model):
         search.index([self])
         old = getattr(self, "_saved_address", None)
         if old and old[0] == self.Status.PUBLISHED and old[1:] != self._address()[1:]:
-            record_move(self.url_for(*old[1:]), self.get_absolute_url())
+            record_move(self, self.url_for(*old[1:]))
         self._saved_address = self._address()
 
     def get_absolute_url(self):
@@ -292,6 +292,27 @@ class Article(models.Model):
         if self.lead_image:
             return self.lead_image.url
         return self.lead_image_url
+
+
+class OldAddress(models.Model):
+    """An address an article used to have — an imported alias, a changed slug or date — that
+    answers 301 to its current one. Not django.contrib.redirects: its 200-character paths cannot
+    hold a percent-encoded Chinese slug."""
+
+    path = models.TextField(help_text="Decoded, without a trailing slash.")
+    path_hash = models.CharField(max_length=40, unique=True, editable=False)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="old_addresses")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "old addresses"
+
+    def __str__(self):
+        return self.path
+
+    def save(self, *args, **kwargs):
+        self.path_hash = hashlib.sha1(self.path.encode()).hexdigest()
+        super().save(*args, **kwargs)
 
 
 class Byline(models.Model):

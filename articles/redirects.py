@@ -1,31 +1,68 @@
-"""Old addresses keep working: django.contrib.redirects rows, kept pointing at the current URL."""
+"""Old addresses keep working: every address an article had answers 301 to its current one."""
 
-from urllib.parse import urlsplit
+import hashlib
+from urllib.parse import unquote, urlsplit
 
-from django.conf import settings
-from django.contrib.redirects.models import Redirect
-from django.utils.encoding import iri_to_uri
-
-MAX_PATH = Redirect._meta.get_field("old_path").max_length
+from django.shortcuts import redirect
 
 
-def as_site_path(url: str) -> str:
-    """The path part of an alias as a request would show it (`releases/1.88.0` -> `/releases/1.88.0`)."""
-    path = urlsplit(str(url).strip()).path
-    return iri_to_uri(path if path.startswith("/") else "/" + path)
+def normalize(path_or_url: str) -> str:
+    """The form addresses are stored and looked up in: path only, decoded, leading slash, no
+    trailing slash (so `/releases/1.88.0/` and `releases/1.88.0` are one address)."""
+    path = unquote(urlsplit(str(path_or_url).strip()).path)
+    return "/" + path.strip("/")
 
 
-def add_alias(old_path: str, new_path: str) -> bool:
-    """Send `old_path` to `new_path` with a 301. False when the old path cannot be stored."""
-    old_path = as_site_path(old_path)
-    if old_path == new_path or len(old_path) > MAX_PATH or old_path == "/":
-        return False
-    Redirect.objects.update_or_create(site_id=settings.SITE_ID, old_path=old_path, defaults={"new_path": new_path})
-    return True
+def path_hash(path: str) -> str:
+    return hashlib.sha1(path.encode()).hexdigest()
 
 
-def record_move(old_url: str, new_url: str) -> None:
-    """An article's address changed: the old one and everything that led to it now lead to the new one."""
-    Redirect.objects.filter(site_id=settings.SITE_ID, new_path=old_url).update(new_path=new_url)
-    Redirect.objects.filter(site_id=settings.SITE_ID, old_path=new_url).delete()
-    add_alias(old_url, new_url)
+def old_address(article, path_or_url: str):
+    """An unsaved OldAddress sending `path_or_url` to `article`, or None when there is nothing to
+    redirect (the site root, or the article's own address)."""
+    from .models import OldAddress
+
+    path = normalize(path_or_url)
+    if path == "/" or path == normalize(article.get_absolute_url()):
+        return None
+    return OldAddress(path=path, path_hash=path_hash(path), article=article)
+
+
+def save_old_addresses(addresses) -> None:
+    """Store addresses in bulk; an address already known now leads to its newer article."""
+    from .models import OldAddress
+
+    addresses = list({a.path_hash: a for a in addresses if a is not None}.values())
+    if addresses:
+        OldAddress.objects.bulk_create(
+            addresses, update_conflicts=True, unique_fields=["path_hash"], update_fields=["article", "path"]
+        )
+
+
+def record_move(article, old_url: str) -> None:
+    """The article's address changed: its old one now redirects, and the new one is nobody's old one."""
+    from .models import OldAddress
+
+    OldAddress.objects.filter(path_hash=path_hash(normalize(article.get_absolute_url()))).delete()
+    save_old_addresses([old_address(article, old_url)])
+
+
+class OldAddressMiddleware:
+    """Where the site would answer 404, an old address of a published article answers 301."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 404:
+            return response
+        from .models import Article, OldAddress
+
+        found = (
+            OldAddress.objects.filter(path_hash=path_hash(normalize(request.path)))
+            .filter(article__in=Article.objects.published())
+            .select_related("article")
+            .first()
+        )
+        return redirect(found.article, permanent=True) if found else response

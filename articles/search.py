@@ -9,12 +9,10 @@ them), and queries are tokenized the same way: every query token must match.
 """
 
 import re
-from html import escape
+from html import escape, unescape
 
 from django.db import connection
 from django.db.models.expressions import RawSQL
-
-from .text import plain_text
 
 TABLE = "articles_search"
 
@@ -23,32 +21,37 @@ def _id_column() -> str:
     return "article_id" if connection.vendor == "postgresql" else "rowid"
 
 
-_WORD = re.compile(r"\w+")
-_CJK_RUN = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+)")
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+_CJK_RUN = re.compile(f"[{_CJK}]+")
+_TOKEN = re.compile(f"[{_CJK}]+|[^\\W_{_CJK}]+")
+_TAG = re.compile(r"<[^>]*>")
 
 
 def tokens(text: str) -> list[str]:
     """Search tokens of `text`: lower-cased words, and bigrams of CJK runs (a lone CJK
     character stands for itself)."""
     found = []
-    for word in _WORD.findall(text.lower()):
-        for part in _CJK_RUN.split(word):
-            if not part:
-                continue
-            if _CJK_RUN.fullmatch(part):
-                found += [part] if len(part) == 1 else [part[i : i + 2] for i in range(len(part) - 1)]
-            elif part.strip("_"):
-                found.append(part.strip("_"))
+    for run in _TOKEN.findall(text.lower()):
+        if _CJK_RUN.match(run):
+            found += [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
+        else:
+            found.append(run)
     return found
 
 
-def document(article) -> list[str]:
-    return list(dict.fromkeys(tokens(f"{article.title} {article.standfirst} {plain_text(article.body)}")))
+def document(title: str, standfirst: str, body_html: str) -> list[str]:
+    """The distinct tokens an article is found by."""
+    # The body is sanitised HTML, so dropping tags by pattern is exact (and far cheaper than strip_tags).
+    return list(dict.fromkeys(tokens(f"{title} {standfirst} {unescape(_TAG.sub(' ', body_html))}")))
 
 
 def index(articles) -> None:
     """(Re)index `articles` (objects with pk, title, standfirst and body)."""
-    rows = [(article.pk, document(article)) for article in articles]
+    index_rows([(a.pk, document(a.title, a.standfirst, a.body)) for a in articles])
+
+
+def index_rows(rows: list[tuple[int, list[str]]]) -> None:
+    """(Re)index from (article id, tokens) pairs; the importer computes tokens in its workers."""
     if not rows:
         return
     with connection.cursor() as cursor:
@@ -105,7 +108,9 @@ def create_index_table(schema_editor) -> None:
         )
         schema_editor.execute(f"CREATE INDEX {TABLE}_document ON {TABLE} USING gin (document)")
     else:
-        schema_editor.execute(f"CREATE VIRTUAL TABLE {TABLE} USING fts5(document, tokenize='unicode61')")
+        # Tokens arrive split and lower-cased: the ascii tokenizer only has to cut at spaces, and
+        # no positions are kept (queries are AND-ed single tokens), which halves indexing time.
+        schema_editor.execute(f"CREATE VIRTUAL TABLE {TABLE} USING fts5(document, tokenize='ascii', detail=none)")
 
 
 def highlight(text: str, query: str, width: int = 160) -> str:

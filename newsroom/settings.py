@@ -34,7 +34,6 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.sites",
-    "django.contrib.redirects",
     "django.contrib.sitemaps",
     "django.contrib.syndication",
     "whitenoise.runserver_nostatic",
@@ -54,7 +53,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Old addresses (imported aliases, changed slugs) answer 301 instead of 404.
-    "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
+    "articles.redirects.OldAddressMiddleware",
 ]
 
 SITE_ID = 1

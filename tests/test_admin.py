@@ -33,6 +33,10 @@ def article_form(**overrides):
         "bylines-INITIAL_FORMS": "0",
         "bylines-MIN_NUM_FORMS": "0",
         "bylines-MAX_NUM_FORMS": "1000",
+        "old_addresses-TOTAL_FORMS": "0",
+        "old_addresses-INITIAL_FORMS": "0",
+        "old_addresses-MIN_NUM_FORMS": "0",
+        "old_addresses-MAX_NUM_FORMS": "1000",
     }
     data.update(overrides)
     return data

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from django.contrib.redirects.models import Redirect
 
 from articles.models import Article, Author, Category, Tag
 from tests.utils import run_import
@@ -66,7 +65,6 @@ def imported(django_db_setup, django_db_blocker, corpus, tmp_path_factory):
         while Category.objects.exists():
             Category.objects.filter(children__isnull=True).delete()
         Tag.objects.all().delete()
-        Redirect.objects.all().delete()
 
 
 def test_every_file_imports_or_says_why(imported, corpus):

@@ -224,3 +224,33 @@ def test_author_website_link_is_only_a_web_address(client):
     author.website = "https://example.com/me"
     author.save()
     assert '<a href="https://example.com/me" rel="me">' in client.get(author.get_absolute_url()).content.decode()
+
+
+def test_old_address_of_a_published_article_redirects_after_a_slug_or_date_change(client):
+    title = "中国特使解振华：中美合作是唯一正确选择，双方将在气候变化领域开展务实合作并建立工作组"
+    article = ArticleFactory(title=title, published_at=dt.datetime(2021, 11, 12, 8, tzinfo=dt.UTC))
+    first = article.get_absolute_url()
+    assert len(first) > 200  # longer than django.contrib.redirects could hold
+    article.slug = "climate-deal"
+    article.save()
+    article.published_at = dt.datetime(2021, 11, 13, 8, tzinfo=dt.UTC)
+    article.save()
+    for old in (first, "/2021/11/12/climate-deal/"):
+        response = client.get(old)
+        assert response.status_code == 301 and response["Location"] == "/2021/11/13/climate-deal/", old
+    assert client.get("/2021/11/13/climate-deal/").status_code == 200
+
+
+def test_drafts_leave_no_old_addresses_and_unpublished_targets_do_not_redirect(client):
+    draft = ArticleFactory(status=Article.Status.DRAFT, slug="before")
+    old = draft.get_absolute_url()
+    draft.slug = "after"
+    draft.save()
+    assert not draft.old_addresses.exists()
+    live = ArticleFactory(slug="live-one")
+    old = live.get_absolute_url()
+    live.slug = "live-two"
+    live.save()
+    live.status = Article.Status.DRAFT
+    live.save()
+    assert client.get(old).status_code == 404  # the article it leads to is no longer published

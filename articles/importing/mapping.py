@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 
+from .. import search
 from ..rendering import HTML, MARKDOWN, looks_like_html, render_body
 from ..text import plain_text, summarize
 from .dates import parse_datetime
@@ -99,6 +100,7 @@ class ArticleData:
     extra: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    search_tokens: list[str] = field(default_factory=list)
 
 
 def clean_text(value) -> str:
@@ -182,6 +184,7 @@ def map_source(source: SourceFile, options: ImportOptions, images=None) -> Artic
         data.notes.append("template syntax kept as text, not run: " + ", ".join(templates))
 
     data.extra.update({k: _json_safe(v) for k, v in meta.items() if k not in used})
+    data.search_tokens = search.document(data.title, data.standfirst, data.body)
     return data
 
 

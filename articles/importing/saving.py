@@ -3,13 +3,11 @@ file in its own, so one bad file leaves nothing half-written and costs the other
 
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.contrib.redirects.models import Redirect
 from django.db import DatabaseError, IntegrityError, transaction
 
 from .. import search
 from ..models import Article, Author, Byline, Category, Tag, TaggedArticle
-from ..redirects import MAX_PATH, as_site_path, record_move
+from ..redirects import old_address, record_move, save_old_addresses
 from ..slugs import slug_from_text, unique_slug
 from .mapping import ArticleData, ImportOptions
 
@@ -85,7 +83,7 @@ class Writer:
         updated_ids = {article.pk for _, article in updated}
         self._replace_bylines_and_tags(created + updated, updated_ids)
         self._add_aliases(created + updated)
-        search.index([article for _, article in created + updated])
+        search.index_rows([(article.pk, item.search_tokens) for item, article in created + updated])
         for item, article in created + updated:
             outcomes[id(item)] = Outcome(
                 item.source_path,
@@ -165,7 +163,7 @@ class Writer:
             old_address = article._address()
             self._fill(article, item, slug)
             if old_address[0] == Article.Status.PUBLISHED and old_address[1:] != article._address()[1:]:
-                record_move(Article.url_for(*old_address[1:]), article.get_absolute_url())
+                record_move(article, Article.url_for(*old_address[1:]))
             results.append((item, article))
         Article.objects.bulk_update([a for _, a in results], IMPORTED_FIELDS, batch_size=200)
         return results
@@ -196,20 +194,7 @@ class Writer:
         TaggedArticle.objects.bulk_create(tagged)
 
     def _add_aliases(self, pairs):
-        redirects = {}
-        for item, article in pairs:
-            url = article.get_absolute_url()
-            for alias in item.aliases:
-                old_path = as_site_path(alias)
-                if old_path not in (url, "/") and len(old_path) <= MAX_PATH:
-                    redirects[old_path] = Redirect(site_id=settings.SITE_ID, old_path=old_path, new_path=url)
-        if redirects:
-            Redirect.objects.bulk_create(
-                redirects.values(),
-                update_conflicts=True,
-                unique_fields=["site", "old_path"],
-                update_fields=["new_path"],
-            )
+        save_old_addresses(old_address(article, alias) for item, article in pairs for alias in item.aliases)
 
     def author_for(self, entry: dict) -> int:
         slug = slug_from_text(entry["name"], fallback="author")

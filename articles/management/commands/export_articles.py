@@ -1,7 +1,5 @@
 from pathlib import Path
 
-from django.conf import settings
-from django.contrib.redirects.models import Redirect
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.exporting import export_article
@@ -21,12 +19,9 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"{folder}: {exc.strerror}") from exc
         articles = Article.objects.select_related("category").prefetch_related("bylines__author", "tags").order_by("pk")
-        aliases = {}
-        for old_path, new_path in Redirect.objects.filter(site_id=settings.SITE_ID).values_list("old_path", "new_path"):
-            aliases.setdefault(new_path, []).append(old_path)
         count = 0
-        for article in articles.iterator(chunk_size=500):
-            export_article(article, target, aliases.get(article.get_absolute_url(), ()))
+        for article in articles.prefetch_related("old_addresses").iterator(chunk_size=500):
+            export_article(article, target, [a.path for a in article.old_addresses.all()])
             count += 1
         if verbosity > 0:
             self.stdout.write(self.style.SUCCESS(f"Exported {count} articles to {target}"))
