@@ -502,3 +502,38 @@ def test_concurrent_imports_create_no_duplicates(tmp_path):
     assert Category.objects.count() == 3
     assert Tag.objects.count() == 5
     assert sorted(Article.objects.values_list("slug", flat=True)) == sorted(f"story-{n}" for n in range(30))
+
+
+def test_two_sites_with_the_same_post_name_stay_two_articles(tmp_path):
+    write(tmp_path, "siteA/_posts/2020-01-01-welcome.md", "---\ntitle: Welcome to A\n---\nA")
+    write(tmp_path, "siteB/_posts/2020-01-01-welcome.md", "---\ntitle: Welcome to B\n---\nB")
+    run_import(tmp_path / "siteA")
+    run_import(tmp_path / "siteB")
+    assert sorted(Article.objects.values_list("title", flat=True)) == ["Welcome to A", "Welcome to B"]
+    for site in ("siteA", "siteB"):
+        out, _ = run_import(tmp_path / site)
+        assert "0 created, 0 updated, 1 unchanged" in out
+    out, _ = run_import(tmp_path)
+    assert "0 created, 0 updated, 2 unchanged" in out
+
+
+def test_a_second_file_with_a_taken_id_is_refused_every_time(tmp_path):
+    write(tmp_path, "a.md", "---\nid: 42\ntitle: First\n---\nB")
+    second = write(tmp_path, "b.md", "---\nid: 42\ntitle: Second\n---\nB")
+    for _ in range(3):
+        err = StringIO()
+        with pytest.raises(CommandError):
+            call_command("import_articles", str(tmp_path), stdout=StringIO(), stderr=err)
+        assert f"{second}: same identity (id:42) as {tmp_path / 'a.md'}" in err.getvalue()
+        assert only().title == "First"
+
+
+def test_identical_files_in_two_places_are_not_taken_for_a_move(tmp_path):
+    text = "---\ntitle: About\n---\nSame words."
+    write(tmp_path, "content/en/about.md", text)
+    write(tmp_path, "content/fr/about.md", text)
+    run_import(tmp_path / "content" / "en")
+    run_import(tmp_path / "content" / "fr")
+    assert Article.objects.count() == 2
+    out, _ = run_import(tmp_path)
+    assert "2 unchanged" in out

@@ -101,6 +101,7 @@ class ArticleData:
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     search_tokens: list[str] = field(default_factory=list)
+    clash: str = ""  # the other file that holds this file's explicit id
 
 
 def clean_text(value) -> str:
@@ -108,12 +109,12 @@ def clean_text(value) -> str:
     return " ".join(_INVISIBLE.sub("", str(value)).replace("\u00a0", " ").split())
 
 
-def source_key(path: Path, identity, language: str) -> str:
+def source_key(path: Path, identity, language: str, anchored=True) -> str:
     """How a re-import finds this file's article again. See the README's identity rule."""
     if identity not in (None, ""):
         return f"id:{identity}"
     parts = path.parts
-    anchors = [i for i, part in enumerate(parts[:-1]) if part in CONTENT_ANCHORS]
+    anchors = [i for i, part in enumerate(parts[:-1]) if part in CONTENT_ANCHORS] if anchored else []
     where = "/".join(parts[anchors[-1] :]) if anchors else path.as_posix()
     key = f"path:{language}:{where}" if language else f"path:{where}"
     return key if len(key) <= 500 else "path-sha1:" + hashlib.sha1(key.encode()).hexdigest()

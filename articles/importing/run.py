@@ -18,7 +18,7 @@ from .errors import ImportFailure, ImportSkip
 from .images import ImageStore
 from .mapping import ArticleData, ImportOptions, map_source
 from .reading import content_hash, read_source
-from .saving import CHECKED, FAILED, SKIPPED, UNCHANGED, Outcome, Writer
+from .saving import CHECKED, FAILED, SKIPPED, UNCHANGED, Outcome, Writer, absolute_key
 
 BATCH_SIZE = 500
 
@@ -72,7 +72,12 @@ class Importer:
     def _triage(self, batch: list[str]) -> tuple[list[str], list[Outcome]]:
         """Files whose bytes match what their article was imported from are done already."""
         reset_queries()  # with DEBUG on, Django keeps every query's SQL: bodies, batch after batch
-        known = dict(Article.objects.filter(source_path__in=batch).values_list("source_path", "source_hash"))
+        known = {
+            path: (digest, key)
+            for path, digest, key in Article.objects.filter(source_path__in=batch).values_list(
+                "source_path", "source_hash", "source_key"
+            )
+        }
         fresh, done = [], []
         for path in batch:
             if path in known:
@@ -81,7 +86,9 @@ class Importer:
                 except OSError as exc:
                     done.append(Outcome(path, FAILED, f"cannot read file: {exc.strerror}"))
                     continue
-                if digest == known[path]:
+                if digest == known[path][0]:
+                    # An unchanged file still holds its identity in this run.
+                    self.identities.setdefault(hash(known[path][1]), path)
                     done.append(Outcome(path, UNCHANGED))
                     continue
             fresh.append(path)
@@ -98,9 +105,14 @@ class Importer:
         return [outcomes.get(id(p), p) for p in prepared]
 
     def _claim_identity(self, item: ArticleData) -> ArticleData | Outcome:
-        """Two files of one run that say they are the same article: the second is refused."""
+        """Two files of one run that say they are the same article: a file with an explicit id
+        is refused; a file known by its path falls back to its absolute path."""
         other = self.identities.setdefault(hash(item.source_key), item.source_path)
         if other == item.source_path:
+            return item
+        if not item.source_key.startswith("id:"):
+            item.source_key = absolute_key(item)
+            self.identities.setdefault(hash(item.source_key), item.source_path)
             return item
         reason = f"same identity ({item.source_key}) as {other}, imported in this run: not imported"
         return Outcome(item.source_path, FAILED, reason, item.warnings)

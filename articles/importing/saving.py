@@ -2,6 +2,7 @@
 file in its own, so one bad file leaves nothing half-written and costs the others nothing."""
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.db import DatabaseError, IntegrityError, transaction
 
@@ -65,7 +66,10 @@ class Writer:
         outcomes, new, changed = {}, [], []
         for item in items:
             article = existing.get(item.source_key)
-            if article is None:
+            if item.clash:
+                reason = f"same identity ({item.source_key}) as {item.clash}, which still exists: not imported"
+                outcomes[id(item)] = Outcome(item.source_path, FAILED, reason, item.warnings)
+            elif article is None:
                 new.append(item)
             elif article.source_hash == item.content_hash and article.source_path == item.source_path:
                 outcomes[id(item)] = Outcome(item.source_path, UNCHANGED, article_id=article.pk)
@@ -96,22 +100,38 @@ class Writer:
         return [outcomes[id(item)] for item in items]
 
     def _existing(self, items) -> dict[str, Article]:
-        """Articles these files imported before: by source key, else (the archive moved) by the
-        same content under the same file name."""
+        """Articles these files imported before, by the identity rule (README): the source key;
+        an article another still-existing file owns is not this file's (a second site's
+        `_posts/welcome.md`): the file is then known by its absolute path; and, for an archive
+        that moved, the same content under the same file name whose old file is gone."""
         fields = ["id", "source_key", "source_hash", "source_path", "slug", "status", "published_at"]
         fields += ["created_at", "updated_at", "imported_at"]
-        found = {
-            a.source_key: a for a in Article.objects.filter(source_key__in=[i.source_key for i in items]).only(*fields)
-        }
-        missing = [i for i in items if i.source_key not in found]
+        keys = {key for item in items for key in (item.source_key, absolute_key(item))}
+        by_key = {a.source_key: a for a in Article.objects.filter(source_key__in=keys).only(*fields)}
+        found, missing = {}, []
+        for item in items:
+            own = by_key.get(absolute_key(item))
+            shared = by_key.get(item.source_key)
+            if own is not None:
+                item.source_key = own.source_key
+                found[item.source_key] = own
+            elif shared is not None and (shared.source_path == item.source_path or _gone(shared.source_path)):
+                found[item.source_key] = shared
+            elif shared is not None:
+                if item.source_key.startswith("id:"):
+                    item.clash = shared.source_path
+                else:
+                    item.source_key = absolute_key(item)
+            else:
+                missing.append(item)
         if missing:
             by_hash = {}
             for article in Article.objects.filter(source_hash__in=[i.content_hash for i in missing]).only(*fields):
                 by_hash.setdefault(article.source_hash, []).append(article)
             for item in missing:
-                name = item.source_path.rsplit("/", 1)[-1]
+                name = Path(item.source_path).name
                 for article in by_hash.get(item.content_hash, []):
-                    if article.source_path.rsplit("/", 1)[-1] == name:
+                    if Path(article.source_path).name == name and _gone(article.source_path):
                         found[item.source_key] = article
                         break
         return found
@@ -227,3 +247,14 @@ class Writer:
                     tag = Tag.objects.get(name__iexact=name)
             self.tags[key] = tag.pk
         return self.tags[key]
+
+
+def absolute_key(item: ArticleData) -> str:
+    """The identity a file falls back to when its source key belongs to another file."""
+    from .mapping import source_key
+
+    return source_key(Path(item.source_path), None, item.language, anchored=False)
+
+
+def _gone(path: str) -> bool:
+    return not path or not Path(path).exists()
