@@ -78,6 +78,10 @@ class Category(models.Model):
             models.UniqueConstraint(
                 fields=["slug"], condition=Q(parent__isnull=True), name="category_slug_unique_at_root"
             ),
+            models.UniqueConstraint(fields=["parent", "name"], name="category_name_unique_in_parent"),
+            models.UniqueConstraint(
+                fields=["name"], condition=Q(parent__isnull=True), name="category_name_unique_at_root"
+            ),
         ]
 
     def __str__(self):

@@ -21,10 +21,16 @@ _HTML_FRAGMENT = re.compile(
 _MARKDOWN_BLOCK = re.compile(r"^(?:#{1,6}\s|[*+-]\s|\d+[.)]\s|```|~~~|>\s|\|.*\||[=-]{3,}\s*$)", re.MULTILINE)
 
 
+_WRAPPED = re.compile(r"\A\s*<(div|section|article|main)\b.*</\1>\s*\Z", re.IGNORECASE | re.DOTALL)
+
+
 def looks_like_html(text: str) -> bool:
     """True for a body that is an HTML fragment even though it sits in a Markdown file (every
-    hexo-news body is one). Rendering those as Markdown would turn indented lines into code."""
-    return bool(_HTML_FRAGMENT.match(text)) and not _MARKDOWN_BLOCK.search(text)
+    hexo-news body is one). Rendering those as Markdown would turn indented lines into code.
+    A body wrapped whole in one block element is HTML whatever its lines look like."""
+    if not _HTML_FRAGMENT.match(text):
+        return False
+    return bool(_WRAPPED.match(text)) or not _MARKDOWN_BLOCK.search(text)
 
 
 def render_body(source: str, body_format: str) -> str:

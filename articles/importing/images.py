@@ -22,8 +22,13 @@ class ImageStore:
         """The media name of the image, or None (with a warning on `data`)."""
         source = Path(data.source_path)
         relative = unquote(reference.split("?")[0].split("#")[0])
-        # Next to the file (page bundles), or in Hexo's per-post asset folder named after it.
-        candidates = [source.parent / relative, source.parent / source.stem / relative]
+        folder = source.parent.resolve()
+        # Next to the file (page bundles), or in Hexo's per-post asset folder named after it —
+        # and never outside the file's folder (`/etc/x.png`, `../../x.png` are not its images).
+        candidates = [(folder / relative).resolve(), (folder / source.stem / relative).resolve()]
+        if relative.startswith("/") or not all(c.is_relative_to(folder) for c in candidates):
+            data.warnings.append(f"image {reference!r} is outside the file's folder: left as it was")
+            return None
         found = next((c for c in candidates if c.is_file()), None)
         if found is None:
             data.warnings.append(f"image {reference!r} not found next to the file: left as it was")

@@ -44,7 +44,6 @@ ALIASES = {
     "language": ("lang", "language"),
     "identity": ("id", "uuid", "guid"),
     "featured": ("featured",),
-    "markup": ("markup", "format"),
 }  # fmt: skip
 
 # Folders generators keep content under: a source key counts from the last of them, so it does
@@ -138,8 +137,9 @@ def map_source(source: SourceFile, options: ImportOptions, images=None) -> Artic
     title = clean_text(take("title") or "")
     if not title:
         raise ImportSkip("no title in the front matter (not an article)")
+    full_title = None
     if len(title) > MAX_TITLE:
-        raise ImportFailure(f"title: {len(title)} characters, more than the {MAX_TITLE} a headline may have")
+        full_title, title = title, title[: MAX_TITLE - 1].rstrip() + "…"
 
     language = clean_text(take("language") or "")
     body_source, summary_from_marker = _split_more(_INVISIBLE.sub("", source.body))
@@ -149,10 +149,15 @@ def map_source(source: SourceFile, options: ImportOptions, images=None) -> Artic
         content_hash=source.content_hash,
         title=title,
         body_source=body_source,
-        body_format=_body_format(take("markup"), body_source),
+        body_format=_body_format(meta, used, source.path, body_source),
         language=language,
         warnings=list(source.warnings),
     )
+    if full_title:
+        data.extra["full_title"] = full_title
+        data.warnings.append(
+            f"title: {len(full_title)} characters, cut to {MAX_TITLE}; the whole title is kept in the extra data"
+        )
 
     _map_times(data, meta, used, take, options.tz, source.path)
     _map_status(data, meta, used, options)
@@ -163,8 +168,12 @@ def map_source(source: SourceFile, options: ImportOptions, images=None) -> Artic
         data.slug = PurePosixPath(str(url).rstrip("/")).name.removesuffix(".html")
     data.aliases = [str(a) for a in _names(take("aliases"))] + ([str(url)] if url else [])
 
-    data.category_paths = _category_paths(take("categories"), options.category_mode)
-    data.tags = _names(take("tags"), split_commas=True)
+    categories, tags = take("categories"), take("tags")
+    data.category_paths = _category_paths(categories, options.category_mode)
+    data.tags = _names(tags, split_commas=True)
+    for key, value in (("categories", categories), ("tags", tags)):
+        if isinstance(value, list) and any(isinstance(v, dict) for v in value):
+            data.extra[f"{key}_as_imported"] = _json_safe(value)  # mappings are not names: keep them whole
     data.keywords = ", ".join(_names(take("keywords"), split_commas=True))[:500]
     data.authors = _authors(take("authors"), data.warnings) or (
         [{"name": options.default_author, "email": "", "website": ""}] if options.default_author else []
@@ -200,7 +209,6 @@ def _map_times(data, meta, used, take, tz, path):
             data.warnings.append(f"unreadable date {raw_date!r}: imported as a draft with no publication time")
             data.extra["unreadable_date"] = str(raw_date)
             data.status = "draft"
-            return
     else:
         data.published_at = _date_from_names(path, meta.get("path"), tz)
     for name in ("modified_at", "expires_at"):
@@ -235,13 +243,20 @@ def _date_from_names(path: Path, zola_path, tz) -> dt.datetime | None:
 _STATUSES = {"draft": "draft", "private": "draft", "review": "review", "pending": "review", "published": "published"}
 
 
-def _map_status(data, meta, used, options):
+def _map_status(data: "ArticleData", meta, used, options):
     """`draft: true`, `published: false` (Jekyll) or `status: draft|review` keep an article from
     readers; an unreadable date already made it a draft."""
     status = data.status
     if "status" in meta:
-        used.add("status")
-        status = _STATUSES.get(str(meta["status"]).strip().lower(), status)
+        value = str(meta["status"]).strip().lower()
+        if value in _STATUSES:
+            used.add("status")
+            status = _STATUSES[value]
+        else:  # `trash`, `future`…: not for readers until an editor decides; the value stays in extra
+            status = "draft"
+            data.warnings.append(f"unknown status {meta['status']!r}: imported as a draft")
+    if "_drafts" in Path(data.source_path).parts:
+        status = "draft"  # Jekyll keeps unpublished posts there
     if "draft" in meta:
         used.add("draft")
         if _flag(meta["draft"]) and status == "published":
@@ -255,11 +270,19 @@ def _map_status(data, meta, used, options):
     data.status = options.status or status
 
 
-def _body_format(markup, body: str) -> str:
-    if markup and str(markup).lower() in ("html", "htm"):
+_MARKUPS = {"html": HTML, "htm": HTML, "md": MARKDOWN, "markdown": MARKDOWN, "goldmark": MARKDOWN}
+
+
+def _body_format(meta, used, path: Path, body: str) -> str:
+    """`markup: html|markdown` when a file says so; an .html file is HTML; otherwise HTML when
+    the body is an HTML fragment (every hexo-news body is one, even in .md files)."""
+    for key in ("markup", "format"):
+        value = str(meta.get(key, "")).strip().lower()
+        if value in _MARKUPS:  # an unknown `format: video` is not ours and stays in extra
+            used.add(key)
+            return _MARKUPS[value]
+    if path.suffix.lower() in (".html", ".htm"):
         return HTML
-    if markup and str(markup).lower() in ("md", "markdown", "goldmark", "commonmark"):
-        return MARKDOWN
     return HTML if looks_like_html(body) else MARKDOWN
 
 
@@ -273,8 +296,11 @@ def _split_more(body: str) -> tuple[str, str]:
 
 
 def _first_paragraph_summary(html: str) -> str:
-    match = re.search(r"<p[^>]*>(.*?)</p>", html, re.DOTALL)
-    return summarize(plain_text(match.group(1) if match else html), SUMMARY_LENGTH)
+    """The first paragraph that has text (not just an image), else the start of the text."""
+    for paragraph in re.findall(r"<p[^>]*>(.*?)</p>", html, re.DOTALL):
+        if text := plain_text(paragraph):
+            return summarize(text, SUMMARY_LENGTH)
+    return summarize(plain_text(html), SUMMARY_LENGTH)
 
 
 def _category_paths(value, mode) -> list[list[str]]:
@@ -347,6 +373,8 @@ def _valid(value, validator, label, warnings) -> str:
 
 def _map_lead_image(value, data: ArticleData, images):
     if isinstance(value, list):
+        if len(value) > 1:
+            data.extra["images"] = _json_safe(value)  # the first is the lead; all are kept
         value = value[0] if value else None
     if isinstance(value, dict):
         value = value.get("src") or value.get("url")
@@ -355,6 +383,7 @@ def _map_lead_image(value, data: ArticleData, images):
     reference = str(value).strip()
     if _PLACEHOLDER_IMAGES.search(reference):
         data.notes.append(f"placeholder lead image {reference!r} ignored")
+        data.extra["placeholder_image"] = reference
         return
     if reference.startswith(("http://", "https://", "//")):
         data.lead_image_url = ("https:" + reference if reference.startswith("//") else reference)[:1000]

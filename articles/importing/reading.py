@@ -24,12 +24,16 @@ class TomlHandler(BaseHandler):
         return tomllib.loads(fm)
 
 
+# Dates stay text so `parse_datetime` reads them (an impossible `2021-02-30` costs the article its
+# date, not the whole file); floats stay text so a tag `3.10` does not become 3.1.
+_KEPT_AS_TEXT = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:float"}
+
+
 class YamlLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """YAML's safe loader, except that dates stay text: `parse_datetime` reads them, so an
-    impossible date (`2021-02-30`) costs the article its date, not the whole file."""
+    """YAML's safe loader, with dates and floats kept as written."""
 
     yaml_implicit_resolvers = {
-        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        first: [(tag, regexp) for tag, regexp in resolvers if tag not in _KEPT_AS_TEXT]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
 
@@ -40,6 +44,8 @@ class YamlHandler(YAMLHandler):
 
 
 HANDLERS = [YamlHandler(), TomlHandler()]
+# A JSON object, not a template that happens to start with `{{` or `{%`.
+_JSON_START = re.compile(r'\{\s*(?:"|\})')
 
 
 @dataclass
@@ -76,7 +82,7 @@ def read_source(path: Path, raw: bytes | None = None) -> SourceFile:
 
 
 def parse_front_matter(text: str, blank_lines_before: int = 0, warnings=None) -> tuple[dict, str]:
-    if text.startswith("{"):
+    if _JSON_START.match(text):
         return _parse_json_front_matter(text)
     handler = next((h for h in HANDLERS if h.detect(text)), None)
     if handler is None:

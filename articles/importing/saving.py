@@ -60,6 +60,12 @@ class Writer:
                 return self.write(items, retry=False)  # another import just wrote it: now it is found
             reason = f"could not be saved: {exc}".splitlines()[0]
             return [Outcome(items[0].source_path, FAILED, reason, items[0].warnings, items[0].notes)]
+        except Exception as exc:  # noqa: BLE001 - one file's surprise must not stop the run
+            self._forget()
+            if len(items) > 1:
+                return [outcome for item in items for outcome in self.write([item])]
+            reason = f"unexpected error, please report it: {type(exc).__name__}: {exc}"
+            return [Outcome(items[0].source_path, FAILED, reason, items[0].warnings, items[0].notes)]
 
     def _write(self, items: list[ArticleData]) -> list[Outcome]:
         existing = self._existing(items)
@@ -229,20 +235,19 @@ class Writer:
         key = tuple(names)
         if key not in self.categories:
             parent = self.category_for(names[:-1]) if len(names) > 1 else None
-            slug = slug_from_text(names[-1], fallback="section")
-            self.categories[key], _ = Category.objects.get_or_create(
-                parent=parent, slug=slug, defaults={"name": names[-1][:200]}
-            )
+            # By name: "C#" and "C++" share a slug but are two sections (the new one's slug gets a suffix).
+            self.categories[key], _ = Category.objects.get_or_create(parent=parent, name=names[-1][:200])
         return self.categories[key]
 
     def tag_for(self, name: str) -> int:
+        name = name[: Tag._meta.get_field("name").max_length]
         key = name.lower()
         if key not in self.tags:
             tag = Tag.objects.filter(name__iexact=name).first()
             if tag is None:
                 try:
                     with transaction.atomic():
-                        tag = Tag.objects.create(name=name[:100])
+                        tag = Tag.objects.create(name=name)
                 except IntegrityError:  # another import created it a moment ago
                     tag = Tag.objects.get(name__iexact=name)
             self.tags[key] = tag.pk
