@@ -244,6 +244,7 @@ def test_placeholder_images_are_not_lead_images(tmp_path, url):
     write(tmp_path, "a.md", f"---\ntitle: T\nheadimg: '{url}'\n---\nB")
     run_import(tmp_path)
     assert only().lead_image_url == ""
+    assert only().extra["placeholder_image"] == url
 
 
 def test_page_bundle_images_are_stored_and_references_rewritten(tmp_path, client):
@@ -537,3 +538,98 @@ def test_identical_files_in_two_places_are_not_taken_for_a_move(tmp_path):
     assert Article.objects.count() == 2
     out, _ = run_import(tmp_path)
     assert "2 unchanged" in out
+
+
+def test_long_tags_import_again_without_trouble(tmp_path):
+    write(tmp_path, "a.md", f"---\ntitle: T\ntags: ['{'长' * 150}']\n---\nB")
+    run_import(tmp_path)
+    (tmp_path / "a.md").write_text(f"---\ntitle: T2\ntags: ['{'长' * 150}']\n---\nB", encoding="utf-8")
+    out, _ = run_import(tmp_path)
+    assert "1 updated" in out and Tag.objects.count() == 1
+
+
+def test_sections_whose_names_slug_alike_stay_apart(tmp_path):
+    write(tmp_path, "a.md", "---\ntitle: A\ncategories: C#\n---\nB")
+    write(tmp_path, "b.md", "---\ntitle: B\ncategories: C++\n---\nB")
+    run_import(tmp_path)
+    assert str(Article.objects.get(title="A").category) == "C#"
+    assert str(Article.objects.get(title="B").category) == "C++"
+    assert Category.objects.count() == 2
+
+
+def test_jekyll_drafts_folder_imports_drafts(tmp_path):
+    write(tmp_path, "_drafts/next-week.md", "---\ntitle: Not yet\n---\nB")
+    run_import(tmp_path)
+    assert only().status == Article.Status.DRAFT
+
+
+def test_templates_are_skipped_not_failed(tmp_path):
+    path = write(tmp_path, "layouts/list.html", '{{ define "main" }}{{ .Content }}{{ end }}')
+    _, err = run_import(tmp_path)
+    assert f"{path}: skipped: no front matter" in err
+
+
+def test_values_yaml_would_change_are_kept_as_written(tmp_path):
+    write(tmp_path, "a.md", "---\ntitle: 3.10\ntags: [python, 3.10]\nweight: 3\n---\nB")
+    run_import(tmp_path)
+    assert only().title == "3.10"
+    assert sorted(only().tags.names()) == ["3.10", "python"]
+    assert only().extra["weight"] == 3
+
+
+def test_unreadable_date_does_not_lose_the_other_times(tmp_path):
+    write(tmp_path, "a.md", "---\ntitle: T\ndate: Invalid Date\nlastmod: 2020-02-01\n---\nB")
+    run_import(tmp_path)
+    assert only().modified_at == dt.datetime(2020, 2, 1, tzinfo=UTC)
+
+
+def test_overlong_title_is_cut_and_kept_whole(tmp_path):
+    title = "A very long headline " * 20
+    write(tmp_path, "a.md", f"---\ntitle: '{title}'\n---\nB")
+    _, err = run_import(tmp_path)
+    assert len(only().title) == 300 and only().title.endswith("…")
+    assert only().extra["full_title"] == title.strip()
+    assert "title: 419 characters, cut to 300" in err
+
+
+@pytest.mark.parametrize("reference", ["/etc/hostname.png", "../../secret.png"])
+def test_images_outside_the_files_folder_are_never_read(tmp_path, reference):
+    make_image(tmp_path / "secret.png")
+    write(tmp_path, "site/content/post/index.md", f"---\ntitle: T\ncover: '{reference}'\n---\nB")
+    _, err = run_import(tmp_path / "site")
+    assert not only().lead_image
+    assert f"image '{reference}' is outside the file's folder" in err
+
+
+def test_values_newsroom_does_not_use_are_kept(tmp_path):
+    write(
+        tmp_path,
+        "a.md",
+        "---\ntitle: T\nimages: [https://img.example/1.jpg, https://img.example/2.jpg]\nformat: video\n"
+        "status: trash\nthumbnail: https://picsum.photos/1/1\ntags: [{name: x}, y]\n---\nB",
+    )
+    _, err = run_import(tmp_path)
+    article = only()
+    assert article.lead_image_url == "https://img.example/1.jpg"
+    assert article.extra["images"] == ["https://img.example/1.jpg", "https://img.example/2.jpg"]
+    assert article.extra["format"] == "video" and article.extra["status"] == "trash"
+    assert article.status == Article.Status.DRAFT and "unknown status 'trash': imported as a draft" in err
+    assert article.extra["thumbnail"] == "https://picsum.photos/1/1"  # not the lead: kept as it was
+    assert article.extra["tags_as_imported"] == [{"name": "x"}, "y"]
+
+
+def test_html_files_and_wrapped_html_bodies_stay_html(tmp_path):
+    write(tmp_path, "page.html", "---\ntitle: Page\n---\nIntro line\n\n    indented, not code")
+    write(tmp_path, "hexo.md", "---\ntitle: Hexo\n---\n<div>\n<p>\n1. 第一点\n</p>\n<p>2. 第二点</p>\n</div>")
+    run_import(tmp_path)
+    assert "<pre>" not in Article.objects.get(title="Page").body
+    hexo = Article.objects.get(title="Hexo")
+    assert hexo.body_format == Article.BodyFormat.HTML and "<ol>" not in hexo.body
+
+
+def test_summary_skips_paragraphs_with_only_an_image(tmp_path):
+    write(
+        tmp_path, "a.md", '---\ntitle: T\n---\n<div><p><img src="https://x.example/a.jpg"></p><p>First words.</p></div>'
+    )
+    run_import(tmp_path)
+    assert only().standfirst == "First words."
