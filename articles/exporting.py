@@ -1,14 +1,18 @@
 """An article as a front-matter file: the inverse of the import mapping, so an export imported
 into an empty database gives the same articles back."""
 
+import re
 import shutil
 from pathlib import Path
 
 import yaml
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from .models import Article
+
+_MEDIA_REFERENCE = re.compile(re.escape(settings.MEDIA_URL) + r"(imported/[\w/.-]+)")
 
 
 def front_matter(article: Article) -> dict:
@@ -20,36 +24,58 @@ def front_matter(article: Article) -> dict:
         "expiryDate": _iso(article.expires_at),
         "draft": article.status != Article.Status.PUBLISHED or None,
         "status": article.status if article.status == Article.Status.REVIEW else None,
-        "categories": (article.extra or {}).get("categories")
-        or (article.category.full_name.split(" / ") if article.category else None),
+        "categories": _categories(article),
         "authors": [_author(b.author) for b in article.bylines.all()] or None,
         "tags": [t.name for t in article.tags.all()] or None,
         "summary": article.standfirst or None,
         "image": article.lead_image_url or None,
+        "image_caption": article.lead_image_caption or None,
+        "image_credit": article.lead_image_credit or None,
         "lang": article.language or None,
         "keywords": article.keywords or None,
         "featured": article.featured or None,
         "markup": article.body_format,
     }
-    extra = {k: v for k, v in (article.extra or {}).items() if k not in data}
-    return {k: v for k, v in {**data, **extra}.items() if v is not None}
+    data = {k: v for k, v in data.items() if v is not None}
+    return {**data, **{k: v for k, v in (article.extra or {}).items() if k not in data and k != "categories"}}
 
 
 def export_article(article: Article, folder: Path, aliases=()) -> Path:
-    """Write `article` to `folder/<id>-<slug>.md`, with its uploaded lead image beside it."""
+    """Write `article` to `folder/<id>-<slug>/index.md` (a page bundle), with the images it
+    keeps in media storage beside it, referenced relatively, so the folder travels whole."""
     meta = front_matter(article)
     if aliases:
         meta["aliases"] = sorted(aliases)
-    name = f"{article.pk:06d}-{article.slug}"
+    # A short name: a Chinese slug percent-encoded in a file system could pass 255 bytes.
+    bundle = folder / f"{article.pk:06d}-{article.slug[:40]}"
+    bundle.mkdir(parents=True, exist_ok=True)
     if article.lead_image:
-        image_name = name + Path(article.lead_image.name).suffix
-        with default_storage.open(article.lead_image.name, "rb") as src, open(folder / image_name, "wb") as dst:
-            shutil.copyfileobj(src, dst)
-        meta["image"] = image_name
-    path = folder / f"{name}.md"
-    text = "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n" + article.body_source + "\n"
+        meta["image"] = _copy_media(article.lead_image.name, bundle)
+    body = _MEDIA_REFERENCE.sub(lambda m: _copy_media(m.group(1), bundle) or m.group(0), article.body_source)
+    path = bundle / "index.md"
+    text = "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n" + body + "\n"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def _copy_media(name: str, bundle: Path) -> str:
+    """Copy a stored file into the bundle; its name there, or "" when it is missing."""
+    if not default_storage.exists(name):
+        return ""
+    target = Path(name).name
+    with default_storage.open(name, "rb") as src, open(bundle / target, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    return target
+
+
+def _categories(article: Article):
+    """The section path by names (a name may itself contain " / "); when the article still files
+    under the first of several imported paths, all of them."""
+    if not article.category:
+        return None
+    path = [c.name for c in article.category.ancestors()] + [article.category.name]
+    imported = (article.extra or {}).get("categories")
+    return imported if imported and imported[0] == path else path
 
 
 def _iso(value):

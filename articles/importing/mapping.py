@@ -41,6 +41,8 @@ ALIASES = {
         "image", "images", "cover", "featured_image", "feature_image", "thumbnail",
         "headimg", "banner_img", "index_img",
     ),
+    "lead_image_caption": ("image_caption", "caption"),
+    "lead_image_credit": ("image_credit", "credit"),
     "language": ("lang", "language"),
     "identity": ("id", "uuid", "guid"),
     "featured": ("featured",),
@@ -92,6 +94,8 @@ class ArticleData:
     tags: list[str] = field(default_factory=list)
     keywords: str = ""
     lead_image_url: str = ""
+    lead_image_caption: str = ""
+    lead_image_credit: str = ""
     lead_image_file: str = ""  # a name in media storage, for images that came with the file
     language: str = ""
     featured: bool = False
@@ -190,6 +194,8 @@ def map_source(source: SourceFile, options: ImportOptions, images=None) -> Artic
         data.standfirst = _first_paragraph_summary(data.body)
 
     _map_lead_image(take("lead_image"), data, images)
+    data.lead_image_caption = clean_text(take("lead_image_caption") or "")[:500]
+    data.lead_image_credit = clean_text(take("lead_image_credit") or "")[:200]
     if templates := sorted({m.group(1) or m.group(2) or m.group(3) for m in _TEMPLATE_SYNTAX.finditer(body_source)}):
         data.notes.append("template syntax kept as text, not run: " + ", ".join(templates))
 
