@@ -23,20 +23,17 @@ def _id_column() -> str:
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 _CJK_RUN = re.compile(f"[{_CJK}]+")
-_TOKEN = re.compile(f"[{_CJK}]+|[^\\W_{_CJK}]+")
+_WORDS = re.compile(f"[^\\W_{_CJK}]+")
+_BIGRAMS = re.compile(f"(?=([{_CJK}]{{2}}))")
+_LONE_CJK = re.compile(f"(?<![{_CJK}])[{_CJK}](?![{_CJK}])")
 _TAG = re.compile(r"<[^>]*>")
 
 
 def tokens(text: str) -> list[str]:
-    """Search tokens of `text`: lower-cased words, and bigrams of CJK runs (a lone CJK
-    character stands for itself)."""
-    found = []
-    for run in _TOKEN.findall(text.lower()):
-        if _CJK_RUN.match(run):
-            found += [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
-        else:
-            found.append(run)
-    return found
+    """Search tokens of `text`: lower-cased words, bigrams of CJK runs, and CJK characters that
+    stand alone. Three C-level regex passes: this runs on every imported article."""
+    text = text.lower()
+    return _WORDS.findall(text) + _BIGRAMS.findall(text) + _LONE_CJK.findall(text)
 
 
 def document(title: str, standfirst: str, body_html: str) -> list[str]:

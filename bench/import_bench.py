@@ -4,7 +4,7 @@
 
 Generates N seed-like articles (Hexo front matter, HTML bodies, RFC 2822 dates, three-level
 categories, an outlet byline; bodies drawn from our sample content and, when present,
-../shared/corpus/hexo-news), then runs the real command in a fresh process for a first import,
+../shared/corpus/hexo-news), then runs the real command in a fresh process (DEBUG off) for a first import,
 an unchanged re-import and a re-import with 10% of the files changed, on SQLite (and
 PostgreSQL with --postgres, whose database is emptied). For scale it also times reading,
 parsing and sanitising the same files in one process: the floor without any database.
@@ -102,7 +102,15 @@ def floor(paths: list[Path]) -> float:
 
 
 def database_env(url: str | None, scratch: Path) -> dict:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "newsroom.settings", "MEDIA_ROOT": str(scratch / "media")}
+    # Production settings: DEBUG off (Django then keeps no log of every query).
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+        "MEDIA_ROOT": str(scratch / "media"),
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-" + "k" * 60,
+        "ALLOWED_HOSTS": "localhost",
+    }
     env["DATABASE_URL"] = url or f"sqlite:///{scratch}/bench.sqlite3"
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([sys.executable, "manage.py", "flush", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
