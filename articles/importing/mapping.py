@@ -103,7 +103,7 @@ class ArticleData:
     extra: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    search_tokens: list[str] = field(default_factory=list)
+    search_document: str = ""
     clash: str = ""  # the other file that holds this file's explicit id
 
 
@@ -200,7 +200,7 @@ def map_source(source: SourceFile, options: ImportOptions, images=None) -> Artic
         data.notes.append("template syntax kept as text, not run: " + ", ".join(templates))
 
     data.extra.update({k: _json_safe(v) for k, v in meta.items() if k not in used})
-    data.search_tokens = search.document(data.title, data.standfirst, data.body)
+    data.search_document = search.document(data.title, data.standfirst, data.body)
     return data
 
 

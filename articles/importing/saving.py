@@ -94,7 +94,7 @@ class Writer:
         updated_ids = {article.pk for _, article in updated}
         self._replace_bylines_and_tags(created + updated, updated_ids)
         self._add_aliases(created + updated)
-        search.index_rows([(article.pk, item.search_tokens) for item, article in created + updated])
+        search.index_rows([(article.pk, item.search_document) for item, article in created + updated])
         for item, article in created + updated:
             outcomes[id(item)] = Outcome(
                 item.source_path,
