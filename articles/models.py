@@ -13,6 +13,7 @@ from . import search
 from .redirects import record_move
 from .rendering import HTML, MARKDOWN, render_body
 from .slugs import slug_from_text, unique_slug
+from .text import plain_text, reading_minutes
 
 
 class Author(models.Model):
@@ -143,6 +144,10 @@ class ArticleQuerySet(models.QuerySet):
 
     def in_category(self, category):
         return self.filter(category__in=Category.objects.filter(category.subtree_q()))
+
+    def visible_to(self, user):
+        """Readers see published articles; staff who may change articles also preview the rest."""
+        return self if user.has_perm("articles.change_article") else self.published()
 
 
 class Article(models.Model):
@@ -285,6 +290,10 @@ class Article(models.Model):
         if self.is_scheduled:
             return f"Scheduled for {timezone.localtime(self.published_at):%Y-%m-%d %H:%M %Z}"
         return self.get_status_display()
+
+    @property
+    def reading_minutes(self):
+        return reading_minutes(plain_text(self.body))
 
     @property
     def byline(self):

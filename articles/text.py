@@ -29,3 +29,15 @@ def summarize(text: str, limit: int = 160) -> str:
     if is_mostly_cjk(text):
         return Truncator(text).chars(limit)
     return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
+
+
+CJK_CHARACTERS_PER_MINUTE = 400
+WORDS_PER_MINUTE = 230
+_CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
+
+
+def reading_minutes(text: str) -> int:
+    """Minutes to read `text`: Chinese by characters (about 400 a minute), the rest by words."""
+    cjk = len(_CJK_CHAR.findall(text))
+    words = len(_CJK_CHAR.sub(" ", text).split())
+    return max(1, round(cjk / CJK_CHARACTERS_PER_MINUTE + words / WORDS_PER_MINUTE))

@@ -2,13 +2,14 @@ from urllib.parse import unquote
 
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView
 
-from . import search
+from . import search, seo
 from .models import Article, Author, Byline, Category, Tag
 from .sitemaps import news_articles
 
@@ -126,7 +127,7 @@ class ArticleDetailView(DetailView):
 
     def get_queryset(self):
         return (
-            Article.objects.published()
+            Article.objects.visible_to(self.request.user)
             .select_related("category")
             .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")), "tags")
         )
@@ -136,14 +137,46 @@ class ArticleDetailView(DetailView):
         canonical = self.object.get_absolute_url()
         if request.path != unquote(canonical):
             return redirect(canonical, permanent=True)
-        context = self.get_context_data(object=self.object)
-        return self.render_to_response(context)
+        response = self.render_to_response(self.get_context_data(object=self.object))
+        if not self.object.is_published():
+            add_never_cache_headers(response)  # a preview must never be kept by a cache
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        category = self.object.category
+        article = self.object
+        category = article.category
         context["breadcrumb"] = [*category.ancestors(), category] if category else []
+        context["preview"] = not article.is_published()
+        context["related"] = related_articles(article)
+        context["newer"], context["older"] = neighbours(article)
+        context["canonical_url"] = self.request.build_absolute_uri(article.get_absolute_url())
+        context["json_ld"] = seo.news_article_json_ld(article, self.request)
         return context
+
+
+def related_articles(article, count=4):
+    """Published stories sharing the most tags with `article`, else from its section."""
+    tag_ids = [tag.pk for tag in article.tags.all()]
+    candidates = Article.objects.published().exclude(pk=article.pk).select_related("category")
+    shared = Count("tagged_items", filter=Q(tagged_items__tag__in=tag_ids), distinct=True)
+    if tag_ids:
+        candidates = candidates.filter(tagged_items__tag__in=tag_ids).annotate(shared=shared)
+        return list(candidates.order_by("-shared", "-published_at").defer("body", "body_source", "extra")[:count])
+    if article.category_id:
+        return list(candidates.filter(category=article.category_id).defer("body", "body_source", "extra")[:count])
+    return []
+
+
+def neighbours(article):
+    """The next newer and next older published story in the same section."""
+    if not article.category_id or not article.published_at:
+        return None, None
+    section = Article.objects.published().filter(category=article.category_id).exclude(pk=article.pk)
+    section = section.only("title", "slug", "published_at", "created_at", "status")
+    newer = section.filter(published_at__gt=article.published_at).order_by("published_at").first()
+    older = section.filter(published_at__lt=article.published_at).order_by("-published_at").first()
+    return newer, older
 
 
 def news_sitemap(request):

@@ -1,6 +1,9 @@
 import datetime as dt
+import json
+import re
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
@@ -192,7 +195,8 @@ def test_list_pages_query_counts_do_not_grow(client, django_assert_num_queries, 
 def test_detail_query_count(client, django_assert_num_queries, tree):
     *_, section = tree
     article = ArticleFactory(category=section, authors=[AuthorFactory() for _ in range(4)], tags=["a", "b", "c"])
-    with django_assert_num_queries(5):  # article, bylines, tags, breadcrumb, navigation
+    # article, bylines, tags, breadcrumb, related, newer, older, navigation
+    with django_assert_num_queries(8):
         assert client.get(article.get_absolute_url()).status_code == 200
 
 
@@ -254,3 +258,78 @@ def test_drafts_leave_no_old_addresses_and_unpublished_targets_do_not_redirect(c
     live.status = Article.Status.DRAFT
     live.save()
     assert client.get(old).status_code == 404  # the article it leads to is no longer published
+
+
+def test_staff_preview_unpublished_articles_marked_and_never_cached(client, django_user_model, hidden):
+    editor = django_user_model.objects.create_user("ed", password="pw", is_staff=True)
+    editor.user_permissions.add(Permission.objects.get(codename="change_article"))
+    plain = django_user_model.objects.create_user("reader", password="pw")
+    draft = hidden[0]
+    client.force_login(plain)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    client.force_login(editor)
+    response = client.get(draft.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Preview — readers cannot see this article yet (Draft)." in html
+    assert '<meta name="robots" content="noindex, nofollow">' in html
+    assert "no-cache" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+    scheduled = client.get(hidden[2].get_absolute_url()).content.decode()
+    assert "(Scheduled for " in scheduled
+
+
+def test_news_article_json_ld_and_sharing_tags(client):
+    author = AuthorFactory(name="观察者网")
+    article = ArticleFactory(
+        title="中美合作 <b>",
+        standfirst="摘要",
+        authors=[author],
+        lead_image_url="https://img.example/a.jpg",
+        published_at=dt.datetime(2021, 11, 12, 8, 4, 9, tzinfo=dt.UTC),
+        language="zh-hans",
+    )
+    html = client.get(article.get_absolute_url()).content.decode()
+    raw = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.DOTALL).group(1)
+    assert "<b>" not in raw  # escaped for a script element
+    data = json.loads(raw)
+    assert data["@type"] == "NewsArticle" and data["headline"] == "中美合作 <b>"
+    assert data["datePublished"] == "2021-11-12T08:04:09+00:00"
+    assert data["author"] == [
+        {"@type": "Person", "name": "观察者网", "url": f"http://testserver{author.get_absolute_url()}"}
+    ]
+    assert data["image"] == ["https://img.example/a.jpg"] and data["publisher"]["name"] == "Newsroom"
+    assert data["inLanguage"] == "zh-hans"
+    assert f'<link rel="canonical" href="http://testserver{article.get_absolute_url()}">' in html
+    assert '<meta property="og:image" content="https://img.example/a.jpg">' in html
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
+
+
+@pytest.mark.parametrize(("body", "minutes"), [("字" * 1200, 3), ("word " * 460, 2), ("短", 1)])
+def test_reading_time_counts_chinese_by_characters(client, body, minutes):
+    article = ArticleFactory(body_source=body)
+    assert f"{minutes} min read" in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_related_and_neighbouring_stories(client):
+    section = CategoryFactory(name="City")
+    now = timezone.now()
+    older = ArticleFactory(title="Older", category=section, published_at=now - dt.timedelta(days=3))
+    middle = ArticleFactory(title="Middle", category=section, published_at=now - dt.timedelta(days=2), tags=["a", "b"])
+    newer = ArticleFactory(title="Newer", category=section, published_at=now - dt.timedelta(days=1))
+    ArticleFactory(title="Draft twin", category=section, status=Article.Status.DRAFT, tags=["a", "b"])
+    both = ArticleFactory(title="Shares both", tags=["a", "b"])
+    one = ArticleFactory(title="Shares one", tags=["b"])
+    response = client.get(middle.get_absolute_url())
+    assert response.context["related"] == [both, one]
+    assert (response.context["newer"], response.context["older"]) == (newer, older)
+    html = response.content.decode()
+    assert f'<a rel="prev" href="{older.get_absolute_url()}">' in html
+    assert f'<a rel="next" href="{newer.get_absolute_url()}">' in html
+
+
+def test_list_pages_link_their_neighbouring_pages(client):
+    for _ in range(21):
+        ArticleFactory()
+    html = client.get(reverse("articles:list")).content.decode()
+    assert '<link rel="next" href="?page=2">' in html
+    assert '<link rel="prev" href="?page=1">' in client.get(reverse("articles:list") + "?page=2").content.decode()
