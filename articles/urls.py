@@ -25,5 +25,8 @@ urlpatterns = [
     path("author/<uslug:slug>/feed/", feeds.AuthorFeed(), name="author-feed"),
     path("author/<uslug:slug>/feed/atom/", feeds.AtomAuthorFeed(), name="author-feed-atom"),
     path("author/<uslug:slug>/", views.AuthorView.as_view(), name="author"),
+    path("<yyyy:year>/", views.YearArchive.as_view(), name="archive-year"),
+    path("<yyyy:year>/<dd:month>/", views.MonthArchive.as_view(), name="archive-month"),
+    path("<yyyy:year>/<dd:month>/<dd:day>/", views.DayArchive.as_view(), name="archive-day"),
     path("<yyyy:year>/<dd:month>/<dd:day>/<uslug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
 ]

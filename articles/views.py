@@ -7,7 +7,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.views.generic import DetailView, ListView
+from django.utils.formats import date_format
+from django.views.generic import DayArchiveView, DetailView, ListView, MonthArchiveView, YearArchiveView
 
 from . import search, seo
 from .models import Article, Author, Byline, Category, Tag
@@ -26,19 +27,35 @@ class PublishedListMixin:
 
 
 class HomeView(PublishedListMixin, ListView):
+    """The lead story, the latest stories, and a rail of recent stories per top-level section —
+    all cut from one window of recent stories, so the page costs the same few queries always."""
+
     template_name = "articles/home.html"
     paginate_by = None
     latest_count = 15
+    rail_count = 4
+    window = 120
 
     def get_queryset(self):
-        return super().get_queryset()[: self.latest_count + 1]
+        return super().get_queryset()[: self.window]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         stories = list(context["articles"])
         lead = next((a for a in stories if a.featured), stories[0] if stories else None)
-        context["lead"] = lead
-        context["articles"] = [a for a in stories if a is not lead][: self.latest_count]
+        latest = [a for a in stories if a is not lead][: self.latest_count]
+        shown = {a.pk for a in latest} | ({lead.pk} if lead else set())
+        by_section = {}
+        for article in stories:
+            if article.category and article.pk not in shown:
+                by_section.setdefault(article.category.path.split("/")[0], []).append(article)
+        sections = list(Category.objects.filter(parent__isnull=True))  # also the navigation's
+        context.update(
+            lead=lead,
+            articles=latest,
+            top_sections=sections,
+            rails=[(s, by_section[s.path][: self.rail_count]) for s in sections if s.path in by_section],
+        )
         return context
 
 
@@ -100,6 +117,42 @@ class AuthorView(PublishedListMixin, ListView):
             feed_url=reverse("articles:author-feed", kwargs={"slug": self.author.slug}),
             **kwargs,
         )
+
+
+class ArchiveMixin(PublishedListMixin):
+    """Date archives of published stories; empty periods are 404."""
+
+    date_field = "published_at"
+    month_format = "%m"
+    day_format = "%d"
+    allow_future = False
+
+    def get_month(self):
+        return f"{int(self.kwargs['month']):02d}"
+
+    def get_day(self):
+        return f"{int(self.kwargs['day']):02d}"
+
+
+class YearArchive(ArchiveMixin, YearArchiveView):
+    make_object_list = True
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading=str(self.get_year()), archive_months=True, **kwargs)
+
+
+class MonthArchive(ArchiveMixin, MonthArchiveView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["heading"] = date_format(context["month"], "F Y")
+        return context
+
+
+class DayArchive(ArchiveMixin, DayArchiveView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["heading"] = date_format(context["day"], "j F Y")
+        return context
 
 
 class SearchView(PublishedListMixin, ListView):

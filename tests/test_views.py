@@ -333,3 +333,39 @@ def test_list_pages_link_their_neighbouring_pages(client):
     html = client.get(reverse("articles:list")).content.decode()
     assert '<link rel="next" href="?page=2">' in html
     assert '<link rel="prev" href="?page=1">' in client.get(reverse("articles:list") + "?page=2").content.decode()
+
+
+def test_date_archives_list_published_stories_of_the_period(client, settings):
+    settings.TIME_ZONE = "Asia/Shanghai"
+    late = ArticleFactory(title="Late on the 12th in UTC", published_at=dt.datetime(2021, 11, 12, 17, tzinfo=dt.UTC))
+    early = ArticleFactory(title="Early on the 12th", published_at=dt.datetime(2021, 11, 12, 1, tzinfo=dt.UTC))
+    other_month = ArticleFactory(title="October", published_at=dt.datetime(2021, 10, 3, tzinfo=dt.UTC))
+    ArticleFactory(title="Draft", status=Article.Status.DRAFT, published_at=dt.datetime(2021, 11, 12, 2, tzinfo=dt.UTC))
+    year = client.get("/2021/")
+    assert set(year.context["articles"]) == {late, early, other_month}
+    assert 'href="/2021/10/">October</a>' in year.content.decode()
+    month = client.get("/2021/11/")
+    assert set(month.context["articles"]) == {late, early}
+    assert "November 2021" in month.content.decode()
+    assert list(client.get("/2021/11/12/").context["articles"]) == [early]  # 17:00 UTC is the 13th in Shanghai
+    assert list(client.get("/2021/11/13/").context["articles"]) == [late]
+    assert client.get("/2020/").status_code == 404
+    assert client.get("/2021/11/14/").status_code == 404
+
+
+def test_home_has_a_rail_per_top_level_section(client, settings):
+    news, science = CategoryFactory(name="News"), CategoryFactory(name="Science")
+    city = CategoryFactory(name="City", parent=news)
+    now = timezone.now()
+    for n in range(16):  # fill the latest list
+        ArticleFactory(title=f"Recent {n}", published_at=now - dt.timedelta(minutes=n))
+    older = [
+        ArticleFactory(title=f"City {n}", category=city, published_at=now - dt.timedelta(days=1, minutes=n))
+        for n in range(5)
+    ]
+    space = ArticleFactory(title="Space", category=science, published_at=now - dt.timedelta(days=2))
+    response = client.get(reverse("articles:home"))
+    rails = dict(response.context["rails"])
+    assert rails[news] == older[:4]
+    assert rails[science] == [space]
+    assert "City 4" not in response.content.decode()
