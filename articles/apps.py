@@ -7,11 +7,16 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_migrate
+        from django.db.models.signals import post_delete, post_migrate, post_save
 
-        from . import search
+        from . import pagecache, search
 
         post_migrate.connect(sync_site, sender=self)
+        # Any change readers could see makes every cached page stale (the importer's bulk writes,
+        # which send no signals, invalidate explicitly).
+        for model in ("Article", "Author", "Category", "Tag", "Byline", "TaggedArticle", "OldAddress"):
+            post_save.connect(pagecache.invalidate, sender=f"articles.{model}", weak=False)
+            post_delete.connect(pagecache.invalidate, sender=f"articles.{model}", weak=False)
         # Deletes through querysets skip Model.delete(); the signal still fires for each row.
         post_delete.connect(lambda instance, **kw: search.unindex([instance.pk]), sender="articles.Article", weak=False)
 

@@ -46,6 +46,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # ETag and 304 for every page, cached or not; then the readers' page cache, before sessions
+    # and authentication so that a hit skips them.
+    "django.middleware.http.ConditionalGetMiddleware",
+    "articles.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -89,6 +93,10 @@ _redis_url = env.str("REDIS_URL", default="")
 CACHES = {
     "default": env.cache_url("CACHE_URL", default=_redis_url or "locmemcache://newsroom"),
 }
+
+# Seconds an anonymous reader page may be served from the cache (0 turns the page cache off).
+# Content changes and scheduled publications invalidate it sooner.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -37,6 +37,12 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture(autouse=True)
+def no_page_cache(settings):
+    """Tests see what views do; tests of the page cache turn it on themselves."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     """Uploaded files go to a throwaway folder."""
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.db import DatabaseError, IntegrityError, transaction
 
-from .. import search
+from .. import pagecache, search
 from ..models import Article, Author, Byline, Category, Tag, TaggedArticle
 from ..redirects import old_address, record_move, save_old_addresses
 from ..slugs import slug_from_text, unique_slug
@@ -52,7 +52,9 @@ class Writer:
     def write(self, items: list[ArticleData], retry=True) -> list[Outcome]:
         try:
             with transaction.atomic():
-                return self._write(items)
+                outcomes = self._write(items)
+            pagecache.invalidate()  # bulk writes send no signals
+            return outcomes
         except DatabaseError as exc:
             self._forget()  # rows created in the rolled-back transaction are gone
             if len(items) > 1:

@@ -1,0 +1,95 @@
+"""Whole-page cache for readers, kept correct without a cron job.
+
+- Only anonymous GET/HEAD requests for reader pages are cached (no session cookie, not the
+  admin, not a staff preview), in Django's default cache: local memory, or Redis at scale.
+- Any change to an article, author, section or tag bumps a generation number that is part of
+  every key, so all cached pages are invalid at once, in O(1).
+- A page is stored with the time of the next scheduled publication: past it, the page is stale
+  and rebuilt, so a scheduled story appears on time on every page.
+- It sits near the top of the middleware stack, so a hit skips sessions, authentication and
+  the view altogether.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
+
+GENERATION_KEY = "pagecache:generation"
+NEXT_PUBLICATION_KEY = "pagecache:next-publication"
+EXCLUDED_PREFIXES = ("/admin/", "/static/", "/media/")
+
+
+def generation() -> int:
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        value = 1
+        cache.add(GENERATION_KEY, value, timeout=None)
+    return value
+
+
+def invalidate(**kwargs) -> None:
+    """Every cached page is stale: content changed."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not set yet (or evicted): any new value invalidates
+        cache.set(GENERATION_KEY, int(timezone.now().timestamp()), timeout=None)
+
+
+def next_publication():
+    """When the next scheduled article goes live (None when none is scheduled), cached per generation."""
+    from .models import Article
+
+    key = f"{NEXT_PUBLICATION_KEY}:{generation()}"
+    found = cache.get(key)
+    if found is None:
+        when = Article.objects.scheduled().order_by("published_at").values_list("published_at", flat=True).first()
+        found = when.timestamp() if when else 0
+        cache.set(key, found, timeout=None)
+    return found or None
+
+
+def _key(request) -> str:
+    digest = hashlib.sha1(request.get_full_path().encode()).hexdigest()
+    return f"pagecache:{generation()}:{request.method}:{digest}"
+
+
+def _cacheable(request) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and not request.path.startswith(EXCLUDED_PREFIXES)
+    )
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not getattr(settings, "PAGE_CACHE_SECONDS", 0) or not _cacheable(request):
+            return self.get_response(request)
+        key = _key(request)
+        stored = cache.get(key)
+        if stored is not None:
+            response, valid_until = stored
+            if valid_until is None or timezone.now().timestamp() < valid_until:
+                response["X-Page-Cache"] = "hit"
+                return response
+        response = self.get_response(request)
+        if response.status_code == 200 and not response.has_header("Set-Cookie") and not _private(response):
+            if hasattr(response, "render") and callable(response.render):
+                response.render()
+            patch_cache_control(response, public=True, max_age=60)
+            patch_vary_headers(response, ["Cookie"])
+            set_response_etag(response)  # stored with the page, so a hit need not hash it again
+            cache.set(key, (response, next_publication()), timeout=settings.PAGE_CACHE_SECONDS)
+            response["X-Page-Cache"] = "miss"
+        return response
+
+
+def _private(response) -> bool:
+    control = response.get("Cache-Control", "")
+    return "private" in control or "no-cache" in control or "no-store" in control
