@@ -112,13 +112,24 @@ def create_index_table(schema_editor) -> None:
 def highlight(text: str, query: str, width: int = 160) -> str:
     """`text` (plain) escaped, cut to about `width` characters around the first match, with the
     query's words and CJK strings wrapped in <mark>."""
-    needles = sorted({*re.findall(r"\w+", query.lower()), *tokens(query)}, key=len, reverse=True)
-    if not needles:
+    if not tokens(query):
         return escape(text[:width])
-    pattern = re.compile("|".join(re.escape(n) for n in needles), re.IGNORECASE)
+    pattern = _needles(query)
     first = pattern.search(text)
     start = max(0, first.start() - width // 3) if first else 0
     snippet = text[start : start + width]
     marked = pattern.sub(lambda m: "\0" + m.group(0) + "\1", snippet)
     html = escape(marked).replace("\0", "<mark>").replace("\1", "</mark>")
     return ("…" if start else "") + html + ("…" if start + width < len(text) else "")
+
+
+def snippet(article, query: str) -> str:
+    """The standfirst, highlighted; or, when the words are only in the body, the body around them."""
+    if _needles(query).search(article.standfirst) or not article.body:
+        return highlight(article.standfirst, query)
+    return highlight(" ".join(unescape(_TAG.sub(" ", article.body)).split()), query)
+
+
+def _needles(query: str):
+    needles = sorted({*re.findall(r"\w+", query.lower()), *tokens(query)}, key=len, reverse=True) or ["\0"]
+    return re.compile("|".join(re.escape(n) for n in needles), re.IGNORECASE)

@@ -166,13 +166,14 @@ class SearchView(PublishedListMixin, ListView):
         matches = search.matching_ids(self.query)
         if matches is None:
             return Article.objects.none()
-        return super().get_queryset().filter(pk__in=matches)
+        # The body is needed here: a snippet shows where the words were found.
+        return super().get_queryset().filter(pk__in=matches).defer(None).defer("body_source", "extra")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(query=self.query, heading="Search", **kwargs)
         for article in context["articles"]:
             article.title_html = search.highlight(article.title, self.query, width=300)
-            article.snippet_html = search.highlight(article.standfirst, self.query)
+            article.snippet_html = search.snippet(article, self.query)
         return context
 
 

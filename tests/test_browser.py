@@ -58,6 +58,9 @@ def test_reader_walks_home_section_article_author(page, live_server):
         title="中国特使解振华：中美合作是唯一正确选择",
         category=section,
         authors=[author],
+        tags=["气候"],
+        body_source="<p>气候变化是全人类面临的共同挑战。</p>",
+        body_format=Article.BodyFormat.HTML,
         published_at=dt.datetime(2021, 11, 12, 8, 4, 9, tzinfo=dt.UTC),
         featured=True,
     )
@@ -76,10 +79,24 @@ def test_reader_walks_home_section_article_author(page, live_server):
     page.locator(".breadcrumb").get_by_role("link", name="观察者网").click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "观察者网"
-    page.locator(".article-meta, .card__meta").get_by_role("link", name="观察者网").first.click()
+    shot(page, "section")
+    page.get_by_role("link", name="中国特使解振华：中美合作是唯一正确选择").first.click()
+    page.get_by_role("link", name="气候", exact=True).click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Tagged “气候”"
+    shot(page, "tag")
+    page.locator(".card__meta").get_by_role("link", name="观察者网").first.click()
     page.wait_for_load_state()
     assert "新闻网站。" in page.content()
     shot(page, "author")
+
+    search = page.get_by_role("searchbox", name="Search stories").first
+    search.fill("气候")
+    search.press("Enter")
+    page.wait_for_load_state()
+    assert page.locator(".search-result mark").first.inner_text() == "气候"
+    assert "1 story matches “气候”." in page.content()
+    shot(page, "search")
     assert page.console_errors == []
 
 

@@ -95,3 +95,15 @@ def test_search_query_count_is_constant(client, django_assert_num_queries, count
         ArticleFactory(title="Climate report", authors=[AuthorFactory()])
     with django_assert_num_queries(4):  # count, page of results, bylines, navigation
         client.get(reverse("articles:search"), {"q": "climate"})
+
+
+def test_snippet_comes_from_the_body_when_the_words_are_there(client):
+    ArticleFactory(
+        title="Council meeting",
+        standfirst="What the council decided.",
+        body_source="Long text. " * 30 + "The new tram depot opens in May.",
+    )
+    response, _ = found(client, "depot")
+    html = response.content.decode()
+    assert "new tram <mark>depot</mark> opens in May" in html
+    assert "…" in html  # cut around the match
