@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.formats import date_format
 from django.utils.http import http_date
+from django.utils.translation import gettext, gettext_lazy
 from django.views.generic import DayArchiveView, DetailView, ListView, MonthArchiveView, YearArchiveView
 
 from . import search, seo
@@ -61,7 +62,7 @@ class HomeView(PublishedListMixin, ListView):
 
 
 class ArticleListView(PublishedListMixin, ListView):
-    extra_context = {"heading": "All stories"}
+    extra_context = {"heading": gettext_lazy("All stories")}
 
 
 class CategoryView(PublishedListMixin, ListView):
@@ -94,7 +95,7 @@ class TagView(PublishedListMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            heading=f"Tagged “{self.tag.name}”",
+            heading=gettext("Tagged “%(tag)s”") % {"tag": self.tag.name},
             tag=self.tag,
             feed_url=reverse("articles:tag-feed", kwargs={"slug": self.tag.slug}),
             **kwargs,
@@ -170,7 +171,7 @@ class SearchView(PublishedListMixin, ListView):
         return super().get_queryset().filter(pk__in=matches).defer(None).defer("body_source", "extra")
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(query=self.query, heading="Search", **kwargs)
+        context = super().get_context_data(query=self.query, heading=gettext("Search"), **kwargs)
         for article in context["articles"]:
             article.title_html = search.highlight(article.title, self.query, width=300)
             article.snippet_html = search.snippet(article, self.query)

@@ -369,3 +369,15 @@ def test_home_has_a_rail_per_top_level_section(client, settings):
     assert rails[news] == older[:4]
     assert rails[science] == [space]
     assert "City 4" not in response.content.decode()
+
+
+def test_interface_speaks_chinese_when_the_site_does(client, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    ArticleFactory(title="气候报道", tags=["气候"])
+    home = client.get(reverse("articles:home")).content.decode()
+    assert '<html lang="zh-hans">' in home
+    assert "跳到正文" in home and "全部报道" in home
+    results = client.get(reverse("articles:search"), {"q": "气候"}).content.decode()
+    assert "共有 1 篇报道符合“气候”。" in results
+    assert "找不到这个页面" in client.get("/tag/nothing/").content.decode()
+    assert "标签：“气候”" in client.get(reverse("articles:tag", kwargs={"slug": "气候"})).content.decode()
