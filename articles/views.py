@@ -14,6 +14,7 @@ from django.views.generic import DayArchiveView, DetailView, ListView, MonthArch
 
 from . import search, seo
 from .models import Article, Author, Byline, Category, Tag
+from .paging import KeysetPaginator
 from .sitemaps import news_articles
 
 
@@ -26,6 +27,12 @@ class PublishedListMixin:
 
     def get_queryset(self):
         return Article.objects.published().for_cards()
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        params = self.request.GET.copy()
+        params.pop(self.page_kwarg, None)
+        list_key = f"{self.request.path}?{params.urlencode()}"
+        return KeysetPaginator(queryset, per_page, list_key=list_key, allow_empty_first_page=allow_empty_first_page)
 
 
 class HomeView(PublishedListMixin, ListView):

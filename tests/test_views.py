@@ -4,9 +4,12 @@ import re
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import pagecache
 from articles.models import Article
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
 
@@ -180,16 +183,35 @@ def test_list_pages_query_counts_do_not_grow(client, django_assert_num_queries, 
     author = AuthorFactory()
     for _ in range(count):
         ArticleFactory(category=section, authors=[author, AuthorFactory()], tags=["t"])
+    pagecache.next_publication()  # read once per content change, by whichever page comes first
+    # (first visit, later visits): a first visit also reads the list's page boundaries, which
+    # later visits take from the cache.
     pages = {
-        reverse("articles:home"): 3,  # articles, bylines, navigation
-        reverse("articles:list"): 4,  # + count
-        section.get_absolute_url(): 7,  # + section, breadcrumb, subsections
-        reverse("articles:tag", kwargs={"slug": "t"}): 5,  # + tag
-        author.get_absolute_url(): 5,  # + author
+        reverse("articles:home"): (3, 3),  # articles, bylines, navigation
+        reverse("articles:list"): (4, 3),  # + boundaries
+        section.get_absolute_url(): (7, 6),  # + section, breadcrumb, subsections
+        reverse("articles:tag", kwargs={"slug": "t"}): (5, 4),  # + tag
+        author.get_absolute_url(): (5, 4),  # + author
     }
-    for url, queries in pages.items():
-        with django_assert_num_queries(queries):
+    for url, (first, later) in pages.items():
+        with django_assert_num_queries(first):
             assert client.get(url).status_code == 200
+        with django_assert_num_queries(later):
+            assert client.get(url).status_code == 200
+
+
+def test_deep_pages_seek_instead_of_counting_or_offsetting(client, django_assert_num_queries):
+    now = timezone.now()
+    articles = [ArticleFactory(published_at=now - dt.timedelta(minutes=n)) for n in range(65)]
+    client.get(reverse("articles:list"))  # reads the page boundaries once
+    with CaptureQueriesContext(connection) as queries:
+        page4 = client.get(reverse("articles:list"), {"page": 4})
+    assert list(page4.context["articles"]) == articles[60:]
+    sql = " ".join(q["sql"] for q in queries.captured_queries).upper()
+    assert "OFFSET" not in sql and "COUNT(" not in sql
+    assert [a.pk for a in client.get(reverse("articles:list"), {"page": 2}).context["articles"]] == [
+        a.pk for a in articles[20:40]
+    ]
 
 
 def test_detail_query_count(client, django_assert_num_queries, tree):
@@ -381,3 +403,17 @@ def test_interface_speaks_chinese_when_the_site_does(client, settings):
     assert "共有 1 篇报道符合“气候”。" in results
     assert "找不到这个页面" in client.get("/tag/nothing/").content.decode()
     assert "标签：“气候”" in client.get(reverse("articles:tag", kwargs={"slug": "气候"})).content.decode()
+
+
+def test_page_boundaries_follow_new_and_scheduled_stories(client, monkeypatch):
+    now = timezone.now()
+    articles = [ArticleFactory(published_at=now - dt.timedelta(minutes=n)) for n in range(1, 22)]
+    assert list(client.get(reverse("articles:list"), {"page": 2}).context["articles"]) == articles[20:]
+    newest = ArticleFactory(published_at=now)
+    assert list(client.get(reverse("articles:list"), {"page": 2}).context["articles"]) == articles[19:]
+    scheduled = ArticleFactory(published_at=now + dt.timedelta(minutes=5))
+    later = now + dt.timedelta(minutes=6)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    page1 = client.get(reverse("articles:list")).context["articles"]
+    assert list(page1)[:2] == [scheduled, newest]
+    assert list(client.get(reverse("articles:list"), {"page": 2}).context["articles"]) == articles[18:]
