@@ -32,6 +32,7 @@ def main():
         SECRET_KEY="bench-" + "x" * 50,
         ALLOWED_HOSTS="testserver",
         SECURE_SSL_REDIRECT="0",
+        PAGE_CACHE_SECONDS="0",
         STATIC_ROOT=f"{scratch.name}/static",
     )
     os.environ["DJANGO_SETTINGS_MODULE"] = "newsroom.settings"
@@ -45,6 +46,8 @@ def main():
     call_command("collectstatic", interactive=False, verbosity=0)
     call_command("migrate", verbosity=0)
     call_command("flush", interactive=False, verbosity=0)
+    from bench.archive import build_archive
+
     article, category, author = build_archive(args.articles)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh planner statistics, as a live database would have
@@ -74,39 +77,6 @@ def main():
         timings.sort()
         p95 = timings[int(len(timings) * 0.95) - 1]
         print(f"{name:<14}{statistics.median(timings):>10.2f}{p95:>10.2f}{len(queries):>9}")
-
-
-def build_archive(count):
-    """`count` published articles over 20 sections and 50 authors, written in bulk."""
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from articles.models import Article, Author, Byline, Category
-
-    top = [Category.objects.create(name=f"Section {i}") for i in range(4)]
-    sections = [Category.objects.create(name=f"Desk {i}", parent=top[i % 4]) for i in range(16)] + top
-    authors = [Author.objects.create(name=f"Reporter {i}") for i in range(50)]
-    now = timezone.now()
-    articles = []
-    for i in range(count):
-        article = Article(
-            title=f"Harbourside story number {i}",
-            slug=f"story-{i}",
-            standfirst="A sentence about what happened and why it matters to readers.",
-            body_source="A paragraph of text.\n\n" * 8,
-            status=Article.Status.PUBLISHED,
-            published_at=now - dt.timedelta(minutes=i),
-            category=sections[i % len(sections)],
-        )
-        article.prepare_for_save()
-        articles.append(article)
-    Article.objects.bulk_create(articles, batch_size=1000)
-    saved = list(Article.objects.order_by("pk").values_list("pk", flat=True))
-    Byline.objects.bulk_create(
-        (Byline(article_id=pk, author=authors[n % 50], position=0) for n, pk in enumerate(saved)), batch_size=2000
-    )
-    return Article.objects.order_by("-published_at")[count // 2], sections[0], authors[0]
 
 
 if __name__ == "__main__":

@@ -1,0 +1,56 @@
+"""A realistic archive for the benchmarks, written in bulk: N published articles over 20 sections
+and 50 authors, bodies from our sample content (English and Chinese) and the seed, searchable."""
+
+import datetime as dt
+from pathlib import Path
+
+SAMPLES = Path(__file__).resolve().parents[1] / "articles" / "sample_content"
+
+
+def body_pool():
+    from articles.importing.reading import read_source
+    from articles.rendering import HTML, MARKDOWN, looks_like_html, render_body
+
+    pool = []
+    for path in sorted(SAMPLES.glob("[0-9]*")):
+        body = read_source(path).body
+        fmt = HTML if looks_like_html(body) else MARKDOWN
+        pool.append((body, fmt, render_body(body, fmt)))
+    return pool
+
+
+def build_archive(count, batch=2000):
+    """Create `count` articles; return (an article from the middle, a top section, an author)."""
+    from django.utils import timezone
+
+    from articles import search
+    from articles.models import Article, Author, Byline, Category, Tag, TaggedArticle
+
+    top = [Category.objects.create(name=f"Section {i}") for i in range(4)]
+    sections = [Category.objects.create(name=f"Desk {i}", parent=top[i % 4]) for i in range(16)] + top
+    authors = [Author.objects.create(name=f"Reporter {i}") for i in range(50)]
+    tags = [Tag.objects.create(name=f"topic {i}") for i in range(30)]
+    pool = body_pool()
+    now = timezone.now()
+    for start in range(0, count, batch):
+        articles = []
+        for i in range(start, min(count, start + batch)):
+            source, fmt, html = pool[i % len(pool)]
+            article = Article(
+                title=f"Harbourside story number {i}: 海港市新闻 {i}",
+                slug=f"story-{i}",
+                standfirst="A sentence about what happened and why it matters to readers.",
+                body_source=source,
+                body_format=fmt,
+                status=Article.Status.PUBLISHED,
+                published_at=now - dt.timedelta(minutes=i),
+                category=sections[i % len(sections)],
+            )
+            article.prepare_for_save(rendered_body=html)
+            articles.append(article)
+        Article.objects.bulk_create(articles)
+        Byline.objects.bulk_create(Byline(article=a, author=authors[a.pk % 50], position=0) for a in articles)
+        TaggedArticle.objects.bulk_create(TaggedArticle(content_object=a, tag=tags[a.pk % 30]) for a in articles)
+        search.index(articles)
+    middle = Article.objects.order_by("-published_at", "-id")[count // 2]
+    return middle, top[0], authors[0]
