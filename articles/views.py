@@ -43,7 +43,7 @@ class HomeView(PublishedListMixin, ListView):
     paginate_by = None
     latest_count = 15
     rail_count = 4
-    window = 120
+    window = 60
 
     def get_queryset(self):
         return super().get_queryset()[: self.window]
