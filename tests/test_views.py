@@ -417,3 +417,15 @@ def test_page_boundaries_follow_new_and_scheduled_stories(client, monkeypatch):
     page1 = client.get(reverse("articles:list")).context["articles"]
     assert list(page1)[:2] == [scheduled, newest]
     assert list(client.get(reverse("articles:list"), {"page": 2}).context["articles"]) == articles[18:]
+
+
+def test_article_head_holds_the_metadata_and_the_page_its_parts_once(client):
+    section = CategoryFactory(name="City")
+    ArticleFactory(category=section, tags=["x"], published_at=timezone.now() - dt.timedelta(days=2))
+    article = ArticleFactory(title="Middle story", category=section, tags=["x"])
+    html = client.get(article.get_absolute_url()).content.decode()
+    head, body = html.split("</head>", 1)
+    assert "<title>Middle story · Newsroom</title>" in head
+    for marker in ('rel="canonical"', 'property="og:title"', "application/ld+json"):
+        assert marker in head and marker not in body
+    assert body.count('class="related"') == 1 and body.count('class="neighbours"') == 1
