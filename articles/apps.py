@@ -15,8 +15,8 @@ class ArticlesConfig(AppConfig):
         # Any change readers could see makes every cached page stale (the importer's bulk writes,
         # which send no signals, invalidate explicitly).
         for model in ("Article", "Author", "Category", "Tag", "Byline", "TaggedArticle", "OldAddress"):
-            post_save.connect(pagecache.invalidate, sender=f"articles.{model}", weak=False)
-            post_delete.connect(pagecache.invalidate, sender=f"articles.{model}", weak=False)
+            post_save.connect(pagecache.invalidate_on_commit, sender=f"articles.{model}", weak=False)
+            post_delete.connect(pagecache.invalidate_on_commit, sender=f"articles.{model}", weak=False)
         # Deletes through querysets skip Model.delete(); the signal still fires for each row.
         post_delete.connect(lambda instance, **kw: search.unindex([instance.pk]), sender="articles.Article", weak=False)
 

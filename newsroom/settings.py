@@ -97,6 +97,9 @@ CACHES = {
 # Seconds an anonymous reader page may be served from the cache (0 turns the page cache off).
 # Content changes and scheduled publications invalidate it sooner.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+# With the local-memory cache (one per process), processes learn of content changes from this
+# file's modification time; it must be on a disk every web and command process shares.
+PAGE_CACHE_STAMP = env.str("PAGE_CACHE_STAMP", default=str(BASE_DIR / "var" / "content-changed"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -37,9 +37,10 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture(autouse=True)
-def no_page_cache(settings):
+def no_page_cache(settings, tmp_path):
     """Tests see what views do; tests of the page cache turn it on themselves."""
     settings.PAGE_CACHE_SECONDS = 0
+    settings.PAGE_CACHE_STAMP = str(tmp_path / "content-changed")
 
 
 @pytest.fixture(autouse=True)

@@ -1,9 +1,12 @@
 import datetime as dt
 
 import pytest
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import pagecache
 from articles.models import Article
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
 from tests.utils import run_import, write
@@ -96,3 +99,40 @@ def test_404s_are_not_cached(client):
     AuthorFactory()  # unrelated; the 404 must be computed afresh anyway
     CategoryFactory()
     assert "X-Page-Cache" not in client.get("/tag/nothing/")
+
+
+def test_another_process_changing_content_is_seen(client, settings):
+    """With the local-memory cache, a change made by another process (an import, the shell)
+    reaches this one through the stamp file."""
+    import os
+    import time
+    from pathlib import Path
+
+    ArticleFactory()
+    client.get(reverse("articles:list"))
+    assert client.get(reverse("articles:list"))["X-Page-Cache"] == "hit"
+    if isinstance(caches["default"], LocMemCache):
+        stamp = Path(settings.PAGE_CACHE_STAMP)
+        later = time.time_ns() + 10**9
+        os.utime(stamp, ns=(later, later))  # what invalidate() does in the other process
+    else:
+        cache.incr(pagecache.GENERATION_KEY)  # a shared cache: the other process bumps it there
+    assert client.get(reverse("articles:list"))["X-Page-Cache"] == "miss"
+
+
+def test_unknown_parameters_and_other_hosts_do_not_share_entries(client, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "www.example.com"]
+    ArticleFactory()
+    client.get("/articles/")
+    assert "X-Page-Cache" not in client.get("/articles/", {"utm_source": "x"})
+    other = client.get("/articles/", HTTP_HOST="www.example.com")
+    assert other["X-Page-Cache"] == "miss"
+
+
+def test_pages_are_cached_again_after_a_scheduled_story_goes_live(client, monkeypatch):
+    ArticleFactory(published_at=timezone.now() + dt.timedelta(minutes=5))
+    client.get(reverse("articles:home"))
+    later = timezone.now() + dt.timedelta(minutes=6)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert client.get(reverse("articles:home"))["X-Page-Cache"] == "miss"
+    assert client.get(reverse("articles:home"))["X-Page-Cache"] == "hit"
