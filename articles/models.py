@@ -13,7 +13,7 @@ from . import search
 from .redirects import record_move
 from .rendering import HTML, MARKDOWN, render_body
 from .slugs import slug_from_text, unique_slug
-from .text import plain_text, reading_minutes
+from .text import plain_text, reading_minutes, strip_invisible
 
 
 class Author(models.Model):
@@ -260,6 +260,8 @@ class Article(models.Model):
         body it already rendered with `render_body` in a worker process."""
         if self._state.adding and not self.body_source and self.body:  # Article(body="<p>…</p>")
             self.body_source, self.body_format = self.body, self.BodyFormat.HTML
+        for name in ("title", "standfirst", "body_source", "lead_image_caption", "lead_image_credit"):
+            setattr(self, name, strip_invisible(getattr(self, name)))
         self.body = render_body(self.body_source, self.body_format) if rendered_body is None else rendered_body
         self.body_hash = hashlib.sha1(self.body.encode()).hexdigest() if self.body else ""
         self.updated_at = now or timezone.now()

@@ -47,5 +47,9 @@ class KeysetPaginator(Paginator):
         rows = self.object_list
         if number > 1:
             published_at, pk = self.boundaries[0][number - 2]
-            rows = rows.filter(Q(published_at__lt=published_at) | Q(published_at=published_at, pk__lt=pk))
+            # The plain upper bound lets the index range start at the boundary; the OR alone
+            # would be a filter applied to every earlier row.
+            rows = rows.filter(published_at__lte=published_at).filter(
+                Q(published_at__lt=published_at) | Q(published_at=published_at, pk__lt=pk)
+            )
         return Page(list(rows[: self.per_page]), number, self)

@@ -25,15 +25,19 @@ _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 _CJK_RUN = re.compile(f"[{_CJK}]+")
 _WORDS = re.compile(f"[^\\W_{_CJK}]+")
 _BIGRAMS = re.compile(f"(?=([{_CJK}]{{2}}))")
-_LONE_CJK = re.compile(f"(?<![{_CJK}])[{_CJK}](?![{_CJK}])")
+# The last character of each CJK run (a lone one included): a one-character search for it
+# would otherwise find nothing, as it starts no bigram.
+_LAST_CJK = re.compile(f"[{_CJK}](?![{_CJK}])")
+MAX_TOKEN = 100  # PostgreSQL refuses lexemes over 2,047 bytes
 _TAG = re.compile(r"<[^>]*>")
 
 
 def tokens(text: str) -> list[str]:
-    """Search tokens of `text`: lower-cased words, bigrams of CJK runs, and CJK characters that
-    stand alone. Three C-level regex passes: this runs on every imported article."""
+    """Search tokens of `text`: lower-cased words, bigrams of CJK runs, and the last character of
+    each run. Three C-level regex passes: this runs on every imported article."""
     text = text.lower()
-    return _WORDS.findall(text) + _BIGRAMS.findall(text) + _LONE_CJK.findall(text)
+    words = [w[:MAX_TOKEN] for w in _WORDS.findall(text)]  # unspaced scripts (Thai) make long runs
+    return words + _BIGRAMS.findall(text) + _LAST_CJK.findall(text)
 
 
 def document(title: str, standfirst: str, body_html: str) -> str:

@@ -9,6 +9,12 @@ from django.utils.text import Truncator
 # CJK ideographs, kana and hangul: scripts written without spaces between words.
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 _SPACE = re.compile(r"\s+")
+# Control characters (XML 1.0 refuses them: feeds and sitemaps would break) and zero-width spaces.
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2060\ufeff]")
+
+
+def strip_invisible(text: str) -> str:
+    return _INVISIBLE.sub("", text) if text else text
 
 
 def is_mostly_cjk(text: str) -> bool:

@@ -29,9 +29,8 @@ class PublishedListMixin:
         return Article.objects.published().for_cards()
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
-        params = self.request.GET.copy()
-        params.pop(self.page_kwarg, None)
-        list_key = f"{self.request.path}?{params.urlencode()}"
+        # The list is its address and search words; other parameters do not change it.
+        list_key = f"{self.request.path}?q={self.request.GET.get('q', '')}"
         return KeysetPaginator(queryset, per_page, list_key=list_key, allow_empty_first_page=allow_empty_first_page)
 
 
@@ -239,9 +238,11 @@ def neighbours(article):
         return None, None
     section = Article.objects.published().filter(category=article.category_id).exclude(pk=article.pk)
     section = section.only("title", "slug", "published_at", "created_at", "status")
-    newer = section.filter(published_at__gt=article.published_at).order_by("published_at").first()
-    older = section.filter(published_at__lt=article.published_at).order_by("-published_at").first()
-    return newer, older
+    when, pk = article.published_at, article.pk
+    # In the lists' order, (published_at, id): stories published at the same moment still follow each other.
+    newer = section.filter(Q(published_at__gt=when) | Q(published_at=when, pk__gt=pk)).order_by("published_at", "pk")
+    older = section.filter(Q(published_at__lt=when) | Q(published_at=when, pk__lt=pk)).order_by("-published_at", "-pk")
+    return newer.first(), older.first()
 
 
 def news_sitemap(request):

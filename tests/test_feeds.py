@@ -92,3 +92,13 @@ def test_pages_advertise_their_feeds(client, stories):
     assert 'type="application/rss+xml" title="Newsroom" href="/feed/"' in home
     section = client.get(top.get_absolute_url()).content.decode()
     assert f'href="{reverse("articles:category-feed", kwargs={"path": top.path})}"' in section
+
+
+def test_control_characters_never_reach_feeds(client):
+    ArticleFactory(title="Bad\x0bcharacter\x08", standfirst="x\x0cy", body_source="text\x0b")
+    response = client.get(reverse("articles:feed"))
+    assert response.status_code == 200
+    assert [item.findtext("title") for item in ET.fromstring(response.content).findall("./channel/item")] == [
+        "Badcharacter"
+    ]
+    assert client.get(reverse("articles:feed-atom")).status_code == 200

@@ -22,8 +22,19 @@ def found(client, q, **params):
 
 def test_tokens_split_chinese_into_bigrams_and_keep_words():
     assert sorted(search.tokens("气候变化 Climate-talks 2021年 snake_case 中")) == sorted(
-        ["气候", "候变", "变化", "climate", "talks", "2021", "年", "snake", "case", "中"]
+        ["气候", "候变", "变化", "化", "climate", "talks", "2021", "年", "snake", "case", "中"]
     )
+
+
+def test_one_chinese_character_is_found_at_the_end_of_a_phrase_too(client):
+    ArticleFactory(title="今天是好天气")
+    assert found(client, "气")[1] == ["今天是好天气"]
+    assert found(client, "今")[1] == ["今天是好天气"]
+
+
+def test_unspaced_scripts_do_not_break_indexing(client):
+    ArticleFactory(title="Thai", body_source="ภาษาไทย" * 400)  # one 2,800-character "word"
+    assert found(client, "ภาษาไทย")[1] == ["Thai"]
 
 
 def test_chinese_word_finds_the_seed_article(client):

@@ -19,6 +19,13 @@ def locations(response):
     return {loc.text for loc in ET.fromstring(response.content).iter(f"{SM}loc")}
 
 
+def all_locations(client):
+    """Every address in the sitemap index's sitemaps."""
+    sitemaps = locations(client.get("/sitemap.xml"))
+    assert sitemaps == {f"{BASE}/sitemaps/{kind}.xml" for kind in ("articles", "sections", "tags", "authors")}
+    return set().union(*(locations(client.get(url.removeprefix(BASE))) for url in sitemaps))
+
+
 def test_sitemap_lists_only_what_readers_can_see(client):
     top = CategoryFactory(name="News")
     child = CategoryFactory(name="City", parent=top)
@@ -27,7 +34,7 @@ def test_sitemap_lists_only_what_readers_can_see(client):
     live = ArticleFactory(category=child, authors=[writer], tags=["trams"])
     draft = ArticleFactory(status=Article.Status.DRAFT, category=empty, authors=[ghost], tags=["secret"])
     scheduled = ArticleFactory(published_at=timezone.now() + dt.timedelta(hours=2), authors=[ghost])
-    urls = locations(client.get("/sitemap.xml"))
+    urls = all_locations(client)
     assert BASE + live.get_absolute_url() in urls
     assert {BASE + top.get_absolute_url(), BASE + child.get_absolute_url()} <= urls
     assert BASE + writer.get_absolute_url() in urls
@@ -58,3 +65,14 @@ def test_robots_txt_points_at_the_sitemaps(client):
     assert "Sitemap: http://localhost:8000/sitemap.xml" in text
     assert "Sitemap: http://localhost:8000/sitemap-news.xml" in text
     assert "Disallow: /admin/" in text
+
+
+def test_every_article_is_listed_however_many(client, monkeypatch):
+    from articles.sitemaps import ArticleSitemap
+
+    monkeypatch.setattr(ArticleSitemap, "limit", 2)
+    articles = [ArticleFactory() for _ in range(5)]
+    index = locations(client.get("/sitemap.xml"))
+    assert f"{BASE}/sitemaps/articles.xml?p=3" in index
+    listed = set().union(*(locations(client.get(f"/sitemaps/articles.xml?p={p}")) for p in (1, 2, 3)))
+    assert listed == {BASE + a.get_absolute_url() for a in articles}

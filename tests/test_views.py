@@ -429,3 +429,11 @@ def test_article_head_holds_the_metadata_and_the_page_its_parts_once(client):
     for marker in ('rel="canonical"', 'property="og:title"', "application/ld+json"):
         assert marker in head and marker not in body
     assert body.count('class="related"') == 1 and body.count('class="neighbours"') == 1
+
+
+def test_neighbours_follow_each_other_at_the_same_moment(client):
+    section = CategoryFactory(name="Desk")
+    moment = timezone.now() - dt.timedelta(days=1)
+    first, second, third = (ArticleFactory(category=section, published_at=moment) for _ in range(3))
+    response = client.get(second.get_absolute_url())
+    assert (response.context["newer"], response.context["older"]) == (third, first)

@@ -18,7 +18,7 @@ from django.core.validators import URLValidator, validate_email
 
 from .. import search
 from ..rendering import HTML, MARKDOWN, looks_like_html, render_body
-from ..text import plain_text, summarize
+from ..text import plain_text, strip_invisible, summarize
 from .dates import parse_datetime
 from .errors import ImportFailure, ImportSkip
 from .reading import SourceFile
@@ -53,7 +53,6 @@ ALIASES = {
 CONTENT_ANCHORS = ("_posts", "_drafts", "content", "source")
 
 MORE_MARKER = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
-_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2060\ufeff]")
 _PLACEHOLDER_IMAGES = re.compile(r"picsum\.photos|/p/undefined$|^undefined$")
 _JEKYLL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-")
 _PATH_DATE = re.compile(r"^/?(\d{4})/(\d{1,2})/(\d{1,2})/")
@@ -109,7 +108,7 @@ class ArticleData:
 
 def clean_text(value) -> str:
     """A one-line text value with control characters and zero-width spaces removed."""
-    return " ".join(_INVISIBLE.sub("", str(value)).replace("\u00a0", " ").split())
+    return " ".join(strip_invisible(str(value)).replace("\u00a0", " ").split())
 
 
 def source_key(path: Path, identity, language: str, anchored=True) -> str:
@@ -146,7 +145,7 @@ def map_source(source: SourceFile, options: ImportOptions, images=None) -> Artic
         full_title, title = title, title[: MAX_TITLE - 1].rstrip() + "…"
 
     language = clean_text(take("language") or "")
-    body_source, summary_from_marker = _split_more(_INVISIBLE.sub("", source.body))
+    body_source, summary_from_marker = _split_more(strip_invisible(source.body))
     data = ArticleData(
         source_key=source_key(source.path, take("identity"), language),
         source_path=str(source.path),
