@@ -1,5 +1,6 @@
 """A reader and an editor in a real browser: Debian's Chromium driven by Playwright."""
 
+import contextlib
 import datetime as dt
 import os
 from pathlib import Path
@@ -33,16 +34,25 @@ def browser(chromium_path):
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
-@pytest.fixture(params=VIEWPORTS)
-def page(request, browser):
-    context = browser.new_context(viewport=VIEWPORTS[request.param])
+@contextlib.contextmanager
+def open_page(browser, viewport):
+    """A page in a fresh context that records console errors and uncaught exceptions."""
+    context = browser.new_context(viewport=VIEWPORTS[viewport])
     page = context.new_page()
     page.console_errors = []
     page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
     page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
-    page.viewport_name = request.param
-    yield page
-    context.close()
+    page.viewport_name = viewport
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture(params=VIEWPORTS)
+def page(request, browser):
+    with open_page(browser, request.param) as page:
+        yield page
 
 
 def shot(page, name):
@@ -112,13 +122,8 @@ def test_layout_fits_the_viewport(page, live_server):
 
 @pytest.fixture
 def desktop(browser):
-    context = browser.new_context(viewport=VIEWPORTS["desktop"])
-    page = context.new_page()
-    page.console_errors = []
-    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
-    page.viewport_name = "desktop"
-    yield page
-    context.close()
+    with open_page(browser, "desktop") as page:
+        yield page
 
 
 def test_editor_writes_and_publishes_with_autocomplete(desktop, live_server, django_user_model):
