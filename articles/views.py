@@ -13,6 +13,7 @@ from django.utils.translation import gettext, gettext_lazy
 from django.views.generic import DayArchiveView, DetailView, ListView, MonthArchiveView, YearArchiveView
 
 from . import search, seo
+from .cards import render_cards
 from .models import Article, Author, Byline, Category, Tag
 from .paging import KeysetPaginator
 from .sitemaps import news_articles
@@ -27,6 +28,11 @@ class PublishedListMixin:
 
     def get_queryset(self):
         return Article.objects.published().for_cards()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["cards"] = render_cards(context["articles"])
+        return context
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
         # The list is its address and search words; other parameters do not change it.
@@ -58,11 +64,14 @@ class HomeView(PublishedListMixin, ListView):
             if article.category and article.pk not in shown:
                 by_section.setdefault(article.category.path.split("/")[0], []).append(article)
         sections = list(Category.objects.filter(parent__isnull=True))  # also the navigation's
+        rails = [(s, by_section[s.path][: self.rail_count]) for s in sections if s.path in by_section]
         context.update(
             lead=lead,
+            lead_card=render_cards([lead], lead=True)[0] if lead else "",
             articles=latest,
+            cards=render_cards(latest, level=3),
             top_sections=sections,
-            rails=[(s, by_section[s.path][: self.rail_count]) for s in sections if s.path in by_section],
+            rails=[(section, stories, render_cards(stories, level=3)) for section, stories in rails],
         )
         return context
 

@@ -387,7 +387,7 @@ def test_home_has_a_rail_per_top_level_section(client, settings):
     ]
     space = ArticleFactory(title="Space", category=science, published_at=now - dt.timedelta(days=2))
     response = client.get(reverse("articles:home"))
-    rails = dict(response.context["rails"])
+    rails = {section: stories for section, stories, _ in response.context["rails"]}
     assert rails[news] == older[:4]
     assert rails[science] == [space]
     assert "City 4" not in response.content.decode()
@@ -437,3 +437,17 @@ def test_neighbours_follow_each_other_at_the_same_moment(client):
     first, second, third = (ArticleFactory(category=section, published_at=moment) for _ in range(3))
     response = client.get(second.get_absolute_url())
     assert (response.context["newer"], response.context["older"]) == (third, first)
+
+
+def test_cached_cards_follow_changes_to_bylines_and_sections(client):
+    author = AuthorFactory(name="Old Name")
+    section = CategoryFactory(name="Old Section")
+    ArticleFactory(authors=[author], category=section)
+    page = client.get(reverse("articles:list")).content.decode()
+    assert "Old Name" in page and "Old Section" in page
+    author.name = "New Name"
+    author.save()
+    section.name = "New Section"
+    section.save()
+    page = client.get(reverse("articles:list")).content.decode()
+    assert "New Name" in page and "New Section" in page and "Old Name" not in page
