@@ -8,11 +8,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.formats import date_format
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import http_date
 from django.utils.translation import gettext, gettext_lazy
 from django.views.generic import DayArchiveView, DetailView, ListView, MonthArchiveView, YearArchiveView
 
-from . import search, seo
+from . import pagecache, search, seo
 from .cards import render_cards
 from .models import Article, Author, Byline, Category, Tag
 from .paging import KeysetPaginator
@@ -200,7 +201,7 @@ class ArticleDetailView(DetailView):
         return (
             Article.objects.visible_to(self.request.user)
             .select_related("category")
-            .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")), "tags")
+            .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
         )
 
     def get(self, request, *args, **kwargs):
@@ -219,18 +220,23 @@ class ArticleDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         article = self.object
         category = article.category
-        context["breadcrumb"] = [*category.ancestors(), category] if category else []
+        # The article's main part is a cached fragment (one per content change); what only it
+        # shows is computed lazily, so a cached fragment costs none of these queries.
+        context["cache_generation"] = pagecache.generation()
+        context["breadcrumb"] = SimpleLazyObject(lambda: [*category.ancestors(), category] if category else [])
         context["preview"] = not article.is_published()
-        context["related"] = related_articles(article)
-        context["newer"], context["older"] = neighbours(article)
+        tags = context["tags"] = SimpleLazyObject(lambda: list(article.tags.all()))
+        context["related"] = SimpleLazyObject(lambda: related_articles(article, tags))
+        pair = SimpleLazyObject(lambda: neighbours(article))
+        context["newer"], context["older"] = SimpleLazyObject(lambda: pair[0]), SimpleLazyObject(lambda: pair[1])
         context["canonical_url"] = self.request.build_absolute_uri(article.get_absolute_url())
         context["json_ld"] = seo.news_article_json_ld(article, self.request)
         return context
 
 
-def related_articles(article, count=4):
+def related_articles(article, tags, count=4):
     """Published stories sharing the most tags with `article`, else from its section."""
-    tag_ids = [tag.pk for tag in article.tags.all()]
+    tag_ids = [tag.pk for tag in tags]
     candidates = Article.objects.published().exclude(pk=article.pk).select_related("category")
     shared = Count("tagged_items", filter=Q(tagged_items__tag__in=tag_ids), distinct=True)
     if tag_ids:

@@ -220,6 +220,9 @@ def test_detail_query_count(client, django_assert_num_queries, tree):
     # article, bylines, tags, breadcrumb, related, newer, older, navigation
     with django_assert_num_queries(8):
         assert client.get(article.get_absolute_url()).status_code == 200
+    # the article's main part is then a cached fragment: article, bylines, navigation
+    with django_assert_num_queries(3):
+        assert client.get(article.get_absolute_url()).status_code == 200
 
 
 def test_html_is_a_page_with_language_and_landmarks(client):
