@@ -20,8 +20,11 @@ from . import pagecache
 class KeysetPaginator(Paginator):
     """A Paginator for querysets ordered by ("-published_at", "-id")."""
 
-    def __init__(self, object_list, per_page, *, list_key, **kwargs):
+    def __init__(self, object_list, per_page, *, list_key, until=None, **kwargs):
+        """`until(when)` gives the same list bounded by `when` instead of by now: with two upper
+        bounds on the publication time, SQLite would range over the wrong one."""
         super().__init__(object_list, per_page, **kwargs)
+        self.until = until
         # Which list this is (its address and query, not the page): the queryset itself is no
         # key, it holds the time of the request.
         self.cache_key = "paging:" + hashlib.sha1(f"{list_key}:{per_page}".encode()).hexdigest()
@@ -49,7 +52,6 @@ class KeysetPaginator(Paginator):
             published_at, pk = self.boundaries[0][number - 2]
             # The plain upper bound lets the index range start at the boundary; the OR alone
             # would be a filter applied to every earlier row.
-            rows = rows.filter(published_at__lte=published_at).filter(
-                Q(published_at__lt=published_at) | Q(published_at=published_at, pk__lt=pk)
-            )
+            rows = self.until(published_at) if self.until else rows.filter(published_at__lte=published_at)
+            rows = rows.filter(Q(published_at__lt=published_at) | Q(published_at=published_at, pk__lt=pk))
         return Page(list(rows[: self.per_page]), number, self)

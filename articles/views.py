@@ -27,8 +27,10 @@ class PublishedListMixin:
     template_name = "articles/article_list.html"
     context_object_name = "articles"
 
+    published_until = None
+
     def get_queryset(self):
-        return Article.objects.published().for_cards()
+        return Article.objects.published(until=self.published_until).for_cards()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -38,7 +40,21 @@ class PublishedListMixin:
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
         # The list is its address and search words; other parameters do not change it.
         list_key = f"{self.request.path}?q={self.request.GET.get('q', '')}"
-        return KeysetPaginator(queryset, per_page, list_key=list_key, allow_empty_first_page=allow_empty_first_page)
+        return KeysetPaginator(
+            queryset,
+            per_page,
+            list_key=list_key,
+            allow_empty_first_page=allow_empty_first_page,
+            until=self._queryset_until,
+        )
+
+    def _queryset_until(self, when):
+        """This list, bounded above by `when`: a deep page's only upper bound is its boundary."""
+        self.published_until = when
+        try:
+            return self.get_queryset()
+        finally:
+            self.published_until = None
 
 
 class HomeView(PublishedListMixin, ListView):
