@@ -238,7 +238,9 @@ class ArticleDetailView(DetailView):
         category = article.category
         # The article's main part is a cached fragment (one per content change); what only it
         # shows is computed lazily, so a cached fragment costs none of these queries.
-        context["cache_generation"] = pagecache.generation()
+        # Content changes bump the generation; a scheduled story going live changes the next
+        # publication time: either makes a new fragment (its related stories and neighbours).
+        context["cache_generation"] = f"{pagecache.generation()}:{pagecache.next_publication()}"
         context["breadcrumb"] = SimpleLazyObject(lambda: [*category.ancestors(), category] if category else [])
         context["preview"] = not article.is_published()
         tags = context["tags"] = SimpleLazyObject(lambda: list(article.tags.all()))

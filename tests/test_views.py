@@ -217,6 +217,7 @@ def test_deep_pages_seek_instead_of_counting_or_offsetting(client, django_assert
 def test_detail_query_count(client, django_assert_num_queries, tree):
     *_, section = tree
     article = ArticleFactory(category=section, authors=[AuthorFactory() for _ in range(4)], tags=["a", "b", "c"])
+    pagecache.next_publication()  # read once per content change, by whichever page comes first
     # article, bylines, tags, breadcrumb, related, newer, older, navigation
     with django_assert_num_queries(8):
         assert client.get(article.get_absolute_url()).status_code == 200
@@ -454,3 +455,16 @@ def test_cached_cards_follow_changes_to_bylines_and_sections(client):
     section.save()
     page = client.get(reverse("articles:list")).content.decode()
     assert "New Name" in page and "New Section" in page and "Old Name" not in page
+
+
+def test_article_fragment_shows_a_scheduled_neighbour_once_it_is_live(client, monkeypatch):
+    section = CategoryFactory(name="Desk")
+    article = ArticleFactory(category=section, published_at=timezone.now() - dt.timedelta(hours=1))
+    soon = ArticleFactory(
+        title="Goes live soon", category=section, published_at=timezone.now() + dt.timedelta(minutes=5)
+    )
+    assert "Goes live soon" not in client.get(article.get_absolute_url()).content.decode()
+    later = timezone.now() + dt.timedelta(minutes=6)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert f'<a rel="next" href="{soon.get_absolute_url()}">Goes live soon →</a>' in page
