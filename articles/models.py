@@ -113,9 +113,9 @@ class Category(models.Model):
         prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
         return sorted(Category.objects.filter(path__in=prefixes), key=lambda c: len(c.path))
 
-    def subtree_q(self, prefix=""):
+    def subtree_q(self):
         """A filter matching this section and every section below it."""
-        return Q(**{f"{prefix}path": self.path}) | Q(**{f"{prefix}path__startswith": self.path + "/"})
+        return Q(path=self.path) | Q(path__startswith=self.path + "/")
 
     def clean(self):
         node = self.parent

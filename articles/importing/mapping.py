@@ -207,7 +207,7 @@ def _map_times(data, meta, used, take, tz, path):
     raw_date = take("published_at")
     if isinstance(raw_date, bool):  # Jekyll's `published: false` is a status, not a date
         used.discard("published")
-        raw_date = take_first(meta, used, ("date", "publishDate", "pubdate"))
+        raw_date = _take_first(meta, used, ("date", "publishDate", "pubdate"))
     if raw_date is not None:
         data.published_at = parse_datetime(raw_date, tz)
         if data.published_at is None:
@@ -226,7 +226,8 @@ def _map_times(data, meta, used, take, tz, path):
             setattr(data, name, when)
 
 
-def take_first(meta, used, keys):
+def _take_first(meta, used, keys):
+    """The first of `keys` with a value (for when the alias table's order must be bypassed)."""
     for key in keys:
         if meta.get(key) not in (None, ""):
             used.add(key)
