@@ -11,23 +11,42 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from . import pagecache
+from .models import Article
 
 
 def render_cards(articles, level=2, lead=False) -> list[str]:
     """The card HTML of each article, in order, from the cache where it is there."""
-    articles = list(articles)
-    if not articles:
-        return []
-    prefix = f"card:{pagecache.generation()}:{get_language()}:{level}:{int(lead)}:"
-    found = cache.get_many([prefix + str(a.pk) for a in articles])
+    return render_card_groups([(articles, level, lead)])[0]
+
+
+def render_card_groups(groups) -> list[list[str]]:
+    """Cards for several (articles, heading level, is lead) groups, as render_cards gives them,
+    with one cache read and at most one fetch for them all.
+
+    Articles may be bare (only their ids loaded): what a card shows is fetched, in one
+    `for_cards()` query, for the cards missing from the cache alone."""
+    base = f"card:{pagecache.generation()}:{get_language()}:"
+    keyed = [[(f"{base}{level}:{int(lead)}:{a.pk}", a) for a in articles] for articles, level, lead in groups]
+    found = cache.get_many([key for group in keyed for key, _ in group])
+    complete = _with_card_fields([a for group in keyed for key, a in group if key not in found])
     missing = {}
-    cards = []
-    for article in articles:
-        html = found.get(prefix + str(article.pk))
-        if html is None:
-            html = render_to_string("includes/card.html", {"article": article, "level": level, "is_lead": lead})
-            missing[prefix + str(article.pk)] = html
-        cards.append(mark_safe(html))  # rendered by our own template, escaped there
+    rendered = []
+    for group, (_, level, lead) in zip(keyed, groups, strict=True):
+        cards = []
+        for key, article in group:
+            html = found.get(key) or missing.get(key)
+            if html is None:
+                context = {"article": complete[article.pk], "level": level, "is_lead": lead}
+                html = missing[key] = render_to_string("includes/card.html", context)
+            cards.append(mark_safe(html))  # rendered by our own template, escaped there
+        rendered.append(cards)
     if missing:
         cache.set_many(missing, timeout=3600)
-    return cards
+    return rendered
+
+
+def _with_card_fields(articles) -> dict:
+    """{id: article} with what a card shows loaded: as given when it is, else from one query."""
+    loaded = {a.pk: a for a in articles if "bylines" in getattr(a, "_prefetched_objects_cache", {})}
+    bare = {a.pk for a in articles} - loaded.keys()
+    return loaded | (Article.objects.for_cards().in_bulk(bare) if bare else {})

@@ -1,11 +1,15 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
+from . import pagecache
 from .models import Category
 
 
 def site(request):
-    """Site name and the top-level sections for the navigation (queried only if a template asks)."""
+    """Site name, the top-level sections for the navigation (queried only if a template asks),
+    and the content generation that keys fragments cached until content changes."""
     return {
         "site_name": settings.SITE_NAME,
         "top_sections": lambda: list(Category.objects.filter(parent__isnull=True)),
+        "content_generation": SimpleLazyObject(lambda: str(pagecache.generation())),
     }

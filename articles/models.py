@@ -3,7 +3,7 @@ import hashlib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
@@ -300,7 +300,9 @@ class Article(models.Model):
 
     @property
     def byline(self):
-        """Authors in byline order (uses the prefetch from `for_cards`)."""
+        """Authors in byline order: from the prefetch of `for_cards`, or prefetched now (one query)."""
+        if "bylines" not in getattr(self, "_prefetched_objects_cache", {}):
+            prefetch_related_objects([self], Prefetch("bylines", queryset=Byline.objects.select_related("author")))
         return [b.author for b in self.bylines.all()]
 
     @property

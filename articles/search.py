@@ -12,6 +12,7 @@ import re
 from html import escape, unescape
 
 from django.db import connection
+from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 
 TABLE = "articles_search"
@@ -81,19 +82,35 @@ def prune() -> None:
         cursor.execute(f"DELETE FROM {TABLE} WHERE {_id_column()} NOT IN (SELECT id FROM articles_article)")
 
 
-def matching_ids(query: str) -> RawSQL | None:
-    """A subquery of the ids of articles containing every token of `query`, or None when the
-    query has nothing to search for. Latin-script tokens match as prefixes (tram finds trams)."""
-    terms = list(dict.fromkeys(tokens(query)))[:32]
+def matches(query: str) -> RawSQL | None:
+    """A condition on articles: they contain every token of `query` (None when the query has
+    nothing to search for). Latin-script tokens match as prefixes (tram finds trams).
+
+    The matches are a set the newest-first walk of the publication index probes, so a search
+    that matches every article stops at the first page's rows instead of sorting them all."""
+    terms = _query_terms(query)
     if not terms:
         return None
     if connection.vendor == "postgresql":
         expression = " & ".join(
             "'" + t.replace("\\", "\\\\").replace("'", "''") + "'" + (":*" if _prefix(t) else "") for t in terms
         )
-        return RawSQL(f"SELECT article_id FROM {TABLE} WHERE document @@ %s::tsquery", [expression])
+        sql = f'"articles_article"."id" IN (SELECT article_id FROM {TABLE} WHERE document @@ %s::tsquery)'
+        return RawSQL(sql, [expression], output_field=BooleanField())
     expression = " AND ".join('"' + t.replace('"', '""') + '"' + ("*" if _prefix(t) else "") for t in terms)
-    return RawSQL(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [expression])
+    # The unary + keeps SQLite from looking each match up by id and sorting them all.
+    sql = f'+"articles_article"."id" IN (SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s)'
+    return RawSQL(sql, [expression], output_field=BooleanField())
+
+
+def _query_terms(query: str) -> list[str]:
+    """The tokens an article must have. A run's last character is indexed only so a one-character
+    search finds it; in a longer run its bigram already requires it, and as a prefix it would
+    make the index merge every token it starts."""
+    text = query.lower()
+    words = [w[:MAX_TOKEN] for w in _WORDS.findall(text)]
+    lone = [run for run in _CJK_RUN.findall(text) if len(run) == 1]
+    return list(dict.fromkeys([*words, *_BIGRAMS.findall(text), *lone]))[:32]
 
 
 def _prefix(term: str) -> bool:

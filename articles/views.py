@@ -1,8 +1,9 @@
+from collections import namedtuple
 from urllib.parse import unquote
 
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,17 +12,27 @@ from django.utils.formats import date_format
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import http_date
 from django.utils.translation import gettext, gettext_lazy
-from django.views.generic import DayArchiveView, DetailView, ListView, MonthArchiveView, YearArchiveView
+from django.views.generic import (
+    DayArchiveView,
+    DetailView,
+    ListView,
+    MonthArchiveView,
+    TemplateView,
+    YearArchiveView,
+)
 
 from . import pagecache, search, seo
-from .cards import render_cards
-from .models import Article, Author, Byline, Category, Tag
+from .cards import render_card_groups, render_cards
+from .models import Article, Author, Category, Tag
 from .paging import KeysetPaginator
 from .sitemaps import news_articles
 
+Story = namedtuple("Story", "pk featured section_path")
+
 
 class PublishedListMixin:
-    """The readers' view of articles: published only, with what a card shows prefetched."""
+    """The readers' view of articles: published only. A page reads only the ids it lists (from
+    the ordering index); the cards come from the cache, and only missing ones are fetched whole."""
 
     paginate_by = 20
     template_name = "articles/article_list.html"
@@ -29,8 +40,11 @@ class PublishedListMixin:
 
     published_until = None
 
+    def published(self):
+        return Article.objects.published(until=self.published_until)
+
     def get_queryset(self):
-        return Article.objects.published(until=self.published_until).for_cards()
+        return self.published().only("id", "published_at")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -57,38 +71,40 @@ class PublishedListMixin:
             self.published_until = None
 
 
-class HomeView(PublishedListMixin, ListView):
+class HomeView(TemplateView):
     """The lead story, the latest stories, and a rail of recent stories per top-level section —
     all cut from one window of recent stories, so the page costs the same few queries always."""
 
     template_name = "articles/home.html"
-    paginate_by = None
     latest_count = 15
     rail_count = 4
     window = 60
 
-    def get_queryset(self):
-        return super().get_queryset()[: self.window]
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        stories = list(context["articles"])
-        lead = next((a for a in stories if a.featured), stories[0] if stories else None)
-        latest = [a for a in stories if a is not lead][: self.latest_count]
-        shown = {a.pk for a in latest} | ({lead.pk} if lead else set())
+        # What places a story on the page, without building models: its card comes from the
+        # cache, and render_cards fetches only the cards it lacks.
+        stories = [
+            Story(*row)
+            for row in Article.objects.published().values_list("id", "featured", "category__path")[: self.window]
+        ]
+        lead = next((s for s in stories if s.featured), stories[0] if stories else None)
+        latest = [s for s in stories if s is not lead][: self.latest_count]
+        shown = {s.pk for s in latest} | ({lead.pk} if lead else set())
         by_section = {}
-        for article in stories:
-            if article.category and article.pk not in shown:
-                by_section.setdefault(article.category.path.split("/")[0], []).append(article)
+        for story in stories:
+            if story.section_path and story.pk not in shown:
+                by_section.setdefault(story.section_path.split("/")[0], []).append(story)
         sections = list(Category.objects.filter(parent__isnull=True))  # also the navigation's
         rails = [(s, by_section[s.path][: self.rail_count]) for s in sections if s.path in by_section]
+        lead_cards, latest_cards, *rail_cards = render_card_groups(
+            [([lead] if lead else [], 2, True), (latest, 3, False), *((stories, 3, False) for _, stories in rails)]
+        )
         context.update(
-            lead=lead,
-            lead_card=render_cards([lead], lead=True)[0] if lead else "",
-            articles=latest,
-            cards=render_cards(latest, level=3),
+            lead_card=lead_cards[0] if lead else "",
+            cards=latest_cards,
             top_sections=sections,
-            rails=[(section, stories, render_cards(stories, level=3)) for section, stories in rails],
+            rails=[(section, cards) for (section, _), cards in zip(rails, rail_cards, strict=True)],
         )
         return context
 
@@ -110,7 +126,7 @@ class CategoryView(PublishedListMixin, ListView):
             heading=self.category.name,
             description=self.category.description,
             category=self.category,
-            breadcrumb=self.category.ancestors(),
+            breadcrumb=SimpleLazyObject(self.category.ancestors),
             children=self.category.children.all(),
             feed_url=reverse("articles:category-feed", kwargs={"path": self.category.path}),
             **kwargs,
@@ -196,11 +212,11 @@ class SearchView(PublishedListMixin, ListView):
 
     def get_queryset(self):
         self.query = " ".join(self.request.GET.get("q", "").split())[:200]
-        matches = search.matching_ids(self.query)
+        matches = search.matches(self.query)
         if matches is None:
             return Article.objects.none()
         # The body is needed here: a snippet shows where the words were found.
-        return super().get_queryset().filter(pk__in=matches).defer(None).defer("body_source", "extra")
+        return self.published().filter(matches).for_cards().defer(None).defer("body_source", "extra")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(query=self.query, heading=gettext("Search"), **kwargs)
@@ -214,11 +230,8 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        return (
-            Article.objects.visible_to(self.request.user)
-            .select_related("category")
-            .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
-        )
+        # What the page shows outside its cached fragments; the rest loads only to build them.
+        return Article.objects.visible_to(self.request.user).defer("body", "body_source", "extra")
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -235,20 +248,21 @@ class ArticleDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         article = self.object
-        category = article.category
         # The article's main part is a cached fragment (one per content change); what only it
         # shows is computed lazily, so a cached fragment costs none of these queries.
         # Content changes bump the generation; a scheduled story going live changes the next
         # publication time: either makes a new fragment (its related stories and neighbours).
         context["cache_generation"] = f"{pagecache.generation()}:{pagecache.next_publication()}"
-        context["breadcrumb"] = SimpleLazyObject(lambda: [*category.ancestors(), category] if category else [])
+        context["breadcrumb"] = SimpleLazyObject(
+            lambda: [*article.category.ancestors(), article.category] if article.category_id else []
+        )
         context["preview"] = not article.is_published()
         tags = context["tags"] = SimpleLazyObject(lambda: list(article.tags.all()))
         context["related"] = SimpleLazyObject(lambda: related_articles(article, tags))
         pair = SimpleLazyObject(lambda: neighbours(article))
         context["newer"], context["older"] = SimpleLazyObject(lambda: pair[0]), SimpleLazyObject(lambda: pair[1])
         context["canonical_url"] = self.request.build_absolute_uri(article.get_absolute_url())
-        context["json_ld"] = seo.news_article_json_ld(article, self.request)
+        context["json_ld"] = lambda: seo.news_article_json_ld(article, self.request)
         return context
 
 
