@@ -2,10 +2,14 @@
 
 import io
 import random
+import re
 import struct
 import zlib
+from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -13,6 +17,7 @@ from PIL import Image
 
 from articles import images, renditions
 from articles.models import Article, Author
+from articles.sanitizing import ALLOWED_TAGS
 from tests.factories import ArticleFactory
 from tests.test_admin import article_form
 from tests.utils import make_image, run_import, write
@@ -242,3 +247,53 @@ def test_imported_lead_images_get_renditions(tmp_path):
     assert [s["width"] for s in article.lead_renditions["sizes"]] == [320, 640, 900]
     assert article.lead_renditions["source"] == article.lead_image.name
     assert all(default_storage.exists(s["name"]) for s in article.lead_renditions["sizes"])
+
+
+# The admin form: previews and the body editor
+
+
+def test_change_form_shows_the_current_image_thumbnail(editor):
+    article = article_with_image(image_bytes(size=(800, 600)), name="pier.jpg")
+    html = editor.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
+    thumbnail = default_storage.url(article.lead_renditions["thumbnail"]["name"])
+    assert f'<img class="image-preview__current" src="{thumbnail}"' in html
+    assert "data-new-image" in html  # where the chosen file is previewed
+
+
+def test_change_form_loads_the_editor_assets_from_this_site(editor, client):
+    html = editor.get(reverse("admin:articles_article_add")).content.decode()
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', html)
+    for name in ("vendor/trix-2.1.19/trix.umd.min.js", "vendor/trix-2.1.19/trix.css", "js/admin-body-editor.js"):
+        assert f"/static/{name}" in assets
+        assert finders.find(name), name
+    for name in ("js/admin-image-preview.js", "css/admin-media.css"):
+        assert f"/static/{name}" in assets
+    assert re.findall(r'<(?:script|link)[^>]+(?:src|href)="((?:https?:)?//[^"]+)"', html) == []  # no CDN
+    assert re.search(r'<textarea name="body_source"[^>]*data-body-editor[^>]*data-format-field="id_body_format"', html)
+
+
+def test_everything_the_editor_writes_survives_the_sanitiser():
+    """The tags the editor script offers (TRIX_KEEPS) are all on the sanitiser's allowlist."""
+    script = (Path(settings.BASE_DIR) / "static/js/admin-body-editor.js").read_text()
+    offered = re.search(r"TRIX_KEEPS = new Set\(\[(.*?)\]\)", script, re.DOTALL).group(1)
+    tags = {tag.lower() for tag in re.findall(r'"([A-Z0-9]+)"', offered)}
+    assert tags and tags <= ALLOWED_TAGS
+
+
+def test_a_hostile_rich_body_is_sanitised_on_save(editor, client):
+    payload = (
+        '<h2 onclick="steal()">Plan</h2><p style="position:fixed">Read <a href="javascript:alert(1)">this</a>'
+        ' and <a href="https://example.org/" onmouseover="x()">that</a>.</p>'
+        '<img src="x" onerror="alert(1)"><script>alert(document.cookie)</script><iframe src="https://evil"></iframe>'
+        "<ul><li><strong>one</strong></li></ul><blockquote>quoted</blockquote>"
+    )
+    response = add_article(editor, body_source=payload, body_format="html")
+    assert response.status_code == 302, form_errors(response)
+    article = Article.objects.get()
+    assert article.body == (
+        '<h2>Plan</h2><p>Read <a>this</a> and <a href="https://example.org/">that</a>.</p><img src="x">'
+        "<ul><li><strong>one</strong></li></ul><blockquote>quoted</blockquote>"
+    )
+    assert article.body_source == payload  # the source stays as written; readers get the sanitised body
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "alert" not in html and "onerror" not in html and "steal" not in html
