@@ -5,6 +5,7 @@ import random
 import re
 import struct
 import zlib
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from PIL import Image
 
@@ -297,3 +299,17 @@ def test_a_hostile_rich_body_is_sanitised_on_save(editor, client):
     assert article.body_source == payload  # the source stays as written; readers get the sanitised body
     html = client.get(article.get_absolute_url()).content.decode()
     assert "alert" not in html and "onerror" not in html and "steal" not in html
+
+
+def test_make_renditions_fills_in_older_articles(tmp_path):
+    article = article_with_image(image_bytes(size=(700, 500)), name="old.jpg")
+    broken = ArticleFactory(lead_image="lead/gone.jpg")
+    Article.objects.filter(pk=article.pk).update(lead_renditions={})  # as saved before renditions existed
+    out, err = StringIO(), StringIO()
+    call_command("make_renditions", "--dry-run", stdout=out, stderr=err)
+    assert out.getvalue() == "2 lead images need renditions, 0 failed\n"
+    assert Article.objects.get(pk=article.pk).lead_renditions == {}
+    with pytest.raises(CommandError, match="1 lead images could not be read"):
+        call_command("make_renditions", stdout=out, stderr=err)
+    assert f"article {broken.pk}: lead/gone.jpg: could not be read" in err.getvalue()
+    assert [s["width"] for s in Article.objects.get(pk=article.pk).lead_renditions["sizes"]] == [320, 640, 700]
