@@ -11,6 +11,7 @@ from taggit.models import Tag as TaggitTag
 
 from .models import Article, Author, Byline, Category, OldAddress, Tag
 from .text import plain_text
+from .widgets import BodyEditor, ImagePreviewInput
 
 
 class TagAutocomplete(AutocompleteSelectMultiple):
@@ -43,6 +44,7 @@ class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = ["tags"]  # the rest come from ArticleAdmin.fieldsets
+        widgets = {"body_source": BodyEditor}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,7 +72,10 @@ class BylineInline(admin.TabularInline):
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleAdminForm
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        models.ImageField: {"widget": ImagePreviewInput},
+    }
     inlines = [BylineInline, OldAddressInline]
     list_display = ["title", "state", "byline_names", "category", "published_at", "featured"]
     list_filter = ["status", "featured", "category", "language"]
@@ -136,7 +141,10 @@ class ArticleAdmin(admin.ModelAdmin):
 
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        models.ImageField: {"widget": ImagePreviewInput},
+    }
     list_display = ["name", "slug", "user", "article_count", "public_page"]
     list_filter = [("user", admin.EmptyFieldListFilter)]
     search_fields = ["name", "email"]

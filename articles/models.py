@@ -9,11 +9,12 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
-from . import search
+from . import renditions, search
 from .redirects import record_move
 from .rendering import HTML, MARKDOWN, render_body
 from .slugs import slug_from_text, unique_slug
 from .text import plain_text, reading_minutes, strip_invisible
+from .uploads import CheckedImageField
 
 
 class Author(models.Model):
@@ -22,7 +23,7 @@ class Author(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=120, unique=True, allow_unicode=True, blank=True)
     bio = models.TextField(blank=True)
-    photo = models.ImageField(upload_to="authors/", blank=True)
+    photo = CheckedImageField(upload_to="authors/", blank=True)
     email = models.EmailField(blank=True)
     website = models.URLField(max_length=500, blank=True)
     user = models.OneToOneField(
@@ -194,10 +195,15 @@ class Article(models.Model):
     authors = models.ManyToManyField(Author, through="Byline", related_name="articles", blank=True)
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="articles")
     tags = TaggableManager(through="TaggedArticle", blank=True)
-    lead_image = models.ImageField(upload_to="lead/%Y/%m/", blank=True)
+    lead_image = CheckedImageField(
+        upload_to="lead/%Y/%m/", blank=True, help_text="JPEG, PNG, GIF or WebP. Smaller copies are made for readers."
+    )
     lead_image_url = models.URLField("remote lead image", max_length=1000, blank=True)
     lead_image_caption = models.CharField(max_length=500, blank=True)
     lead_image_credit = models.CharField(max_length=200, blank=True)
+    lead_renditions = models.JSONField(
+        default=dict, blank=True, editable=False, help_text="Sizes of the lead image's smaller copies (renditions.py)."
+    )
     featured = models.BooleanField(default=False, help_text="Lead story on the home page.")
     language = models.CharField(max_length=20, blank=True)
     keywords = models.CharField("SEO keywords", max_length=500, blank=True)
@@ -273,6 +279,18 @@ class Article(models.Model):
             )
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        if "lead_image" in self.__dict__:  # not deferred
+            self._refresh_lead_renditions()
+
+    def _refresh_lead_renditions(self):
+        """Renditions follow the lead image: made here, once, when it changes, so reader pages
+        only read their sizes. A new upload is stored first, as saving would do anyway."""
+        if not self.lead_image:
+            self.lead_renditions = {}
+            return
+        if not self.lead_image._committed:
+            self.lead_image.save(self.lead_image.name, self.lead_image.file, save=False)
+        self.lead_renditions = renditions.refreshed(self.lead_image, self.lead_renditions)
 
     def is_published(self):
         return (
@@ -304,6 +322,11 @@ class Article(models.Model):
         if "bylines" not in getattr(self, "_prefetched_objects_cache", {}):
             prefetch_related_objects([self], Prefetch("bylines", queryset=Byline.objects.select_related("author")))
         return [b.author for b in self.bylines.all()]
+
+    @property
+    def lead_picture(self):
+        """src, srcset, width and height of the lead image's renditions; None without them."""
+        return renditions.picture(self.lead_renditions)
 
     @property
     def lead_image_src(self):

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from .. import renditions
 from ..images import MAX_BYTES, check_image
 
 
@@ -47,6 +48,17 @@ class ImageStore:
         if not self.dry_run and not self.storage.exists(name):
             name = self.storage.save(name, ContentFile(content))
         return name
+
+    def lead_renditions(self, name: str, data) -> dict:
+        """Renditions of a stored lead image, made in the worker process; an image already
+        imported (its name is its content) keeps the copies it has."""
+        if self.dry_run:
+            return {}
+        try:
+            return renditions.make(name, storage=self.storage, reuse=True)
+        except (OSError, SyntaxError, ValueError) as exc:
+            data.warnings.append(f"lead image {name!r}: no smaller copies ({exc})")
+            return {}
 
     def url(self, reference: str, data) -> str | None:
         name = self.store(reference, data)

@@ -96,6 +96,7 @@ class ArticleData:
     lead_image_caption: str = ""
     lead_image_credit: str = ""
     lead_image_file: str = ""  # a name in media storage, for images that came with the file
+    lead_renditions: dict = field(default_factory=dict)  # made here, in the worker process
     language: str = ""
     featured: bool = False
     aliases: list[str] = field(default_factory=list)
@@ -397,6 +398,7 @@ def _map_lead_image(value, data: ArticleData, images):
     stored = images.store(reference, data) if images else None
     if stored:
         data.lead_image_file = stored
+        data.lead_renditions = images.lead_renditions(stored, data)
     else:
         data.extra["lead_image"] = reference
         if not images:

@@ -20,7 +20,7 @@ CREATED, UPDATED, UNCHANGED, SKIPPED, FAILED, CHECKED = (
 IMPORTED_FIELDS = [
     "title", "slug", "standfirst", "body_source", "body_format", "body", "body_hash", "status",
     "published_at", "modified_at", "expires_at", "category", "lead_image", "lead_image_url",
-    "lead_image_caption", "lead_image_credit",
+    "lead_renditions", "lead_image_caption", "lead_image_credit",
     "language", "keywords", "featured", "extra", "source_key", "source_path", "source_hash",
     "imported_at", "updated_at",
 ]  # fmt: skip
@@ -162,6 +162,7 @@ class Writer:
         sections = [self.category_for(path) for path in paths]
         article.category = sections[0] if sections else None
         article.lead_image = item.lead_image_file
+        article.lead_renditions = item.lead_renditions
         article.lead_image_url = item.lead_image_url
         article.lead_image_caption = item.lead_image_caption
         article.lead_image_credit = item.lead_image_credit

@@ -1,0 +1,37 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from articles import pagecache, renditions
+from articles.models import Article
+
+
+class Command(BaseCommand):
+    help = "Make the reader-size copies of lead images that do not have them yet (articles saved before renditions)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="Count the articles that need them; write nothing.")
+
+    def handle(self, *args, dry_run, verbosity, **options):
+        # Saving the article would also do it, but would stamp it as edited and re-index it.
+        pending = [
+            article
+            for article in Article.objects.exclude(lead_image="").only("id", "lead_image", "lead_renditions")
+            if article.lead_renditions.get("source") != article.lead_image.name
+        ]
+        made, failed = 0, 0
+        for article in [] if dry_run else pending:
+            result = renditions.refreshed(article.lead_image, {})
+            if not result:
+                failed += 1
+                self.stderr.write(f"article {article.pk}: {article.lead_image.name}: could not be read")
+                continue
+            Article.objects.filter(pk=article.pk).update(lead_renditions=result)
+            made += 1
+            if verbosity > 1:
+                self.stdout.write(f"article {article.pk}: {article.lead_image.name}")
+        if made:
+            pagecache.invalidate()  # a queryset update sends no signal
+        if verbosity > 0:
+            verb = "need" if dry_run else "got"
+            self.stdout.write(f"{len(pending) if dry_run else made} lead images {verb} renditions, {failed} failed")
+        if failed:
+            raise CommandError(f"{failed} lead images could not be read")

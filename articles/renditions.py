@@ -1,0 +1,103 @@
+"""Smaller copies of a lead image, made once when the image changes.
+
+Reader pages never open an image file: the sizes and names of the copies are stored on the
+article (`Article.lead_renditions`), so a page builds its `srcset` from that alone.
+"""
+
+import io
+import logging
+import math
+from pathlib import PurePosixPath
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from PIL import Image, ImageOps
+
+logger = logging.getLogger(__name__)
+
+WIDTHS = (320, 640, 1024)  # phone, half a desktop column, a full-width desktop lead
+THUMBNAIL_WIDTH = 120  # the admin's
+FORMAT, EXTENSION, QUALITY = "WEBP", ".webp", 80
+
+
+def refreshed(field_file, current: dict) -> dict:
+    """Renditions of `field_file` (an ImageField's value): `current` when it already describes
+    this image, new ones otherwise, {} when there is no image or it cannot be read."""
+    if not field_file:
+        return {}
+    if current and current.get("source") == field_file.name:
+        return current
+    try:
+        return make(field_file.name, storage=field_file.storage)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        logger.warning("No renditions for %s: %s", field_file.name, exc)
+        return {}
+
+
+def make(name: str, storage=default_storage, reuse=False) -> dict:
+    """Write the renditions of the stored image `name`; return what describes them.
+
+    `reuse` is for content-addressed names (the importer's): a rendition already stored under
+    its name is kept rather than encoded again."""
+    with storage.open(name, "rb") as file, Image.open(file) as image:
+        quarter_turn = image.getexif().get(0x0112, 1) in (5, 6, 7, 8)  # EXIF orientation
+        width, height = (image.height, image.width) if quarter_turn else image.size
+        widths = sorted({min(w, width) for w in WIDTHS})  # never upscaled
+        targets = [(w, _height(w, width, height), f"{w}w") for w in widths]
+        targets.append((min(THUMBNAIL_WIDTH, width), _height(min(THUMBNAIL_WIDTH, width), width, height), "thumb"))
+        names = {label: rendition_name(name, label) for _, _, label in targets}
+        pending = [t for t in targets if not (reuse and storage.exists(names[t[2]]))]
+        if pending:
+            _write(image, pending, names, storage, quarter_turn)
+    sizes = [{"name": names[label], "width": w, "height": h} for w, h, label in targets]
+    return {"source": name, "width": width, "height": height, "sizes": sizes[:-1], "thumbnail": sizes[-1]}
+
+
+def rendition_name(source: str, label: str) -> str:
+    path = PurePosixPath(source)
+    return str(PurePosixPath("renditions") / path.parent / f"{path.stem}-{label}{EXTENSION}")
+
+
+def _write(image, targets, names, storage, quarter_turn):
+    largest = max(w for w, _, _ in targets)
+    scale = largest / (image.height if quarter_turn else image.width)
+    # A JPEG decodes straight at a fraction of its size when that still covers the largest copy.
+    image.draft("RGB", (math.ceil(image.width * scale), math.ceil(image.height * scale)))
+    image = ImageOps.exif_transpose(image)  # the copies are upright and carry no EXIF
+    image = image.convert("RGBA" if _has_alpha(image) else "RGB")
+    icc_profile = image.info.get("icc_profile")
+    for width, height, label in sorted(targets, reverse=True):
+        image = image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        buffer = io.BytesIO()
+        image.save(buffer, FORMAT, quality=QUALITY, method=4, icc_profile=icc_profile)
+        if storage.exists(names[label]):
+            storage.delete(names[label])  # a stale copy of an earlier image by the same name
+        names[label] = storage.save(names[label], ContentFile(buffer.getvalue()))
+
+
+def _height(width, source_width, source_height):
+    return max(1, round(source_height * width / source_width))
+
+
+def _has_alpha(image):
+    return image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
+
+
+def picture(renditions: dict, storage=default_storage) -> dict | None:
+    """What an <img> needs (src, srcset, width, height), built without touching any file."""
+    sizes = renditions.get("sizes") if renditions else None
+    if not sizes:
+        return None
+    urls = [(storage.url(size["name"]), size) for size in sizes]
+    src, largest = next(((u, s) for u, s in urls if s["width"] >= 640), urls[-1])
+    return {
+        "src": src,
+        "srcset": ", ".join(f"{url} {size['width']}w" for url, size in urls),
+        "width": largest["width"],
+        "height": largest["height"],
+    }
+
+
+def thumbnail_url(renditions: dict, storage=default_storage) -> str:
+    thumbnail = renditions.get("thumbnail") if renditions else None
+    return storage.url(thumbnail["name"]) if thumbnail else ""

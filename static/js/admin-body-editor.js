@@ -1,0 +1,102 @@
+// The article body: Trix while the format is HTML, the plain textarea for Markdown. The textarea
+// stays the field the form sends; Trix writes into it only once the editor changes something,
+// so opening and saving an article leaves its body exactly as it was.
+"use strict";
+
+// Elements Trix keeps when it loads HTML (after the tweaks below). A body with anything else
+// (tables, images, figures, h3…) stays in the textarea rather than losing part of itself.
+const TRIX_KEEPS = new Set([
+  "DIV", "P", "BR", "SPAN", "STRONG", "B", "EM", "I", "DEL", "A",
+  "H2", "BLOCKQUOTE", "PRE", "UL", "OL", "LI",
+]);
+
+if (window.Trix) {
+  // The page title is the article's h1: headings in the body are h2 (sanitizing.py keeps both).
+  Trix.config.blockAttributes.heading1.tagName = "h2";
+}
+
+function richEditorCanKeep(html) {
+  const body = new DOMParser().parseFromString(html, "text/html").body; // parsing runs no script
+  return Array.from(body.querySelectorAll("*")).every((element) => TRIX_KEEPS.has(element.tagName));
+}
+
+// Trix writes a block as <div> with <br><br> between paragraphs; the body keeps real paragraphs.
+function withParagraphs(html) {
+  const template = document.createElement("template"); // inert: nothing in it runs or loads
+  template.innerHTML = html;
+  for (const block of Array.from(template.content.children)) {
+    if (block.tagName !== "DIV") continue;
+    const paragraphs = [[]];
+    for (const node of Array.from(block.childNodes)) {
+      const previous = paragraphs[paragraphs.length - 1];
+      if (node.nodeName === "BR" && previous.length && previous[previous.length - 1].nodeName === "BR") {
+        previous.pop();
+        paragraphs.push([]);
+      } else {
+        previous.push(node);
+      }
+    }
+    const replacement = [];
+    for (const nodes of paragraphs) {
+      while (nodes.length && nodes[0].nodeName === "BR") nodes.shift();
+      while (nodes.length && nodes[nodes.length - 1].nodeName === "BR") nodes.pop();
+      if (!nodes.some((node) => node.nodeName !== "#text" || node.textContent.trim())) continue;
+      const paragraph = document.createElement("p");
+      paragraph.append(...nodes);
+      replacement.push(paragraph);
+    }
+    block.replaceWith(...replacement);
+  }
+  return template.innerHTML;
+}
+
+function setUpBodyEditor(textarea) {
+  const format = document.getElementById(textarea.dataset.formatField);
+  if (!format || !window.Trix) return;
+  const input = document.createElement("input");
+  input.type = "hidden";
+  input.id = `${textarea.id}_rich`;
+  input.value = textarea.value;
+  const editor = document.createElement("trix-editor");
+  editor.setAttribute("input", input.id);
+  editor.className = "body-editor trix-content body-editor-hidden";
+  const note = document.createElement("p");
+  note.className = "help body-editor-note";
+  note.textContent = textarea.dataset.rawNote;
+  note.hidden = true;
+  const box = document.createElement("div"); // Trix puts its toolbar next to the editor: keep both in one block
+  box.className = "body-editor-box";
+  box.append(input, editor);
+  textarea.after(box, note);
+
+  let loaded = null; // what Trix made of the body it was last given
+  editor.addEventListener("trix-initialize", () => {
+    loaded = input.value;
+    show();
+  });
+  editor.addEventListener("trix-change", () => {
+    if (loaded !== null && input.value !== loaded && !editor.classList.contains("body-editor-hidden")) {
+      textarea.value = withParagraphs(input.value);
+    }
+  });
+  editor.addEventListener("trix-file-accept", (event) => event.preventDefault());
+
+  function show() {
+    const html = format.value === "html";
+    const rich = html && richEditorCanKeep(textarea.value);
+    if (rich && editor.classList.contains("body-editor-hidden") && loaded !== null && textarea.value !== input.value) {
+      editor.editor.loadHTML(textarea.value);
+      loaded = input.value;
+    }
+    editor.classList.toggle("body-editor-hidden", !rich);
+    if (editor.toolbarElement) editor.toolbarElement.classList.toggle("body-editor-hidden", !rich);
+    textarea.classList.toggle("body-editor-hidden", rich);
+    note.hidden = !(html && !rich);
+  }
+  format.addEventListener("change", show);
+  show();
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("textarea[data-body-editor]").forEach(setUpBodyEditor);
+});

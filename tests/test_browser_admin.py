@@ -1,0 +1,86 @@
+"""The editors' media in a real browser: image preview before saving, the rich body editor."""
+
+import pytest
+
+from articles.models import Article
+from tests.factories import ArticleFactory
+from tests.test_browser import browser, open_page, shot  # noqa: F401 - `browser` is a fixture
+from tests.utils import make_image
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def page(browser, live_server, django_user_model):  # noqa: F811
+    django_user_model.objects.create_superuser("editor", "editor@example.com", "a-long-password")
+    with open_page(browser, "desktop") as page:
+        page.goto(f"{live_server.url}/admin/login/")
+        page.fill("#id_username", "editor")
+        page.fill("#id_password", "a-long-password")
+        page.click("input[type=submit]")
+        page.live_url = live_server.url
+        yield page
+        assert page.console_errors == []
+
+
+def open_change_form(page, article):
+    page.goto(f"{page.live_url}/admin/articles/article/{article.pk}/change/")
+
+
+def test_a_chosen_lead_image_is_previewed_before_saving(page, tmp_path):
+    page.goto(f"{page.live_url}/admin/articles/article/add/")
+    preview = page.locator(".field-lead_image [data-new-image]")
+    assert preview.is_hidden()
+    page.set_input_files("#id_lead_image", str(make_image(tmp_path / "harbour.png", size=(300, 200))))
+    assert preview.is_visible()
+    assert preview.get_attribute("src").startswith("blob:")
+    assert page.evaluate("document.querySelector('.field-lead_image [data-new-image]').naturalWidth") == 300
+    shot(page, "admin-lead-image-preview")
+
+
+def test_html_body_is_edited_in_the_rich_editor_and_saved_sanitised(page):
+    article = ArticleFactory(body_source="<p>Ferry <strong>launched</strong>.</p>", body_format="html")
+    open_change_form(page, article)
+    editor = page.locator("trix-editor")
+    assert editor.is_visible() and page.locator("#id_body_source").is_hidden()
+    assert editor.locator("strong").inner_text() == "launched"
+    editor.click()
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+    page.click("trix-toolbar [data-trix-attribute=heading1]")
+    page.keyboard.type("Next steps")
+    page.keyboard.press("Enter")
+    page.click("trix-toolbar [data-trix-attribute=bullet]")
+    page.keyboard.type("Sea trials")
+    shot(page, "admin-rich-editor")
+    page.click("input[name=_save]")
+    assert "was changed successfully" in page.locator(".messagelist").inner_text()
+    article.refresh_from_db()
+    assert article.body == "<p>Ferry <strong>launched</strong>.</p><h2>Next steps</h2><ul><li>Sea trials</li></ul>"
+
+
+def test_an_untouched_body_is_saved_as_it_was(page):
+    source = "<p>First.</p>\n<p>Second, with <em>emphasis</em>.</p>"
+    article = ArticleFactory(body_source=source, body_format="html")
+    open_change_form(page, article)
+    page.locator("trix-editor").wait_for()
+    page.click("input[name=_save]")
+    article.refresh_from_db()
+    assert article.body_source.replace("\r\n", "\n") == source  # browsers send textarea lines as CRLF
+
+
+def test_markdown_and_unkeepable_html_stay_in_the_textarea(page):
+    article = ArticleFactory(body_source="# Heading\n\nSome *Markdown*.")
+    open_change_form(page, article)
+    assert page.locator("#id_body_source").is_visible()
+    assert page.locator("trix-editor").is_hidden() and page.locator("trix-toolbar").is_hidden()
+    page.select_option("#id_body_format", "html")
+    assert page.locator("trix-editor").is_visible() and page.locator("#id_body_source").is_hidden()
+    page.select_option("#id_body_format", "markdown")
+    assert page.locator("#id_body_source").is_visible() and page.locator("trix-editor").is_hidden()
+
+    table = ArticleFactory(body_source="<table><tr><td>1</td></tr></table>", body_format="html")
+    open_change_form(page, table)
+    assert page.locator("#id_body_source").is_visible() and page.locator("trix-editor").is_hidden()
+    assert page.locator(".body-editor-note").is_visible()
+    assert Article.objects.get(pk=table.pk).body_source == "<table><tr><td>1</td></tr></table>"
