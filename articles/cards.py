@@ -19,13 +19,18 @@ def render_cards(articles, level=2, lead=False) -> list[str]:
     return render_card_groups([(articles, level, lead)])[0]
 
 
-def render_card_groups(groups) -> list[list[str]]:
+def render_result_meta(articles) -> list[str]:
+    """The byline and date line of each search result, cached as cards are."""
+    return render_card_groups([(articles, 0, False)], template="includes/result_meta.html")[0]
+
+
+def render_card_groups(groups, template="includes/card.html") -> list[list[str]]:
     """Cards for several (articles, heading level, is lead) groups, as render_cards gives them,
     with one cache read and at most one fetch for them all.
 
     Articles may be bare (only their ids loaded): what a card shows is fetched, in one
     `for_cards()` query, for the cards missing from the cache alone."""
-    base = f"card:{pagecache.generation()}:{get_language()}:"
+    base = f"card:{pagecache.generation()}:{get_language()}:{template}:"
     keyed = [[(f"{base}{level}:{int(lead)}:{a.pk}", a) for a in articles] for articles, level, lead in groups]
     found = cache.get_many([key for group in keyed for key, _ in group])
     complete = _with_card_fields([a for group in keyed for key, a in group if key not in found])
@@ -37,7 +42,7 @@ def render_card_groups(groups) -> list[list[str]]:
             html = found.get(key) or missing.get(key)
             if html is None:
                 context = {"article": complete[article.pk], "level": level, "is_lead": lead}
-                html = missing[key] = render_to_string("includes/card.html", context)
+                html = missing[key] = render_to_string(template, context)
             cards.append(mark_safe(html))  # rendered by our own template, escaped there
         rendered.append(cards)
     if missing:

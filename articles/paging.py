@@ -55,3 +55,43 @@ class KeysetPaginator(Paginator):
             rows = self.until(published_at) if self.until else rows.filter(published_at__lte=published_at)
             rows = rows.filter(Q(published_at__lt=published_at) | Q(published_at=published_at, pk__lt=pk))
         return Page(list(rows[: self.per_page]), number, self)
+
+
+class SearchResultsPaginator(Paginator):
+    """Search results: the ids of the newest `cap` matches, found once per query and content
+    change and kept in the cache, so paging through them (or a popular query asked again) costs
+    one fetch of the page's own rows. Readers refine a query that matches more."""
+
+    cap = 1000
+
+    def __init__(self, object_list, per_page, *, list_key, rows, **kwargs):
+        """`object_list` finds the matches; `rows` is what a page shows of them, fetched by id
+        without searching again."""
+        super().__init__(object_list, per_page, **kwargs)
+        self.rows = rows
+        self.cache_key = "search:" + hashlib.sha1(list_key.encode()).hexdigest()
+
+    @cached_property
+    def ids(self):
+        key = f"{self.cache_key}:{pagecache.generation()}"
+        found = cache.get(key)
+        if found is None or (found[1] and timezone.now().timestamp() >= found[1]):
+            ids = list(self.object_list.order_by("-published_at", "-id").values_list("id", flat=True)[: self.cap + 1])
+            found = (ids, pagecache.next_publication())
+            cache.set(key, found, timeout=3600)
+        return found[0]
+
+    @property
+    def more(self):
+        """Whether more stories match than the newest `cap` shown."""
+        return len(self.ids) > self.cap
+
+    @cached_property
+    def count(self):
+        return min(len(self.ids), self.cap)
+
+    def page(self, number):
+        number = self.validate_number(number)
+        ids = self.ids[(number - 1) * self.per_page : min(number * self.per_page, self.cap)]
+        rows = self.rows.in_bulk(ids)
+        return Page([rows[pk] for pk in ids if pk in rows], number, self)

@@ -22,9 +22,9 @@ from django.views.generic import (
 )
 
 from . import pagecache, search, seo
-from .cards import render_card_groups, render_cards
+from .cards import render_card_groups, render_cards, render_result_meta
 from .models import Article, Author, Category, Tag
-from .paging import KeysetPaginator
+from .paging import KeysetPaginator, SearchResultsPaginator
 from .sitemaps import news_articles
 
 Story = namedtuple("Story", "pk featured section_path")
@@ -46,9 +46,12 @@ class PublishedListMixin:
     def get_queryset(self):
         return self.published().only("id", "published_at")
 
+    shows_cards = True
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["cards"] = render_cards(context["articles"])
+        if self.shows_cards:
+            context["cards"] = render_cards(context["articles"])
         return context
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
@@ -209,20 +212,31 @@ class SearchView(PublishedListMixin, ListView):
     """`/search/?q=`: published articles containing every word of the query, newest first."""
 
     template_name = "articles/search.html"
+    shows_cards = False  # results show where the words are, around a cached byline line
 
     def get_queryset(self):
         self.query = " ".join(self.request.GET.get("q", "").split())[:200]
         matches = search.matches(self.query)
         if matches is None:
             return Article.objects.none()
-        # The body is needed here: a snippet shows where the words were found.
-        return self.published().filter(matches).for_cards().defer(None).defer("body_source", "extra")
+        return self.published().filter(matches)
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        # The ids are of published stories, renewed whenever publication changes; fetched by id
+        # alone (with the publication rule too, SQLite would walk its index instead). The body
+        # is needed here: a snippet shows where the words were found.
+        rows = Article.objects.only("title", "slug", "standfirst", "body", "status", "published_at", "created_at")
+        return SearchResultsPaginator(
+            queryset, per_page, list_key=self.query, rows=rows, allow_empty_first_page=allow_empty_first_page
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(query=self.query, heading=gettext("Search"), **kwargs)
-        for article in context["articles"]:
+        articles = context["articles"]
+        for article, meta in zip(articles, render_result_meta(articles), strict=True):
             article.title_html = search.highlight(article.title, self.query, width=300)
             article.snippet_html = search.snippet(article, self.query)
+            article.meta_html = meta
         return context
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from articles import pagecache, search
 from articles.models import Article
+from articles.paging import SearchResultsPaginator
 from tests.factories import ArticleFactory, AuthorFactory
 from tests.utils import run_import
 
@@ -105,9 +106,9 @@ def test_search_query_count_is_constant(client, django_assert_num_queries, count
     for _ in range(count):
         ArticleFactory(title="Climate report", authors=[AuthorFactory()])
     pagecache.next_publication()
-    with django_assert_num_queries(4):  # boundaries, results, bylines, navigation
+    with django_assert_num_queries(5):  # matching ids, the page's rows; byline lines: rows, bylines; navigation
         client.get(reverse("articles:search"), {"q": "climate"})
-    with django_assert_num_queries(2):  # boundaries and navigation now cached
+    with django_assert_num_queries(1):  # the page's rows: the rest is now cached
         client.get(reverse("articles:search"), {"q": "climate"})
 
 
@@ -121,3 +122,15 @@ def test_snippet_comes_from_the_body_when_the_words_are_there(client):
     html = response.content.decode()
     assert "new tram <mark>depot</mark> opens in May" in html
     assert "…" in html  # cut around the match
+
+
+def test_a_very_broad_search_shows_the_newest_and_asks_for_more_words(client, monkeypatch):
+    monkeypatch.setattr(SearchResultsPaginator, "cap", 3)
+    now = timezone.now()
+    stories = [ArticleFactory(title=f"Ferry {n}", published_at=now - dt.timedelta(hours=n)) for n in range(5)]
+    first = client.get(reverse("articles:search"), {"q": "ferry"}).content.decode()
+    assert "More than 3 stories match “ferry”" in first
+    second = client.get(reverse("articles:search"), {"q": "ferry", "page": 2}).content.decode()
+    shown = [s.title for s in stories if f">{s.title}<" in first + second or s.get_absolute_url() in first + second]
+    assert shown == ["Ferry 0", "Ferry 1", "Ferry 2"]
+    assert client.get(reverse("articles:search"), {"q": "ferry", "page": 3}).status_code == 404
