@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from taggit.models import Tag as TaggitTag
 
+from .admin_history import ArticleHistoryAdmin, EditVersionFormMixin
 from .models import Article, Author, Byline, Category, OldAddress, Tag
 from .text import plain_text
 
@@ -37,7 +38,7 @@ class TagNamesField(forms.Field):
         return list(dict.fromkeys(n for n in names if n))
 
 
-class ArticleAdminForm(forms.ModelForm):
+class ArticleAdminForm(EditVersionFormMixin, forms.ModelForm):
     tags = TagNamesField(required=False, widget=TagAutocomplete(admin.site))
 
     class Meta:
@@ -68,7 +69,7 @@ class BylineInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ArticleHistoryAdmin, admin.ModelAdmin):
     form = ArticleAdminForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [BylineInline, OldAddressInline]

@@ -1,0 +1,247 @@
+"""Revisions, compare and restore, optimistic locking, protected deletes and tag merges in the admin."""
+
+import datetime as dt
+import json
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+from django.utils import timezone
+from reversion.models import Version
+
+from articles.models import Article, Tag
+from tests.factories import ArticleFactory, AuthorFactory
+from tests.test_admin import article_form
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor(admin_client):
+    return admin_client
+
+
+@pytest.fixture
+def other_editor(client, django_user_model):
+    """A second person signed in to the admin, in their own browser."""
+    user = django_user_model.objects.create_superuser(
+        "wang", "wang@example.com", "pw", first_name="Wang", last_name="Li"
+    )
+    client.force_login(user)
+    return client
+
+
+def change_url(article):
+    return reverse("admin:articles_article_change", args=[article.pk])
+
+
+def opened_version(client, article):
+    """What the change form carries when this client opens it."""
+    return client.get(change_url(article)).context["adminform"].form["opened_version"].value()
+
+
+def edit(client, article, opened=None, authors=None, **fields):
+    """Post the change form as an editor would: the article's values, changed by `fields`."""
+    article.refresh_from_db()
+    bylines = list(article.bylines.all())
+    authors = [b.author for b in bylines] if authors is None else authors
+    data = article_form(
+        title=article.title,
+        slug=article.slug,
+        body_source=article.body_source,
+        status=article.status,
+        standfirst=article.standfirst,
+        category=str(article.category_id or ""),
+        language=article.language,
+        extra=json.dumps(article.extra),
+        tags=sorted(article.tags.names()),
+        published_at_0=timezone.localtime(article.published_at).strftime("%Y-%m-%d") if article.published_at else "",
+        published_at_1=timezone.localtime(article.published_at).strftime("%H:%M:%S") if article.published_at else "",
+        opened_version=str(opened_version(client, article) if opened is None else opened),
+        **{"bylines-TOTAL_FORMS": str(max(len(bylines), len(authors))), "bylines-INITIAL_FORMS": str(len(bylines))},
+    )
+    for n in range(max(len(bylines), len(authors))):
+        if n < len(bylines):
+            data[f"bylines-{n}-id"] = str(bylines[n].pk)
+            data[f"bylines-{n}-article"] = str(article.pk)
+        if n < len(authors):
+            data[f"bylines-{n}-author"] = str(authors[n].pk)
+            data[f"bylines-{n}-position"] = str(n)
+        else:
+            data[f"bylines-{n}-DELETE"] = "on"
+    data.update(fields)
+    return client.post(change_url(article), data)
+
+
+def saved(response):
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
+    return response
+
+
+def revisions(article):
+    return list(Version.objects.get_for_object(article).select_related("revision__user"))
+
+
+# Revisions
+
+
+def test_each_admin_save_keeps_a_revision_with_who_when_and_what(editor, admin_user):
+    zhou, adams = AuthorFactory(name="Zhou"), AuthorFactory(name="Adams")
+    saved(
+        editor.post(
+            reverse("admin:articles_article_add"),
+            article_form(
+                title="Ferry launched",
+                tags=["ferries"],
+                **{"bylines-TOTAL_FORMS": "1", "bylines-0-author": str(zhou.pk), "bylines-0-position": "0"},
+            ),
+        )
+    )
+    article = Article.objects.get(title="Ferry launched")
+    saved(edit(editor, article, title="Second ferry launched", authors=[zhou, adams], tags=["ferries", "港口"]))
+
+    newest, first = revisions(article)
+    assert newest.revision.user == admin_user and first.revision.user == admin_user
+    assert timezone.now() - newest.revision.date_created < dt.timedelta(minutes=1)
+    assert first.revision.get_comment() == "Added. Added byline “Zhou on Ferry launched”."
+    assert "Title" in newest.revision.get_comment()
+    assert newest.field_dict["title"] == "Second ferry launched"
+    # The revision holds the byline and tags as saved, not as they were before the inlines.
+    stored = {v.content_type.model: v.object_repr for v in newest.revision.version_set.all()}
+    assert set(stored) == {"article", "byline", "taggedarticle"}
+    assert sorted(v.object_repr for v in newest.revision.version_set.filter(content_type__model="byline")) == [
+        "Adams on Second ferry launched",
+        "Zhou on Second ferry launched",
+    ]
+
+
+def test_history_lists_revisions_to_compare_and_restore(editor):
+    article = ArticleFactory(title="Harbour")
+    saved(edit(editor, article, title="Harbour opens"))
+    saved(edit(editor, article, title="Harbour opens late"))
+    html = editor.get(reverse("admin:articles_article_history", args=[article.pk])).content.decode()
+    assert html.count('type="radio" name="old"') == 2
+    assert "Changed Title" in html
+    older = revisions(article)[1]
+    assert reverse("admin:articles_article_history_restore", args=[article.pk, older.pk]) in html
+    assert reverse("admin:articles_article_history_compare", args=[article.pk]) in html
+
+
+def test_compare_shows_each_changed_field_with_old_and_new_and_escapes_the_body(editor):
+    zhou, adams = AuthorFactory(name="Zhou"), AuthorFactory(name="Adams")
+    article = ArticleFactory(
+        title="Vote today", authors=[zhou], tags=["politics"], body_source="Polls open at *eight*."
+    )
+    saved(edit(editor, article))
+    saved(
+        edit(
+            editor,
+            article,
+            authors=[adams],
+            title="Vote counted",
+            body_source='Polls closed at *ten*.\n\n<script>alert("x")</script>',
+            tags=["politics", "选举"],
+        )
+    )
+    new, old = revisions(article)
+    response = editor.get(
+        reverse("admin:articles_article_history_compare", args=[article.pk]), {"old": new.pk, "new": old.pk}
+    )
+    changes = {c.label: (c.old, c.new) for c in response.context["changes"]}
+    assert set(changes) == {"Title", "Body", "Byline", "Tags"}  # unchanged fields are not listed
+    assert changes["Title"] == ("Vote <del>today</del>", "Vote <ins>counted</ins>")
+    assert changes["Byline"] == ("<del>Zhou</del>", "<ins>Adams</ins>")
+    assert changes["Tags"] == ("politics", "politics, <ins>选举</ins>")
+    html = response.content.decode()
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert "<script>alert" not in html
+    assert "<del>open</del>" in changes["Body"][0] and "<ins>closed</ins>" in changes["Body"][1]
+
+
+def test_restore_brings_back_fields_byline_and_tags_as_a_new_revision(editor, client):
+    zhou, adams = AuthorFactory(name="Zhou"), AuthorFactory(name="Adams")
+    article = ArticleFactory(
+        title="Bridge opens", authors=[zhou], tags=["bridges", "交通"], body_source="Cars *cross*."
+    )
+    saved(edit(editor, article))
+    saved(
+        edit(editor, article, title="Bridge closes", body_source="Nobody crosses.", authors=[adams], tags=["closures"])
+    )
+    Tag.objects.filter(name="交通").delete()  # merged away or deleted since: restored by name
+    wanted = revisions(article)[1]
+
+    confirm = editor.get(reverse("admin:articles_article_history_restore", args=[article.pk, wanted.pk]))
+    assert {c.label for c in confirm.context["changes"]} == {"Title", "Body", "Byline", "Tags"}
+    saved(editor.post(reverse("admin:articles_article_history_restore", args=[article.pk, wanted.pk])))
+
+    article.refresh_from_db()
+    assert article.title == "Bridge opens"
+    assert article.body == "<p>Cars <em>cross</em>.</p>"  # rebuilt on save: revisions do not store it
+    assert article.byline == [zhou]
+    assert sorted(article.tags.names()) == ["bridges", "交通"]
+    latest = revisions(article)[0]
+    assert latest.revision.get_comment().startswith("Restored revision from")
+    assert latest.field_dict["title"] == "Bridge opens"
+    assert len(revisions(article)) == 3
+    found = client.get(reverse("articles:search"), {"q": "cross"})  # the search index follows the restore
+    assert "1 story matches" in found.content.decode()
+
+
+def test_compare_and_restore_need_permission_to_change_the_article(client, django_user_model, editor):
+    article = ArticleFactory(title="Original")
+    saved(edit(editor, article, title="Edited"))
+    saved(edit(editor, article, title="Edited again"))
+    first = revisions(article)[-1]
+    viewer = django_user_model.objects.create_user("viewer", password="pw", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_article"))
+    client.force_login(viewer)
+    restore = reverse("admin:articles_article_history_restore", args=[article.pk, first.pk])
+    assert client.post(restore).status_code == 403
+    compare = reverse("admin:articles_article_history_compare", args=[article.pk])
+    assert client.get(compare, {"old": first.pk, "new": revisions(article)[0].pk}).status_code == 403
+    article.refresh_from_db()
+    assert article.title == "Edited again"
+
+
+# Optimistic locking
+
+
+def test_a_stale_save_is_refused_and_nothing_is_overwritten(editor, other_editor):
+    article = ArticleFactory(title="Storm warning")
+    saved(edit(editor, article))  # a first revision, for the link to compare from
+    mine = opened_version(editor, article)
+
+    saved(edit(other_editor, article, title="Storm warning lifted"))
+    response = edit(editor, article, opened=mine, title="Storm warning extended")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Wang Li changed this article at" in html
+    assert "your changes were not saved" in html
+    assert 'value="Storm warning extended"' in html  # the editor's input is still there to copy
+    article.refresh_from_db()
+    assert article.title == "Storm warning lifted"
+    theirs, opened = revisions(article)[:2]
+    link = (
+        reverse("admin:articles_article_history_compare", args=[article.pk]) + f"?old={opened.pk}&amp;new={theirs.pk}"
+    )
+    assert link in html
+    compare = other_editor.get(link.replace("&amp;", "&"))
+    assert [c.label for c in compare.context["changes"]] == ["Title"]
+
+
+def test_a_save_from_the_current_version_goes_through_twice_in_a_row(editor):
+    article = ArticleFactory(title="Rain")
+    saved(edit(editor, article, title="Rain again"))
+    saved(edit(editor, article, title="Rain, third day"))  # reopened: no false alarm
+    article.refresh_from_db()
+    assert article.title == "Rain, third day"
+
+
+def test_a_change_form_post_without_the_opened_version_is_refused(editor):
+    article = ArticleFactory(title="Kept")
+    response = edit(editor, article, opened="", title="Lost")
+    assert response.status_code == 200
+    assert "open the article again" in response.content.decode()
+    article.refresh_from_db()
+    assert article.title == "Kept"
