@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
-from articles.models import Article, Tag
-from tests.factories import ArticleFactory, AuthorFactory
+from articles.models import Article, Author, Category, Tag, TaggedArticle
+from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
 from tests.test_admin import article_form
 
 pytestmark = pytest.mark.django_db
@@ -245,3 +245,123 @@ def test_a_change_form_post_without_the_opened_version_is_refused(editor):
     assert "open the article again" in response.content.decode()
     article.refresh_from_db()
     assert article.title == "Kept"
+
+
+# Deletes that would take articles with them
+
+
+def test_deleting_an_author_still_credited_is_refused_with_the_reason(editor):
+    zhou = AuthorFactory(name="Zhou")
+    for n in range(7):
+        ArticleFactory(title=f"Report {n}", authors=[zhou])
+    url = reverse("admin:articles_author_delete", args=[zhou.pk])
+
+    html = editor.get(url).content.decode()
+    assert "Can’t delete Zhou: 7 articles still credit it — reassign them first." in html
+    assert "Report 6" in html and "… and 2 more" in html
+    assert "Yes, I’m sure" not in html
+
+    editor.post(url, {"post": "yes"})
+    assert Author.objects.filter(pk=zhou.pk).exists()
+
+
+def test_bulk_deleting_authors_refuses_those_still_credited(editor):
+    credited, unused = AuthorFactory(name="Zhou"), AuthorFactory(name="Nobody")
+    ArticleFactory(title="Only story", authors=[credited])
+    data = {"action": "delete_selected", "_selected_action": [credited.pk, unused.pk]}
+
+    html = editor.post(reverse("admin:articles_author_changelist"), data).content.decode()
+    assert "Can’t delete Zhou: 1 article still credits it — reassign it first." in html
+    assert "Only story" in html
+
+    editor.post(reverse("admin:articles_author_changelist"), {**data, "post": "yes"})
+    assert set(Author.objects.values_list("name", flat=True)) == {"Zhou", "Nobody"}
+
+
+def test_deleting_a_section_with_articles_or_subsections_is_refused_with_the_reason(editor):
+    news = CategoryFactory(name="News")
+    CategoryFactory(name="World", parent=news)
+    ArticleFactory(title="Filed here", category=news)
+
+    html = editor.get(reverse("admin:articles_category_delete", args=[news.pk])).content.decode()
+    assert "Can’t delete News: 1 article is filed under it — move it to another section first." in html
+    assert "Can’t delete News: 1 section sits under it — move or delete it first." in html
+    assert "Filed here" in html and "News / World" in html
+
+    editor.post(reverse("admin:articles_category_delete", args=[news.pk]), {"post": "yes"})
+    bulk = {"action": "delete_selected", "_selected_action": [news.pk], "post": "yes"}
+    editor.post(reverse("admin:articles_category_changelist"), bulk)
+    assert Category.objects.filter(pk=news.pk).exists()
+
+
+def test_an_unused_author_can_still_be_deleted(editor):
+    nobody = AuthorFactory(name="Nobody")
+    response = editor.post(reverse("admin:articles_author_delete", args=[nobody.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Author.objects.filter(pk=nobody.pk).exists()
+
+
+# The section tree
+
+
+def test_section_list_reads_as_the_tree_with_article_counts(editor):
+    media = CategoryFactory(name="新媒体", slug="xin")
+    outlet = CategoryFactory(name="观察者网", slug="gcw", parent=media)
+    CategoryFactory(name="头条", slug="tt", parent=outlet)
+    CategoryFactory(name="Arts", slug="arts")
+    ArticleFactory(category=outlet)
+    ArticleFactory(category=outlet)
+
+    response = editor.get(reverse("admin:articles_category_changelist"))
+    rows = [(c.name, c.path.count("/"), c.article_count) for c in response.context["cl"].result_list]
+    assert rows == [("Arts", 0, 0), ("新媒体", 0, 0), ("观察者网", 1, 2), ("头条", 2, 0)]
+    html = response.content.decode()
+    assert '<span style="padding-left:3.0em" title="新媒体 / 观察者网 / 头条">头条</span>' in html
+
+
+def test_article_form_shows_the_section_by_its_path(editor):
+    top = CategoryFactory(name="新媒体")
+    article = ArticleFactory(category=CategoryFactory(name="头条", parent=top))
+    html = editor.get(change_url(article)).content.decode()
+    assert f'<option value="{article.category_id}" selected>新媒体 / 头条</option>' in html
+
+
+# Merging tags
+
+
+def test_merging_tags_moves_every_article_once_and_deletes_the_others(editor):
+    both = ArticleFactory(title="Both", tags=["climate", "Climate change"])
+    only_old = ArticleFactory(title="Old only", tags=["气候"])
+    only_new = ArticleFactory(title="Kept", tags=["climate"])
+    ArticleFactory(title="Untouched", tags=["sport"])
+    merging = Tag.objects.filter(name__in=["climate", "Climate change", "气候"])
+    changelist = reverse("admin:articles_tag_changelist")
+    selected = {"action": "merge_selected_tags", "_selected_action": [t.pk for t in merging]}
+
+    page = editor.post(changelist, selected)
+    assert page.status_code == 200
+    assert page.context["survivor"].name == "climate"  # the most used is offered first
+    survivor = Tag.objects.get(name="climate")
+    response = editor.post(changelist, {**selected, "post": "yes", "survivor": survivor.pk}, follow=True)
+
+    assert "Articles moved to it: 1; already tagged with it: 1; tags deleted: 2." in response.content.decode()
+    assert set(Tag.objects.values_list("name", flat=True)) == {"climate", "sport"}
+    for article in (both, only_old, only_new):
+        assert list(article.tags.names()) == ["climate"]
+    assert TaggedArticle.objects.filter(tag=survivor).count() == 3
+
+
+def test_merging_tags_makes_cached_pages_stale(editor, settings, client):
+    settings.PAGE_CACHE_SECONDS = 300
+    article = ArticleFactory(title="Cached", tags=["old-name", "new-name"])
+    tags = Tag.objects.filter(name__in=["old-name", "new-name"])
+    assert client.get(article.get_absolute_url())["X-Page-Cache"] == "miss"
+    assert client.get(article.get_absolute_url())["X-Page-Cache"] == "hit"
+
+    survivor = tags.get(name="new-name")
+    data = {"action": "merge_selected_tags", "_selected_action": [t.pk for t in tags], "post": "yes"}
+    editor.post(reverse("admin:articles_tag_changelist"), {**data, "survivor": survivor.pk})
+
+    response = client.get(article.get_absolute_url())
+    assert response["X-Page-Cache"] == "miss"
+    assert "old-name" not in response.content.decode()
