@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 import reversion
 from django import forms
 from django.contrib import messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
@@ -116,8 +117,8 @@ class ArticleHistoryAdmin:
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is None or not fieldsets:
-            return fieldsets
+        if obj is None or not fieldsets or not self.has_change_permission(request, obj):
+            return fieldsets  # a read-only view has nothing to lock
         (name, options), *rest = fieldsets
         return [(name, {**options, "fields": [*options["fields"], "opened_version"]}), *rest]
 
@@ -154,7 +155,7 @@ class ArticleHistoryAdmin:
         return entry
 
     def history_view(self, request, object_id, extra_context=None):
-        article = self.get_object(request, object_id)
+        article = self.get_object(request, unquote(object_id))
         versions = list(history.versions_of(article)) if article else []
         context = {
             "versions": versions,
@@ -164,7 +165,7 @@ class ArticleHistoryAdmin:
         return super().history_view(request, object_id, context)
 
     def _article_for_history(self, request, object_id):
-        article = self.get_object(request, object_id)
+        article = self.get_object(request, unquote(object_id))
         if article is None:
             raise Http404(_("No article with that id."))
         if not self.has_change_permission(request, article):
@@ -207,6 +208,10 @@ class ArticleHistoryAdmin:
             if restored.kept_category:
                 messages.warning(
                     request, _("That revision's section was deleted since; the article keeps its current one.")
+                )
+            if restored.kept_slug:
+                messages.warning(
+                    request, _("Another article has that revision's slug now; the article keeps its current one.")
                 )
             return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
         when = saved_at(version)

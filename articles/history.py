@@ -191,11 +191,13 @@ class Restored:
     article: Article
     missing_authors: list[int]
     kept_category: bool
+    kept_slug: bool
 
 
 def restore(article: Article, version: Version, user) -> Restored:
     """Bring the article back to `version` as a new revision: fields, byline and tags. Authors or
-    a section deleted since are left out (and reported), never recreated behind the editor's back."""
+    a section deleted since, or a slug another article took, are left as they are now (and
+    reported), never recreated or taken back behind the editors' backs."""
     old = snapshot(version)
     with transaction.atomic(), reversion.create_revision(manage_manually=True):
         article = Article.objects.select_for_update().get(pk=article.pk)
@@ -209,9 +211,13 @@ def restore(article: Article, version: Version, user) -> Restored:
         )
         article.tags.set(old.tag_names)
         category_id = old.fields.get("category_id")
-        kept_category = bool(category_id) and not Category.objects.filter(pk=category_id).exists()
+        kept = set()
+        if category_id and not Category.objects.filter(pk=category_id).exists():
+            kept.add("category_id")
+        if Article.objects.filter(slug=old.fields.get("slug")).exclude(pk=article.pk).exists():
+            kept.add("slug")
         for model_field in COMPARED_FIELDS:
-            if model_field.attname in old.fields and not (model_field.attname == "category_id" and kept_category):
+            if model_field.attname in old.fields and model_field.attname not in kept:
                 setattr(article, model_field.attname, old.fields[model_field.attname])
         article.save()  # after byline and tags, so everything derived on save sees them
         reversion.add_to_revision(article)
@@ -220,4 +226,4 @@ def restore(article: Article, version: Version, user) -> Restored:
             _("Restored revision from %(when)s")
             % {"when": formats.localize(timezone.localtime(version.revision.date_created))}
         )
-    return Restored(article, [a for a in old.author_ids if a not in authors], kept_category)
+    return Restored(article, [a for a in old.author_ids if a not in authors], "category_id" in kept, "slug" in kept)

@@ -2,9 +2,13 @@
 
 import datetime as dt
 import json
+import threading
+import time
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
@@ -203,6 +207,18 @@ def test_compare_and_restore_need_permission_to_change_the_article(client, djang
     assert article.title == "Edited again"
 
 
+def test_history_and_change_form_for_someone_who_may_only_view(client, django_user_model, editor):
+    article = ArticleFactory(title="Look only")
+    saved(edit(editor, article, title="Look, only"))
+    viewer = django_user_model.objects.create_user("viewer", password="pw", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_article"))
+    client.force_login(viewer)
+    history = client.get(reverse("admin:articles_article_history", args=[article.pk])).content.decode()
+    assert "Changed Title" in history and "Restore…" not in history
+    form = client.get(change_url(article)).content.decode()
+    assert "Opened version" not in form and "opened_version" not in form
+
+
 # Optimistic locking
 
 
@@ -245,6 +261,60 @@ def test_a_change_form_post_without_the_opened_version_is_refused(editor):
     assert "open the article again" in response.content.decode()
     article.refresh_from_db()
     assert article.title == "Kept"
+
+
+def test_restore_keeps_the_current_slug_when_another_article_took_the_old_one(editor):
+    article = ArticleFactory(title="Flood", slug="flood")
+    saved(edit(editor, article))
+    saved(edit(editor, article, title="Flood recedes", slug="flood-recedes"))
+    ArticleFactory(title="Another flood", slug="flood")
+    first = revisions(article)[1]
+
+    response = editor.post(reverse("admin:articles_article_history_restore", args=[article.pk, first.pk]), follow=True)
+
+    assert "Another article has that revision" in response.content.decode()
+    article.refresh_from_db()
+    assert (article.title, article.slug) == ("Flood", "flood-recedes")
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_racing_from_the_same_version_let_exactly_one_through(django_user_model, monkeypatch):
+    """Both editors opened the same version and press save at once; each save is slowed down so
+    that, without the row lock, both would pass the check before either wrote."""
+    article = ArticleFactory(title="Race")
+    users = [django_user_model.objects.create_superuser(f"editor{n}", f"e{n}@example.com", "pw") for n in range(2)]
+    clients = [Client() for _ in users]
+    for client, user in zip(clients, users, strict=True):
+        client.force_login(user)
+    opened = opened_version(clients[0], article)
+    slow_prepare = Article.prepare_for_save
+
+    def prepare_slowly(self, *args, **kwargs):
+        time.sleep(0.5)
+        return slow_prepare(self, *args, **kwargs)
+
+    monkeypatch.setattr(Article, "prepare_for_save", prepare_slowly)
+    statuses = {}
+
+    def save_as(n):
+        try:
+            statuses[n] = edit(
+                clients[n], Article.objects.get(pk=article.pk), opened=opened, title=f"Saved by {n}"
+            ).status_code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=save_as, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(statuses.values()) == [200, 302]
+    winner = next(n for n, status in statuses.items() if status == 302)
+    article.refresh_from_db()
+    assert article.title == f"Saved by {winner}"
 
 
 # Deletes that would take articles with them
@@ -365,3 +435,11 @@ def test_merging_tags_makes_cached_pages_stale(editor, settings, client):
     response = client.get(article.get_absolute_url())
     assert response["X-Page-Cache"] == "miss"
     assert "old-name" not in response.content.decode()
+
+
+def test_author_list_links_to_each_public_page(editor, client):
+    author = AuthorFactory(name="林")
+    ArticleFactory(authors=[author])
+    html = editor.get(reverse("admin:articles_author_changelist")).content.decode()
+    assert f'<a href="{author.get_absolute_url()}">view</a>' in html
+    assert client.get(author.get_absolute_url()).status_code == 200
