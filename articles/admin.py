@@ -7,6 +7,7 @@ from django.db.models import Count, Prefetch
 from django.http import JsonResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy
 from reversion.admin import VersionAdmin
 from taggit.models import Tag as TaggitTag
 
@@ -179,7 +180,7 @@ class CategoryAdmin(ExplainedProtectedDeleteMixin, VersionAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles")).order_by("path")
 
-    @admin.display(description="section", ordering="path")
+    @admin.display(description=gettext_lazy("section"), ordering="path")
     def tree_name(self, category):
         """Indented by depth, so the list reads as the tree; the full name is in the tooltip."""
         depth = category.path.count("/")
@@ -187,7 +188,7 @@ class CategoryAdmin(ExplainedProtectedDeleteMixin, VersionAdmin):
             '<span style="padding-left:{}em" title="{}">{}</span>', 1.5 * depth, category.full_name, category.name
         )
 
-    @admin.display(description="articles", ordering="article_count")
+    @admin.display(description=gettext_lazy("articles"), ordering="article_count")
     def article_count(self, category):
         return category.article_count
 

@@ -83,6 +83,14 @@ def saved_at(version):
     return formats.localize(timezone.localtime(version.revision.date_created))
 
 
+def saved_by(version):
+    return _("Saved %(when)s by %(who)s (revision %(id)s)") % {
+        "when": saved_at(version),
+        "who": history.describe_user(version.revision.user),
+        "id": version.revision_id,
+    }
+
+
 def stored_edit_version(version):
     return json.loads(version.serialized_data)[0]["fields"].get("edit_version")
 
@@ -190,7 +198,7 @@ class ArticleHistoryAdmin:
             history.snapshot(old),
             history.snapshot(new),
             title=_("Changes to “%(title)s”") % {"title": article.title},
-            labels=(_("Saved %(when)s") % {"when": saved_at(old)}, _("Saved %(when)s") % {"when": saved_at(new)}),
+            labels=(saved_by(old), saved_by(new)),
         )
 
     def history_restore_view(self, request, object_id, version_id):
