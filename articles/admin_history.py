@@ -44,7 +44,8 @@ class EditVersionFormMixin(forms.Form):
         opened = cleaned.get("opened_version")
         if self.instance.pk and opened is not None:
             # Locked until the admin's transaction commits: a second save waits here, then sees
-            # the number the first one wrote (a no-op lock on SQLite, which runs one writer at a time).
+            # the number the first one wrote. SQLite has no row locks; there, of two overlapping
+            # write transactions the second fails ("database is locked") rather than overwrite.
             with transaction.atomic():
                 current = Article.objects.select_for_update().filter(pk=self.instance.pk).values("edit_version").first()
             if current and current["edit_version"] != opened:
