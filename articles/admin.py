@@ -7,8 +7,12 @@ from django.db.models import Count, Prefetch
 from django.http import JsonResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy
+from reversion.admin import VersionAdmin
 from taggit.models import Tag as TaggitTag
 
+from .admin_history import ArticleHistoryAdmin, EditVersionFormMixin
+from .admin_safety import ExplainedProtectedDeleteMixin, author_blockers, category_blockers, merge_selected_tags
 from .models import Article, Author, Byline, Category, OldAddress, Tag
 from .text import plain_text
 from .widgets import BodyEditor, ImagePreviewInput
@@ -38,7 +42,7 @@ class TagNamesField(forms.Field):
         return list(dict.fromkeys(n for n in names if n))
 
 
-class ArticleAdminForm(forms.ModelForm):
+class ArticleAdminForm(EditVersionFormMixin, forms.ModelForm):
     tags = TagNamesField(required=False, widget=TagAutocomplete(admin.site))
 
     class Meta:
@@ -70,7 +74,7 @@ class BylineInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ArticleHistoryAdmin, admin.ModelAdmin):
     form = ArticleAdminForm
     formfield_overrides = {
         models.URLField: {"assume_scheme": "https"},
@@ -140,7 +144,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(ExplainedProtectedDeleteMixin, VersionAdmin):
     formfield_overrides = {
         models.URLField: {"assume_scheme": "https"},
         models.ImageField: {"widget": ImagePreviewInput},
@@ -168,23 +172,45 @@ class AuthorAdmin(admin.ModelAdmin):
     def public_page(self, author):
         return format_html('<a href="{}">view</a>', author.get_absolute_url())
 
+    def deletion_blockers(self, author):
+        return author_blockers(author)
+
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["full_name", "slug", "path"]
+class CategoryAdmin(ExplainedProtectedDeleteMixin, VersionAdmin):
+    list_display = ["tree_name", "article_count", "slug", "path"]
     list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "full_name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
     fields = ["name", "slug", "parent", "description"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_count=Count("articles")).order_by("path")
+
+    @admin.display(description=gettext_lazy("section"), ordering="path")
+    def tree_name(self, category):
+        """Indented by depth, so the list reads as the tree; the full name is in the tooltip."""
+        depth = category.path.count("/")
+        return format_html(
+            '<span style="padding-left:{}em" title="{}">{}</span>', 1.5 * depth, category.full_name, category.name
+        )
+
+    @admin.display(description=gettext_lazy("articles"), ordering="article_count")
+    def article_count(self, category):
+        return category.article_count
+
+    def deletion_blockers(self, category):
+        return category_blockers(category)
+
 
 admin.site.unregister(TaggitTag)  # Newsroom's own Tag (unicode-safe slugs) replaces taggit's
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(VersionAdmin):
     list_display = ["name", "slug", "article_count"]
+    actions = [merge_selected_tags]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 

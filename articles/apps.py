@@ -9,8 +9,9 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_migrate, post_save
 
-        from . import pagecache, search
+        from . import history, pagecache, search
 
+        history.register_models()  # revisions of articles, bylines, tags, authors and sections
         post_migrate.connect(sync_site, sender=self)
         # Any change readers could see makes every cached page stale (the importer's bulk writes,
         # which send no signals, invalidate explicitly).

@@ -192,6 +192,9 @@ class Article(models.Model):
     # Set by prepare_for_save, not auto_now, so an import can stamp it with its own time and later
     # tell whether an editor changed the article since (updated_at > imported_at).
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Raised by every save: the admin refuses a save made from a form opened at an older number,
+    # so one editor never silently overwrites another (optimistic locking).
+    edit_version = models.PositiveIntegerField(default=0, editable=False)
     authors = models.ManyToManyField(Author, through="Byline", related_name="articles", blank=True)
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="articles")
     tags = TaggableManager(through="TaggedArticle", blank=True)
@@ -272,6 +275,7 @@ class Article(models.Model):
         self.body = render_body(self.body_source, self.body_format) if rendered_body is None else rendered_body
         self.body_hash = hashlib.sha1(self.body.encode()).hexdigest() if self.body else ""
         self.updated_at = now or timezone.now()
+        self.edit_version += 1
         if not self.slug:
             self.slug = unique_slug(
                 slug_from_text(self.title),

@@ -232,6 +232,7 @@ def test_a_replaced_image_reaches_cached_pages(editor, client):
         published_at_1=article.published_at.strftime("%H:%M:%S"),
         featured="on",
         lead_image=SimpleUploadedFile("after.jpg", image_bytes(size=(800, 600))),
+        opened_version=str(Article.objects.get(pk=article.pk).edit_version),
     )
     response = editor.post(reverse("admin:articles_article_change", args=[article.pk]), data)
     assert response.status_code == 302, form_errors(response)

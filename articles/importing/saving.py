@@ -22,7 +22,7 @@ IMPORTED_FIELDS = [
     "published_at", "modified_at", "expires_at", "category", "lead_image", "lead_image_url",
     "lead_renditions", "lead_image_caption", "lead_image_credit",
     "language", "keywords", "featured", "extra", "source_key", "source_path", "source_hash",
-    "imported_at", "updated_at",
+    "imported_at", "updated_at", "edit_version",
 ]  # fmt: skip
 
 
@@ -114,7 +114,7 @@ class Writer:
         `_posts/welcome.md`): the file is then known by its absolute path; and, for an archive
         that moved, the same content under the same file name whose old file is gone."""
         fields = ["id", "source_key", "source_hash", "source_path", "slug", "status", "published_at"]
-        fields += ["created_at", "updated_at", "imported_at"]
+        fields += ["created_at", "updated_at", "imported_at", "edit_version"]
         keys = {key for item in items for key in (item.source_key, absolute_key(item))}
         by_key = {a.source_key: a for a in Article.objects.filter(source_key__in=keys).only(*fields)}
         found, missing = {}, []

@@ -1,0 +1,252 @@
+"""The article admin's history pages (list, compare, restore) and its optimistic locking.
+
+Mixed into ArticleAdmin, so that class keeps only what is about articles' fields.
+"""
+
+import json
+from urllib.parse import urlencode
+
+import reversion
+from django import forms
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import history
+from .models import Article
+
+
+class EditVersionFormMixin(forms.Form):
+    """Carries the `edit_version` the editor opened; a save from an older one is refused, with a
+    link to what changed, instead of overwriting the other editor's work."""
+
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["opened_version"].required = True
+            self.fields["opened_version"].error_messages["required"] = gettext_lazy(
+                "This form came without the version it was opened at; open the article again."
+            )
+            self.initial["opened_version"] = self.instance.edit_version
+
+    def clean(self):
+        cleaned = super().clean()
+        opened = cleaned.get("opened_version")
+        if self.instance.pk and opened is not None:
+            # Locked until the admin's transaction commits: a second save waits here, then sees
+            # the number the first one wrote. SQLite has no row locks; there, of two overlapping
+            # write transactions the second fails ("database is locked") rather than overwrite.
+            with transaction.atomic():
+                current = Article.objects.select_for_update().filter(pk=self.instance.pk).values("edit_version").first()
+            if current and current["edit_version"] != opened:
+                raise ValidationError(stale_edit_message(self.instance, opened), code="stale")
+            if current:
+                self.instance.edit_version = current["edit_version"]
+        return cleaned
+
+
+def stale_edit_message(article, opened_version):
+    fresh = Article.objects.only("pk", "updated_at", "edit_version").get(pk=article.pk)
+    versions = list(history.versions_of(article)[:100])
+    latest = versions[0] if versions else None
+    opened = next((v for v in versions if stored_edit_version(v) == opened_version), None)
+    if latest is not None and stored_edit_version(latest) == fresh.edit_version:
+        who = history.describe_user(latest.revision.user)
+    else:  # changed by something that keeps no revision
+        who = _("Someone")
+    if opened is not None and latest is not None and opened != latest:
+        link = compare_url(article.pk, opened.pk, latest.pk)
+    else:
+        link = reverse("admin:articles_article_history", args=[article.pk])
+    return format_html(
+        _(
+            "{who} changed this article at {time} after you opened it — your changes were not saved; "
+            'see their change: <a href="{link}">compare</a>. Copy what you need from this form, '
+            "then open the article again."
+        ),
+        who=who,
+        time=formats.time_format(timezone.localtime(fresh.updated_at), "H:i"),
+        link=link,
+    )
+
+
+def saved_at(version):
+    return formats.localize(timezone.localtime(version.revision.date_created))
+
+
+def saved_by(version):
+    return _("Saved %(when)s by %(who)s (revision %(id)s)") % {
+        "when": saved_at(version),
+        "who": history.describe_user(version.revision.user),
+        "id": version.revision_id,
+    }
+
+
+def stored_edit_version(version):
+    return json.loads(version.serialized_data)[0]["fields"].get("edit_version")
+
+
+def compare_url(article_id, old_version_id, new_version_id):
+    query = urlencode({"old": old_version_id, "new": new_version_id})
+    return f"{reverse('admin:articles_article_history_compare', args=[article_id])}?{query}"
+
+
+class ArticleHistoryAdmin:
+    """Revisions for every save through the admin; history lists them, compare diffs two,
+    restore brings one back. Only users who may change the article compare or restore it."""
+
+    object_history_template = "admin/articles/article/object_history.html"
+    compare_template = "admin/articles/article/history_compare.html"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/history/compare/",
+                view(self.history_compare_view),
+                name="articles_article_history_compare",
+            ),
+            path(
+                "<path:object_id>/history/<int:version_id>/restore/",
+                view(self.history_restore_view),
+                name="articles_article_history_restore",
+            ),
+            *super().get_urls(),
+        ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not fieldsets or not self.has_change_permission(request, obj):
+            return fieldsets  # a read-only view has nothing to lock
+        (name, options), *rest = fieldsets
+        return [(name, {**options, "fields": [*options["fields"], "opened_version"]}), *rest]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Manually: the article is added once its byline and tags are saved (save_related), so
+        # the revision holds the state the editor saved, not the one before the inlines.
+        with reversion.create_revision(manage_manually=True):
+            reversion.set_user(request.user)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        # Bulk actions that save articles leave a revision too (reversion follows post_save here).
+        with reversion.create_revision():
+            reversion.set_user(request.user)
+            reversion.set_comment(_("Changed from the article list."))
+            return super().changelist_view(request, extra_context)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if reversion.is_active():
+            # Fresh from the database: the admin's queryset prefetched the byline as it was before.
+            reversion.add_to_revision(self.model._default_manager.get(pk=form.instance.pk))
+
+    def log_addition(self, request, obj, message):
+        entry = super().log_addition(request, obj, message)
+        if reversion.is_active():
+            reversion.set_comment(entry.get_change_message() or _("Added."))
+        return entry
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        if reversion.is_active():
+            reversion.set_comment(entry.get_change_message() or _("No fields changed."))
+        return entry
+
+    def history_view(self, request, object_id, extra_context=None):
+        article = self.get_object(request, unquote(object_id))
+        versions = list(history.versions_of(article)) if article else []
+        context = {
+            "versions": versions,
+            "can_restore": bool(article) and self.has_change_permission(request, article),
+            **(extra_context or {}),
+        }
+        return super().history_view(request, object_id, context)
+
+    def _article_for_history(self, request, object_id):
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            raise Http404(_("No article with that id."))
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        return article
+
+    def _version(self, article, version_id):
+        try:
+            return history.versions_of(article).get(pk=version_id)
+        except (history.Version.DoesNotExist, ValueError, TypeError):
+            raise Http404(_("This article has no such revision.")) from None
+
+    def history_compare_view(self, request, object_id):
+        article = self._article_for_history(request, object_id)
+        old = self._version(article, request.GET.get("old"))
+        new = self._version(article, request.GET.get("new"))
+        if old.pk > new.pk:  # always older on the left, whichever radio was which
+            old, new = new, old
+        return self._render_compare(
+            request,
+            article,
+            history.snapshot(old),
+            history.snapshot(new),
+            title=_("Changes to “%(title)s”") % {"title": article.title},
+            labels=(saved_by(old), saved_by(new)),
+        )
+
+    def history_restore_view(self, request, object_id, version_id):
+        article = self._article_for_history(request, object_id)
+        version = self._version(article, version_id)
+        if request.method == "POST":
+            restored = history.restore(article, version, request.user)
+            when = saved_at(version)
+            self.log_change(request, restored.article, _("Restored revision from %(when)s") % {"when": when})
+            messages.success(request, _("The article is back as it was at %(when)s.") % {"when": when})
+            if restored.missing_authors:
+                messages.warning(
+                    request, _("Some authors of that revision were deleted since; the byline leaves them out.")
+                )
+            if restored.kept_category:
+                messages.warning(
+                    request, _("That revision's section was deleted since; the article keeps its current one.")
+                )
+            if restored.kept_slug:
+                messages.warning(
+                    request, _("Another article has that revision's slug now; the article keeps its current one.")
+                )
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+        when = saved_at(version)
+        return self._render_compare(
+            request,
+            article,
+            history.current_snapshot(article),
+            history.snapshot(version),
+            title=_("Restore “%(title)s” as it was at %(when)s?") % {"title": article.title, "when": when},
+            labels=(_("Now"), _("After restoring (as saved %(when)s)") % {"when": when}),
+            restore_version=version,
+        )
+
+    def _render_compare(self, request, article, old, new, title, labels, restore_version=None):
+        opts = self.model._meta
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": opts,
+            "object": article,
+            "title": title,
+            "old": old,
+            "new": new,
+            "changes": history.compare(old, new),
+            "old_label": labels[0],
+            "new_label": labels[1],
+            "restore_version": restore_version,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.compare_template, context)

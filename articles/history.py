@@ -1,0 +1,229 @@
+"""Article history: what django-reversion keeps, how two revisions differ, and restoring one.
+
+Each admin save stores one revision: the article and, through `follow`, its byline rows and
+tag rows. Tag rows store the tag's *name* (taggit's natural key), so a revision still knows its
+tags after one was merged away or deleted. Restoring never uses reversion's raw `revert()`: it
+sets the fields and calls `Article.save`, which rebuilds the rendered body, the search index
+and the old-address redirects.
+"""
+
+import difflib
+import json
+import re
+from dataclasses import dataclass, field
+
+import reversion
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from reversion.models import Version
+
+from .models import Article, Author, Byline, Category, Tag, TaggedArticle
+
+
+def register_models():
+    """Called at import (the admin, built before AppConfig.ready, needs it) and from ready()."""
+    if reversion.is_registered(Article):
+        return
+    for model in (Author, Category, Tag, Byline):
+        if not reversion.is_registered(model):
+            reversion.register(model)
+    reversion.register(TaggedArticle, use_natural_foreign_keys=True)
+    # The rendered body is derived from the body on save: storing it would double each revision.
+    reversion.register(Article, follow=["bylines", "tagged_items"], exclude=["body"])
+
+
+register_models()
+
+# What an editor sees change between revisions: the fields the article form edits.
+COMPARED_FIELDS = [f for f in Article._meta.concrete_fields if f.editable and not f.primary_key]
+
+
+def versions_of(article):
+    """The article's revisions, newest first, with who saved them."""
+    return Version.objects.get_for_object(article).select_related("revision__user")
+
+
+def describe_user(user) -> str:
+    if user is None:
+        return _("An import or a script")
+    return user.get_full_name() or user.get_username()
+
+
+@dataclass
+class Snapshot:
+    """An article as one revision stored it."""
+
+    version: Version
+    fields: dict
+    author_ids: list[int] = field(default_factory=list)
+    tag_names: list[str] = field(default_factory=list)
+
+
+def snapshot(version: Version) -> Snapshot:
+    article_id = int(version.object_id)
+    bylines, tag_names = [], []
+    for related in version.revision.version_set.exclude(pk=version.pk).select_related("content_type"):
+        model = related.content_type.model_class()
+        if model not in (Byline, TaggedArticle):
+            continue
+        data = json.loads(related.serialized_data)[0]["fields"]
+        if model is Byline and data["article"] == article_id:
+            bylines.append((data["position"], int(related.object_id), data["author"]))
+        elif model is TaggedArticle and data["content_object"] == article_id:
+            tag_names.append(data["tag"][0])  # natural key: [name]
+    return Snapshot(
+        version=version,
+        fields=version.field_dict,
+        author_ids=[author for _, _, author in sorted(bylines)],
+        tag_names=sorted(tag_names, key=str.lower),
+    )
+
+
+def current_snapshot(article: Article) -> Snapshot:
+    """The article as it is now, in the shape of a Snapshot, for comparing with a revision."""
+    return Snapshot(
+        version=None,
+        fields={f.attname: getattr(article, f.attname) for f in COMPARED_FIELDS},
+        author_ids=list(article.bylines.order_by("position", "pk").values_list("author_id", flat=True)),
+        tag_names=sorted(article.tags.names(), key=str.lower),
+    )
+
+
+@dataclass
+class Change:
+    label: str
+    old: SafeString
+    new: SafeString
+
+
+def compare(old: Snapshot, new: Snapshot) -> list[Change]:
+    """Every field that differs, with its label and the old and new value marked up for display."""
+    changes = []
+    categories = Category.objects.in_bulk(
+        [v for v in (old.fields.get("category_id"), new.fields.get("category_id")) if v]
+    )
+    for model_field in COMPARED_FIELDS:
+        before, after = old.fields.get(model_field.attname), new.fields.get(model_field.attname)
+        if before == after:
+            continue
+        if isinstance(before or "", str) and isinstance(after or "", str) and not model_field.choices:
+            old_html, new_html = diff_text(before or "", after or "")
+        else:
+            old_html = escape(display(model_field, before, categories))
+            new_html = escape(display(model_field, after, categories))
+        changes.append(Change(str(model_field.verbose_name).capitalize(), old_html, new_html))
+    if old.author_ids != new.author_ids:
+        names = dict(Author.objects.filter(pk__in=old.author_ids + new.author_ids).values_list("pk", "name"))
+
+        def name(pk):
+            return names.get(pk) or _("deleted author #%(id)s") % {"id": pk}
+
+        changes.append(
+            Change(_("Byline"), *diff_list([name(a) for a in old.author_ids], [name(a) for a in new.author_ids]))
+        )
+    if old.tag_names != new.tag_names:
+        changes.append(Change(_("Tags"), *diff_list(old.tag_names, new.tag_names)))
+    return changes
+
+
+def display(model_field, value, categories) -> str:
+    if value is None or value == "":
+        return "—"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if model_field.attname == "category_id":
+        category = categories.get(value)
+        return str(category) if category else _("deleted section #%(id)s") % {"id": value}
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if hasattr(value, "tzinfo"):
+        return formats.localize(timezone.localtime(value))
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+# Words, single Chinese characters (Chinese has no spaces, a whole sentence would be one "word"),
+# runs of white space, and single punctuation marks.
+TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[^\W\u3400-\u9fff\uf900-\ufaff]+|\s+|[^\w\s]")
+CONTEXT_LINES = 2
+
+
+def diff_text(before: str, after: str) -> tuple[SafeString, SafeString]:
+    """A word diff: the old text with deletions in <del>, the new one with insertions in <ins>.
+    Every piece is escaped, so a body's HTML shows as text. Long unchanged runs are elided."""
+    return _diff(TOKEN.findall(before), TOKEN.findall(after), "", elide=True)
+
+
+def diff_list(before: list[str], after: list[str]) -> tuple[SafeString, SafeString]:
+    return _diff(before, after, ", ")
+
+
+def _diff(before: list[str], after: list[str], separator: str, elide=False) -> tuple[SafeString, SafeString]:
+    old, new = [], []
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            text = escape(separator.join(before[i1:i2]))
+            text = _elided(text) if elide else text
+            old.append(text)
+            new.append(text)
+            continue
+        if i2 > i1:
+            old.append(format_html("<del>{}</del>", separator.join(before[i1:i2])))
+        if j2 > j1:
+            new.append(format_html("<ins>{}</ins>", separator.join(after[j1:j2])))
+    return mark_safe(separator.join(old) or "—"), mark_safe(separator.join(new) or "—")  # noqa: S308 - escaped above
+
+
+def _elided(text: str) -> str:
+    lines = text.split("\n")
+    if len(lines) <= 2 * CONTEXT_LINES + 1:
+        return text
+    return "\n".join([*lines[:CONTEXT_LINES], "…", *lines[-CONTEXT_LINES:]])
+
+
+@dataclass
+class Restored:
+    article: Article
+    missing_authors: list[int]
+    kept_category: bool
+    kept_slug: bool
+
+
+def restore(article: Article, version: Version, user) -> Restored:
+    """Bring the article back to `version` as a new revision: fields, byline and tags. Authors or
+    a section deleted since, or a slug another article took, are left as they are now (and
+    reported), never recreated or taken back behind the editors' backs."""
+    old = snapshot(version)
+    with transaction.atomic(), reversion.create_revision(manage_manually=True):
+        article = Article.objects.select_for_update().get(pk=article.pk)
+        authors = set(Author.objects.filter(pk__in=old.author_ids).values_list("pk", flat=True))
+        article.bylines.all().delete()
+        Byline.objects.bulk_create(
+            [
+                Byline(article=article, author_id=a, position=n)
+                for n, a in enumerate(a for a in old.author_ids if a in authors)
+            ]
+        )
+        article.tags.set(old.tag_names)
+        category_id = old.fields.get("category_id")
+        kept = set()
+        if category_id and not Category.objects.filter(pk=category_id).exists():
+            kept.add("category_id")
+        if Article.objects.filter(slug=old.fields.get("slug")).exclude(pk=article.pk).exists():
+            kept.add("slug")
+        for model_field in COMPARED_FIELDS:
+            if model_field.attname in old.fields and model_field.attname not in kept:
+                setattr(article, model_field.attname, old.fields[model_field.attname])
+        article.save()  # after byline and tags, so everything derived on save sees them
+        reversion.add_to_revision(article)
+        reversion.set_user(user)
+        reversion.set_comment(
+            _("Restored revision from %(when)s")
+            % {"when": formats.localize(timezone.localtime(version.revision.date_created))}
+        )
+    return Restored(article, [a for a in old.author_ids if a not in authors], "category_id" in kept, "slug" in kept)
