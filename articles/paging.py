@@ -29,27 +29,46 @@ class KeysetPaginator(Paginator):
         # key, it holds the time of the request.
         self.cache_key = "paging:" + hashlib.sha1(f"{list_key}:{per_page}".encode()).hexdigest()
 
+    # Boundaries are kept in chunks, so a request reads the count and its own page's chunk, not
+    # the 5,000 boundaries of a 100,000-story list.
+    chunk_pages = 100
+
     @cached_property
-    def boundaries(self):
-        """(published_at, id) of the last row of each page, and the row count; valid until
-        content changes or the next scheduled story goes live."""
-        key = f"{self.cache_key}:{pagecache.generation()}"
-        found = cache.get(key)
-        if found is None or (found[2] and timezone.now().timestamp() >= found[2]):
-            rows = list(self.object_list.order_by("-published_at", "-id").values_list("published_at", "id"))
-            found = (rows[self.per_page - 1 :: self.per_page], len(rows), pagecache.next_publication())
-            cache.set(key, found, timeout=3600)
-        return found
+    def _key(self):
+        return f"{self.cache_key}:{pagecache.generation()}"
 
     @cached_property
     def count(self):
-        return self.boundaries[1]
+        stored = cache.get(f"{self._key}:count")
+        if stored is None or (stored[1] and timezone.now().timestamp() >= stored[1]):
+            return self._store()[0]
+        return stored[0]
+
+    def boundary(self, number):
+        """(published_at, id) of the last row of page `number` - 1."""
+        chunk, index = divmod(number - 2, self.chunk_pages)
+        boundaries = cache.get(f"{self._key}:{chunk}")
+        if boundaries is None:
+            boundaries = self._store()[1][chunk]
+        return boundaries[index]
+
+    def _store(self):
+        """Read every (published_at, id) once; keep the count and the boundaries until content
+        changes or the next scheduled story goes live."""
+        rows = list(self.object_list.order_by("-published_at", "-id").values_list("published_at", "id"))
+        boundaries = rows[self.per_page - 1 :: self.per_page]
+        step = self.chunk_pages
+        chunks = [boundaries[i : i + step] for i in range(0, len(boundaries), step)]
+        count = (len(rows), pagecache.next_publication())
+        stored = {f"{self._key}:{i}": chunk for i, chunk in enumerate(chunks)}
+        cache.set_many({f"{self._key}:count": count, **stored}, timeout=3600)
+        return count[0], chunks
 
     def page(self, number):
         number = self.validate_number(number)
         rows = self.object_list
         if number > 1:
-            published_at, pk = self.boundaries[0][number - 2]
+            published_at, pk = self.boundary(number)
             # The plain upper bound lets the index range start at the boundary; the OR alone
             # would be a filter applied to every earlier row.
             rows = self.until(published_at) if self.until else rows.filter(published_at__lte=published_at)
