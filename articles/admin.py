@@ -7,8 +7,10 @@ from django.db.models import Count, Prefetch
 from django.http import JsonResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy
 from taggit.models import Tag as TaggitTag
 
+from .admin_workflow import CategoryTreeListFilter, StateListFilter, WorkflowAdminMixin
 from .models import Article, Author, Byline, Category, OldAddress, Tag
 from .text import plain_text
 
@@ -68,14 +70,16 @@ class BylineInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [BylineInline, OldAddressInline]
-    list_display = ["title", "state", "byline_names", "category", "published_at", "featured"]
-    list_filter = ["status", "featured", "category", "language"]
+    list_display = ["title", "state", "byline_names", "category_path", "published_at", "thumbnail"]
+    list_filter = [StateListFilter, CategoryTreeListFilter, "bylines__author", "tags", "featured", "language"]
     list_select_related = ["category"]
-    search_fields = ["title", "standfirst", "body_source"]
+    list_per_page = 50
+    show_full_result_count = False  # one COUNT per page, not two
+    search_fields = ["title", "standfirst", "body_source", "bylines__author__name"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["category"]
@@ -127,6 +131,17 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description="byline")
     def byline_names(self, article):
         return ", ".join(author.name for author in article.byline)
+
+    @admin.display(description=gettext_lazy("section"), ordering="category__path")
+    def category_path(self, article):
+        return article.category.full_name if article.category else "—"
+
+    @admin.display(description=gettext_lazy("image"))
+    def thumbnail(self, article):
+        src = article.lead_image_src
+        if not src:
+            return "—"
+        return format_html('<img src="{}" width="60" alt="" loading="lazy" referrerpolicy="no-referrer">', src)
 
     @admin.display(description="as readers will see it")
     def rendered_preview(self, article):
