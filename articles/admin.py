@@ -10,7 +10,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 from taggit.models import Tag as TaggitTag
 
-from .admin_workflow import CategoryTreeListFilter, StateListFilter, WorkflowAdminMixin
+from .admin_workflow import (
+    AuthorListFilter,
+    CategoryTreeListFilter,
+    LanguageListFilter,
+    StateListFilter,
+    TagListFilter,
+    WorkflowAdminMixin,
+)
 from .models import Article, Author, Byline, Category, OldAddress, Tag
 from .text import plain_text
 
@@ -75,11 +82,18 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [BylineInline, OldAddressInline]
     list_display = ["title", "state", "byline_names", "category_path", "published_at", "thumbnail"]
-    list_filter = [StateListFilter, CategoryTreeListFilter, "bylines__author", "tags", "featured", "language"]
+    list_filter = [
+        StateListFilter,
+        CategoryTreeListFilter,
+        AuthorListFilter,
+        TagListFilter,
+        "featured",
+        LanguageListFilter,
+    ]
     list_select_related = ["category"]
     list_per_page = 50
     show_full_result_count = False  # one COUNT per page, not two
-    search_fields = ["title", "standfirst", "body_source", "bylines__author__name"]
+    search_fields = ["title", "standfirst", "body_source", "bylines__author__name"]  # see get_search_results
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["category"]

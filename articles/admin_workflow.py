@@ -4,16 +4,19 @@
 `workflow`. Everything is enforced here on the server — hiding a button is only a courtesy."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -64,6 +67,50 @@ class CategoryTreeListFilter(admin.SimpleListFilter):
         return queryset.in_category(category) if category else queryset.none()
 
 
+class AuthorListFilter(admin.SimpleListFilter):
+    """By byline author, through EXISTS: a join would repeat rows and make the admin add a
+    DISTINCT over the whole list (seconds at 100,000 articles)."""
+
+    title = gettext_lazy("author")
+    parameter_name = "author"
+
+    def lookups(self, request, model_admin):
+        return [(str(pk), name) for pk, name in Author.objects.values_list("pk", "name")]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        return queryset.filter(Exists(Byline.objects.filter(article=OuterRef("pk"), author=self.value())))
+
+
+class TagListFilter(admin.SimpleListFilter):
+    """By tag, through EXISTS for the same reason."""
+
+    title = gettext_lazy("tag")
+    parameter_name = "tag"
+
+    def lookups(self, request, model_admin):
+        return [(str(pk), name) for pk, name in Tag.objects.values_list("pk", "name")]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        return queryset.filter(Exists(TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag=self.value())))
+
+
+class LanguageListFilter(admin.SimpleListFilter):
+    """The site's languages: listing the languages in use would scan every article."""
+
+    title = gettext_lazy("language")
+    parameter_name = "language"
+
+    def lookups(self, request, model_admin):
+        return [(code, name) for code, name in settings.LANGUAGES]
+
+    def queryset(self, request, queryset):
+        return queryset if self.value() is None else queryset.filter(language=self.value())
+
+
 class ScheduleForm(forms.Form):
     publish_at = forms.DateTimeField(
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -110,6 +157,22 @@ class WorkflowAdminMixin:
     change_form_template = "admin/articles/article/change_form.html"
     workflow_readonly_fields = ["status", "published_at", "featured"]  # writers cannot publish by form
     actions = ["publish_selected", "unpublish_selected", "move_to_category", "add_tag"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Every word in the title, standfirst, body or an author's name (`search_fields`, as
+        Django would), the names through EXISTS so no DISTINCT is needed."""
+        words = Q()
+        for word in smart_split(search_term):
+            if word[0] in "\"'" and word[-1] == word[0] and len(word) > 1:
+                word = unescape_string_literal(word)
+            by_author = Byline.objects.filter(article=OuterRef("pk"), author__name__icontains=word)
+            words &= (
+                Q(title__icontains=word)
+                | Q(standfirst__icontains=word)
+                | Q(body_source__icontains=word)
+                | Exists(by_author)
+            )
+        return queryset.filter(words), False
 
     # --- roles -----------------------------------------------------------------------------
 

@@ -244,6 +244,8 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["status", "-published_at", "-id"], name="article_public_order"),
             models.Index(fields=["category", "status", "-published_at"], name="article_by_category"),
+            # The admin's change list: every article, newest first, whatever its state.
+            models.Index(fields=["-published_at", "-id"], name="article_newest_first"),
         ]
 
     def __str__(self):

@@ -411,15 +411,18 @@ def test_author_and_tag_filters(editor):
     zhou = AuthorFactory(name="Zhou")
     ArticleFactory(title="By Zhou", authors=[zhou, AuthorFactory()], tags=["ferries"])
     ArticleFactory(title="By others", tags=["sport"])
-    assert titles(changelist(editor, bylines__author__id__exact=zhou.pk)) == ["By Zhou"]
+    assert titles(changelist(editor, author=zhou.pk)) == ["By Zhou"]
     tag = Article.objects.get(title="By others").tags.get()
-    assert titles(changelist(editor, tags__id__exact=tag.pk)) == ["By others"]
+    assert titles(changelist(editor, tag=tag.pk)) == ["By others"]
 
 
 def test_search_by_author_name_lists_each_article_once(editor):
     ArticleFactory(title="Two Zhous", authors=[AuthorFactory(name="Zhou Wei"), AuthorFactory(name="Zhou Li")])
     ArticleFactory(title="Nobody", authors=[AuthorFactory(name="Adams")])
-    assert titles(changelist(editor, q="zhou")) == ["Two Zhous"]
+    ArticleFactory(title="Zhou's ferry", authors=[AuthorFactory(name="Adams")], body_source="By the harbour.")
+    assert sorted(titles(changelist(editor, q="zhou"))) == ["Two Zhous", "Zhou's ferry"]
+    assert titles(changelist(editor, q="zhou harbour")) == ["Zhou's ferry"]  # every word must match
+    assert titles(changelist(editor, q='"zhou wei"')) == ["Two Zhous"]
 
 
 def select(client, action, articles, follow=True, **extra):
@@ -489,7 +492,7 @@ def fill(rows):
 
 
 @pytest.mark.parametrize("rows", [10, 100])
-@pytest.mark.parametrize(("role", "queries"), [("editor", 13), ("writer", 13)])
+@pytest.mark.parametrize(("role", "queries"), [("editor", 12), ("writer", 12)])
 def test_change_list_queries_do_not_grow_with_rows(request, django_assert_num_queries, rows, role, queries):
     client = request.getfixturevalue(role)
     fill(rows)
