@@ -93,7 +93,7 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     list_select_related = ["category"]
     list_per_page = 50
     show_full_result_count = False  # one COUNT per page, not two
-    search_fields = ["title", "standfirst", "body_source", "bylines__author__name"]  # see get_search_results
+    search_fields = ["title", "standfirst", "body_source", "bylines__author__name"]  # as get_search_results reads them
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["category"]

@@ -22,13 +22,14 @@ sys.path.insert(0, str(ROOT))
 def build_newsroom(count, batch=5000):
     """`count` articles in bulk, in every state: mostly live, some drafts, reviews and scheduled,
     1–2 authors, a tag, and a lead image on half. Bodies are the sample content's (real lengths,
-    as the admin search scans them); derived fields are computed once per sample body, and the
-    search index is skipped: the admin searches columns. Returns (a top section, an author)."""
+    though the admin searches them through the search index); derived fields and index tokens
+    are computed once per sample body. Returns (a top section, an author)."""
     import datetime as dt
     import hashlib
 
     from django.utils import timezone
 
+    from articles import search
     from articles.models import Article, Author, Byline, Category, Tag, TaggedArticle
     from bench.archive import body_pool
 
@@ -36,13 +37,16 @@ def build_newsroom(count, batch=5000):
     sections = [Category.objects.create(name=f"Desk {i}", parent=top[i % 4]) for i in range(16)] + top
     authors = [Author.objects.create(name=f"Reporter {i}") for i in range(50)]
     tags = [Tag.objects.create(name=f"topic {i}") for i in range(30)]
-    pool = [(source, fmt, html, hashlib.sha1(html.encode()).hexdigest()) for source, fmt, html in body_pool()]
+    pool = [
+        (source, fmt, html, hashlib.sha1(html.encode()).hexdigest(), search.document("", "", html).split())
+        for source, fmt, html in body_pool()
+    ]
     states = [Article.Status.PUBLISHED] * 17 + [Article.Status.DRAFT, Article.Status.REVIEW, "scheduled"]
     now = timezone.now()
     for start in range(0, count, batch):
         articles = []
         for i in range(start, min(count, start + batch)):
-            source, fmt, html, body_hash = pool[i % len(pool)]
+            source, fmt, html, body_hash, _tokens = pool[i % len(pool)]
             state = states[i % len(states)]
             articles.append(
                 Article(
@@ -67,6 +71,12 @@ def build_newsroom(count, batch=5000):
             for k in range(1 + a.pk % 2)
         )
         TaggedArticle.objects.bulk_create(TaggedArticle(content_object=a, tag=tags[a.pk % 30]) for a in articles)
+        search.index_rows(
+            [
+                (a.pk, " ".join(dict.fromkeys([*search.tokens(f"{a.title} {a.standfirst}"), *pool[i % len(pool)][4]])))
+                for i, a in enumerate(articles, start)
+            ]
+        )
     return top[0], authors[0]
 
 

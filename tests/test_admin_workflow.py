@@ -425,6 +425,13 @@ def test_search_by_author_name_lists_each_article_once(editor):
     assert titles(changelist(editor, q='"zhou wei"')) == ["Two Zhous"]
 
 
+def test_search_finds_words_in_the_text_chinese_included(editor):
+    ArticleFactory(title="海港市新渡轮下水", body_source="The ferry sails at dawn.")
+    ArticleFactory(title="Other news")
+    assert titles(changelist(editor, q="渡轮")) == ["海港市新渡轮下水"]
+    assert titles(changelist(editor, q="sail")) == ["海港市新渡轮下水"]  # words match as prefixes
+
+
 def select(client, action, articles, follow=True, **extra):
     data = {"action": action, "index": "0", "_selected_action": [a.pk for a in articles], **extra}
     return client.post(reverse(CHANGELIST), data, follow=follow)
