@@ -13,6 +13,14 @@ from taggit.models import Tag as TaggitTag
 
 from .admin_history import ArticleHistoryAdmin, EditVersionFormMixin
 from .admin_safety import ExplainedProtectedDeleteMixin, author_blockers, category_blockers, merge_selected_tags
+from .admin_workflow import (
+    AuthorListFilter,
+    CategoryTreeListFilter,
+    LanguageListFilter,
+    StateListFilter,
+    TagListFilter,
+    WorkflowAdminMixin,
+)
 from .models import Article, Author, Byline, Category, OldAddress, Tag
 from .text import plain_text
 from .widgets import BodyEditor, ImagePreviewInput
@@ -74,17 +82,26 @@ class BylineInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleHistoryAdmin, admin.ModelAdmin):
+class ArticleAdmin(WorkflowAdminMixin, ArticleHistoryAdmin, admin.ModelAdmin):
     form = ArticleAdminForm
     formfield_overrides = {
         models.URLField: {"assume_scheme": "https"},
         models.ImageField: {"widget": ImagePreviewInput},
     }
     inlines = [BylineInline, OldAddressInline]
-    list_display = ["title", "state", "byline_names", "category", "published_at", "featured"]
-    list_filter = ["status", "featured", "category", "language"]
+    list_display = ["title", "state", "byline_names", "category_path", "published_at", "thumbnail"]
+    list_filter = [
+        StateListFilter,
+        CategoryTreeListFilter,
+        AuthorListFilter,
+        TagListFilter,
+        "featured",
+        LanguageListFilter,
+    ]
     list_select_related = ["category"]
-    search_fields = ["title", "standfirst", "body_source"]
+    list_per_page = 50
+    show_full_result_count = False  # one COUNT per page, not two
+    search_fields = ["title", "standfirst", "body_source", "bylines__author__name"]  # as get_search_results reads them
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["category"]
@@ -136,6 +153,17 @@ class ArticleAdmin(ArticleHistoryAdmin, admin.ModelAdmin):
     @admin.display(description="byline")
     def byline_names(self, article):
         return ", ".join(author.name for author in article.byline)
+
+    @admin.display(description=gettext_lazy("section"), ordering="category__path")
+    def category_path(self, article):
+        return article.category.full_name if article.category else "—"
+
+    @admin.display(description=gettext_lazy("image"))
+    def thumbnail(self, article):
+        src = article.lead_image_src
+        if not src:
+            return "—"
+        return format_html('<img src="{}" width="60" alt="" loading="lazy" referrerpolicy="no-referrer">', src)
 
     @admin.display(description="as readers will see it")
     def rendered_preview(self, article):

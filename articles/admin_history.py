@@ -139,6 +139,8 @@ class ArticleHistoryAdmin:
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def changelist_view(self, request, extra_context=None):
+        if request.method != "POST":  # only actions change anything; a listing needs no revision
+            return super().changelist_view(request, extra_context)
         # Bulk actions that save articles leave a revision too (reversion follows post_save here).
         with reversion.create_revision():
             reversion.set_user(request.user)

@@ -7,6 +7,7 @@ sets the fields and calls `Article.save`, which rebuilds the rendered body, the 
 and the old-address redirects.
 """
 
+import datetime
 import difflib
 import json
 import re
@@ -86,10 +87,17 @@ def current_snapshot(article: Article) -> Snapshot:
     """The article as it is now, in the shape of a Snapshot, for comparing with a revision."""
     return Snapshot(
         version=None,
-        fields={f.attname: getattr(article, f.attname) for f in COMPARED_FIELDS},
+        fields={f.attname: _as_stored(getattr(article, f.attname)) for f in COMPARED_FIELDS},
         author_ids=list(article.bylines.order_by("position", "pk").values_list("author_id", flat=True)),
         tag_names=sorted(article.tags.names(), key=str.lower),
     )
+
+
+def _as_stored(value):
+    """`value` as a revision keeps it: its JSON keeps times to the millisecond."""
+    if isinstance(value, datetime.datetime):
+        return value.replace(microsecond=value.microsecond // 1000 * 1000)
+    return value
 
 
 @dataclass

@@ -3,7 +3,7 @@ import hashlib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
@@ -147,9 +147,20 @@ class ArticleQuerySet(models.QuerySet):
     def in_category(self, category):
         return self.filter(category__in=Category.objects.filter(category.subtree_q()))
 
+    def owned_by(self, user):
+        """Articles that are the user's own: their Author is in the byline, or they created it."""
+        if not user.is_authenticated:
+            return self.none()
+        in_byline = Byline.objects.filter(article=OuterRef("pk"), author__user=user)
+        return self.filter(Q(created_by=user) | Exists(in_byline))
+
     def visible_to(self, user):
-        """Readers see published articles; staff who may change articles also preview the rest."""
-        return self if user.has_perm("articles.change_article") else self.published()
+        """Readers see published articles; editors also preview the rest, writers their own."""
+        if user.has_perm("articles.publish_article"):
+            return self
+        if user.has_perm("articles.change_article"):
+            return self.published() | self.owned_by(user)
+        return self.published()
 
 
 class Article(models.Model):
@@ -219,14 +230,31 @@ class Article(models.Model):
     extra = models.JSONField(
         default=dict, blank=True, help_text="Front-matter keys Newsroom has no field for, kept as imported."
     )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The login that created the article in the admin; a writer may edit it while it is a draft.",
+    )
+    review_note = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="Why an editor sent the article back to draft; cleared when it is submitted again.",
+    )
 
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at", "-pk"]
+        permissions = [("publish_article", "Can publish, schedule and unpublish articles, and change anyone's")]
         indexes = [
             models.Index(fields=["status", "-published_at", "-id"], name="article_public_order"),
             models.Index(fields=["category", "status", "-published_at"], name="article_by_category"),
+            # The admin's change list: every article, newest first, whatever its state.
+            models.Index(fields=["-published_at", "-id"], name="article_newest_first"),
         ]
 
     def __str__(self):

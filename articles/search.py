@@ -82,12 +82,9 @@ def prune() -> None:
         cursor.execute(f"DELETE FROM {TABLE} WHERE {_id_column()} NOT IN (SELECT id FROM articles_article)")
 
 
-def matches(query: str) -> RawSQL | None:
-    """A condition on articles: they contain every token of `query` (None when the query has
-    nothing to search for). Latin-script tokens match as prefixes (tram finds trams).
-
-    The matches are a set the newest-first walk of the publication index probes, so a search
-    that matches every article stops at the first page's rows instead of sorting them all."""
+def matching_ids(query: str) -> RawSQL | None:
+    """A subquery of the ids of articles containing every token of `query`, or None when the
+    query has nothing to search for. Latin-script tokens match as prefixes (tram finds trams)."""
     terms = _query_terms(query)
     if not terms:
         return None
@@ -95,12 +92,23 @@ def matches(query: str) -> RawSQL | None:
         expression = " & ".join(
             "'" + t.replace("\\", "\\\\").replace("'", "''") + "'" + (":*" if _prefix(t) else "") for t in terms
         )
-        sql = f'"articles_article"."id" IN (SELECT article_id FROM {TABLE} WHERE document @@ %s::tsquery)'
-        return RawSQL(sql, [expression], output_field=BooleanField())
+        return RawSQL(f"SELECT article_id FROM {TABLE} WHERE document @@ %s::tsquery", [expression])
     expression = " AND ".join('"' + t.replace('"', '""') + '"' + ("*" if _prefix(t) else "") for t in terms)
-    # The unary + keeps SQLite from looking each match up by id and sorting them all.
-    sql = f'+"articles_article"."id" IN (SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s)'
-    return RawSQL(sql, [expression], output_field=BooleanField())
+    return RawSQL(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [expression])
+
+
+def matches(query: str) -> RawSQL | None:
+    """A condition on articles: they contain every token of `query` (None when there is
+    nothing to search for), for lists in publication order.
+
+    The matches are a set that the newest-first walk of the publication index probes, so a
+    search matching every article stops at the rows it needs instead of sorting them all."""
+    ids = matching_ids(query)
+    if ids is None:
+        return None
+    # The unary + keeps SQLite from looking each match up by id and then sorting them all.
+    plus = "" if connection.vendor == "postgresql" else "+"
+    return RawSQL(f'{plus}"articles_article"."id" IN ({ids.sql})', ids.params, output_field=BooleanField())
 
 
 def _query_terms(query: str) -> list[str]:

@@ -1,9 +1,26 @@
 import datetime as dt
 
 import factory
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from articles.models import Article, Author, Byline, Category
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A staff login; `groups=["Writers"]` puts it in the groups migration 0003 made."""
+
+    class Meta:
+        model = "auth.User"
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"staff{n}")
+    is_staff = True
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(*Group.objects.filter(name__in=extracted))
 
 
 class AuthorFactory(factory.django.DjangoModelFactory):

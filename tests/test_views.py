@@ -290,7 +290,7 @@ def test_drafts_leave_no_old_addresses_and_unpublished_targets_do_not_redirect(c
 
 def test_staff_preview_unpublished_articles_marked_and_never_cached(client, django_user_model, hidden):
     editor = django_user_model.objects.create_user("ed", password="pw", is_staff=True)
-    editor.user_permissions.add(Permission.objects.get(codename="change_article"))
+    editor.user_permissions.add(*Permission.objects.filter(codename__in=["change_article", "publish_article"]))
     plain = django_user_model.objects.create_user("reader", password="pw")
     draft = hidden[0]
     client.force_login(plain)
