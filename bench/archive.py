@@ -52,5 +52,13 @@ def build_archive(count, batch=2000):
         Byline.objects.bulk_create(Byline(article=a, author=authors[a.pk % 50], position=0) for a in articles)
         TaggedArticle.objects.bulk_create(TaggedArticle(content_object=a, tag=tags[a.pk % 30]) for a in articles)
         search.index(articles)
+    return sample_of_archive(count)
+
+
+def sample_of_archive(count):
+    """(an article from the middle, a top section, an author) of an archive already built."""
+    from articles.models import Article, Author, Category
+
     middle = Article.objects.order_by("-published_at", "-id")[count // 2]
-    return middle, top[0], authors[0]
+    top = Category.objects.filter(parent=None).order_by("pk").first()
+    return middle, top, Author.objects.order_by("pk").first()
