@@ -12,6 +12,7 @@ from reversion.admin import VersionAdmin
 from taggit.models import Tag as TaggitTag
 
 from .admin_history import ArticleHistoryAdmin, EditVersionFormMixin
+from .admin_listing import ArticleChangeList
 from .admin_safety import ExplainedProtectedDeleteMixin, author_blockers, category_blockers, merge_selected_tags
 from .admin_workflow import (
     AuthorListFilter,
@@ -129,6 +130,9 @@ class ArticleAdmin(WorkflowAdminMixin, ArticleHistoryAdmin, admin.ModelAdmin):
             .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
             .defer("body", "body_source")
         )
+
+    def get_changelist(self, request, **kwargs):
+        return ArticleChangeList
 
     def get_urls(self):
         return [
