@@ -230,7 +230,7 @@ class ArticleHistoryAdmin:
             request,
             article,
             history.current_snapshot(article),
-            history.snapshot(version),
+            history.restored_snapshot(article, version),
             title=_("Restore “%(title)s” as it was at %(when)s?") % {"title": article.title, "when": when},
             labels=(_("Now"), _("After restoring (as saved %(when)s)") % {"when": when}),
             restore_version=version,

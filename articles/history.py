@@ -40,6 +40,10 @@ register_models()
 
 # What an editor sees change between revisions: the fields the article form edits.
 COMPARED_FIELDS = [f for f in Article._meta.concrete_fields if f.editable and not f.primary_key]
+# Whether and when the article is live belongs to the workflow and its permission checks, not to
+# a revision: restoring brings back what was written and leaves these as they are now (else an
+# old draft's revision would take a live story offline, or a writer could publish by restoring).
+WORKFLOW_FIELDS = {"status", "published_at", "featured"}
 
 
 def versions_of(article):
@@ -202,10 +206,19 @@ class Restored:
     kept_slug: bool
 
 
+def restored_snapshot(article: Article, version: Version) -> Snapshot:
+    """What `restore` would make of the article: `version`, publication as it is now."""
+    after = snapshot(version)
+    now = current_snapshot(article).fields
+    after.fields = {**after.fields, **{name: now[name] for name in WORKFLOW_FIELDS}}
+    return after
+
+
 def restore(article: Article, version: Version, user) -> Restored:
-    """Bring the article back to `version` as a new revision: fields, byline and tags. Authors or
-    a section deleted since, or a slug another article took, are left as they are now (and
-    reported), never recreated or taken back behind the editors' backs."""
+    """Bring the article back to `version` as a new revision: fields (publication aside, see
+    WORKFLOW_FIELDS), byline and tags. Authors or a section deleted since, or a slug another
+    article took, are left as they are now (and reported), never recreated or taken back behind
+    the editors' backs."""
     old = snapshot(version)
     with transaction.atomic(), reversion.create_revision(manage_manually=True):
         article = Article.objects.select_for_update().get(pk=article.pk)
@@ -225,7 +238,7 @@ def restore(article: Article, version: Version, user) -> Restored:
         if Article.objects.filter(slug=old.fields.get("slug")).exclude(pk=article.pk).exists():
             kept.add("slug")
         for model_field in COMPARED_FIELDS:
-            if model_field.attname in old.fields and model_field.attname not in kept:
+            if model_field.attname in old.fields and model_field.attname not in kept | WORKFLOW_FIELDS:
                 setattr(article, model_field.attname, old.fields[model_field.attname])
         article.save()  # after byline and tags, so everything derived on save sees them
         reversion.add_to_revision(article)
