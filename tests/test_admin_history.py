@@ -443,3 +443,17 @@ def test_author_list_links_to_each_public_page(editor, client):
     html = editor.get(reverse("admin:articles_author_changelist")).content.decode()
     assert f'<a href="{author.get_absolute_url()}">view</a>' in html
     assert client.get(author.get_absolute_url()).status_code == 200
+
+
+def test_restoring_a_revision_leaves_publication_as_it_is(editor):
+    """Publishing goes through the workflow buttons alone: restoring a revision saved while the
+    story was live must not put an unpublished story back online (or take a live one down)."""
+    article = ArticleFactory(title="Ferry sails", status=Article.Status.PUBLISHED)
+    saved(edit(editor, article, title="Ferry sails at dawn"))
+    first = revisions(article)[-1]
+    editor.post(reverse("admin:articles_article_workflow", args=[article.pk, "unpublish"]))
+    article.refresh_from_db()
+    assert article.status == Article.Status.DRAFT
+    saved(editor.post(reverse("admin:articles_article_history_restore", args=[article.pk, first.pk])))
+    article.refresh_from_db()
+    assert article.title == "Ferry sails at dawn" and article.status == Article.Status.DRAFT
