@@ -87,7 +87,7 @@ def make_groups_again():
     from django.db import connection
     from django.db.migrations.loader import MigrationLoader
 
-    migration = ("articles", "0003_editorial_groups")
+    migration = ("articles", "0005_editorial_groups")
     state = MigrationLoader(connection).project_state(migration).apps
     with connection.schema_editor() as schema_editor:
         importlib.import_module("articles.migrations." + migration[1]).create_groups(state, schema_editor)
