@@ -8,7 +8,6 @@ page ran and the slowest of them. Not a test: the figures depend on the machine.
 """
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
@@ -17,6 +16,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.environment import use_production_settings  # noqa: E402
 
 
 def build_newsroom(count, batch=5000):
@@ -102,16 +103,7 @@ def main():
     args = parser.parse_args()
 
     scratch = tempfile.TemporaryDirectory()
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch.name}/bench.sqlite3")
-    os.environ.update(
-        DEBUG="0",
-        SECRET_KEY="bench-" + "x" * 50,
-        ALLOWED_HOSTS="testserver",
-        SECURE_SSL_REDIRECT="0",
-        PAGE_CACHE_SECONDS="0",
-        STATIC_ROOT=f"{scratch.name}/static",
-    )
-    os.environ["DJANGO_SETTINGS_MODULE"] = "newsroom.settings"
+    use_production_settings(scratch.name, f"sqlite:///{scratch.name}/bench.sqlite3")
     import django
 
     django.setup()

@@ -55,6 +55,26 @@ def build_archive(count, batch=2000):
     return sample_of_archive(count)
 
 
+def prepare_archive(count, reuse=False):
+    """Migrate, then build the archive of `count` articles (emptying the database first), or
+    with `reuse` keep the one already there when it has that many. Returns what build_archive
+    returns."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from articles.models import Article
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    call_command("migrate", verbosity=0)
+    if reuse and Article.objects.count() == count:
+        return sample_of_archive(count)
+    call_command("flush", interactive=False, verbosity=0)
+    found = build_archive(count)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # fresh planner statistics, as a live database would have
+    return found
+
+
 def sample_of_archive(count):
     """(an article from the middle, a top section, an author) of an archive already built."""
     from articles.models import Article, Author, Category

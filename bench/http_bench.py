@@ -121,22 +121,12 @@ def main():
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.db import connection
 
-    call_command("collectstatic", interactive=False, verbosity=0)
-    call_command("migrate", verbosity=0)
-    from articles.models import Article
-    from bench.archive import build_archive, sample_of_archive
+    from bench.archive import prepare_archive
 
     started = time.perf_counter()
-    if args.reuse and Article.objects.count() == args.articles:
-        article, section, _ = sample_of_archive(args.articles)
-    else:
-        call_command("flush", interactive=False, verbosity=0)
-        article, section, _ = build_archive(args.articles)
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    article, section, _ = prepare_archive(args.articles, reuse=args.reuse)
     vendor = connection.vendor
     connection.close()
     print(

@@ -19,6 +19,8 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.environment import use_production_settings  # noqa: E402
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -34,35 +36,16 @@ def main():
 
     scratch = tempfile.TemporaryDirectory()
     sqlite = os.path.abspath(args.sqlite or f"{scratch.name}/bench.sqlite3")
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{sqlite}")
-    os.environ.update(
-        DEBUG="0",
-        SECRET_KEY="bench-" + "x" * 50,
-        ALLOWED_HOSTS="testserver",
-        SECURE_SSL_REDIRECT="0",
-        PAGE_CACHE_SECONDS="0",
-        STATIC_ROOT=f"{scratch.name}/static",
-    )
-    os.environ["DJANGO_SETTINGS_MODULE"] = "newsroom.settings"
+    use_production_settings(scratch.name, f"sqlite:///{sqlite}")
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
 
-    call_command("collectstatic", interactive=False, verbosity=0)
-    call_command("migrate", verbosity=0)
-    from articles.models import Article
-    from bench.archive import build_archive, sample_of_archive
+    from bench.archive import prepare_archive
 
-    if args.reuse and Article.objects.count() == args.articles:
-        article, category, author = sample_of_archive(args.articles)
-    else:
-        call_command("flush", interactive=False, verbosity=0)
-        article, category, author = build_archive(args.articles)
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")  # fresh planner statistics, as a live database would have
+    article, category, author = prepare_archive(args.articles, reuse=args.reuse)
 
     client = Client()
     pages = {
