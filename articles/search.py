@@ -122,7 +122,12 @@ def _query_terms(query: str) -> list[str]:
 
 
 def _prefix(term: str) -> bool:
-    return not _CJK_RUN.fullmatch(term) or len(term) == 1
+    """Whether `term` matches as a prefix: words of three letters or more (tram finds trams; a
+    shorter one would make the index merge every token it starts), and a lone CJK character
+    (found through the bigrams it starts)."""
+    if _CJK_RUN.fullmatch(term):
+        return len(term) == 1
+    return len(term) >= 3
 
 
 def create_index_table(schema_editor) -> None:

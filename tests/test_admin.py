@@ -1,4 +1,5 @@
 import datetime as dt
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -133,7 +134,17 @@ def test_change_list_counts_and_dates_are_read_once_per_content_change(editor, d
         assert "2 articles" in editor.get(url).content.decode()
     with CaptureQueriesContext(connection) as again:
         editor.get(url)
-    assert len(again) == len(first) - 3  # the count, the date range, the years
+    assert len(again) == len(first) - 4  # the count, the date range, the years, the next scheduled story
     ArticleFactory(published_at=timezone.now())
     html = editor.get(url).content.decode()
     assert "3 articles" in html and str(timezone.now().year) in html and str(timezone.now().year - 1) in html
+
+
+def test_kept_counts_follow_a_scheduled_story_going_live(editor):
+    ArticleFactory(published_at=timezone.now() - dt.timedelta(days=1))
+    ArticleFactory(published_at=timezone.now() + dt.timedelta(hours=1))  # scheduled
+    url = reverse("admin:articles_article_changelist")
+    assert "1 article" in editor.get(url, {"state": "live"}).content.decode()
+    later = timezone.now() + dt.timedelta(hours=2)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        assert "2 articles" in editor.get(url, {"state": "live"}).content.decode()

@@ -506,7 +506,10 @@ def fill(rows):
 
 
 @pytest.mark.parametrize("rows", [10, 100])
-@pytest.mark.parametrize(("role", "queries"), [("editor", 12), ("writer", 12)])
+# A first visit: session, user, permissions (2), filter choices (3), count, rows, bylines, date
+# range, date hierarchy, and when the next scheduled story goes live (the cache keys of the last
+# ones, which later visits take from the cache).
+@pytest.mark.parametrize(("role", "queries"), [("editor", 13), ("writer", 13)])
 def test_change_list_queries_do_not_grow_with_rows(request, django_assert_num_queries, rows, role, queries):
     client = request.getfixturevalue(role)
     fill(rows)
