@@ -57,6 +57,14 @@ class ListingQuerySet(ArticleQuerySet):
 
 
 def _around(value, now) -> bool:
+    """Whether a query parameter is (about) the time `now`; SQLite's come as text."""
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] in " T":
+        try:
+            value = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return False
+        if timezone.is_naive(value):
+            value = value.replace(tzinfo=datetime.UTC)
     return isinstance(value, datetime.datetime) and abs((value - now).total_seconds()) < 60
 
 
