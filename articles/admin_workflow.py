@@ -167,8 +167,8 @@ class WorkflowAdminMixin:
                 word = unescape_string_literal(word)
             # IN, not EXISTS: the bylines are matched once, not probed for every article.
             by_author = Q(pk__in=Byline.objects.filter(author__name__icontains=word).values("article_id"))
-            in_text = search.matching_ids(word)
-            words &= by_author if in_text is None else Q(pk__in=in_text) | by_author
+            in_text = search.matches(word)  # a set probed while walking the list's order
+            words &= by_author if in_text is None else Q(in_text) | by_author
         return queryset.filter(words), False
 
     # --- roles -----------------------------------------------------------------------------
