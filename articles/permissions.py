@@ -3,7 +3,9 @@
 Editors (and superusers) hold `articles.publish_article`: they publish, schedule, unpublish and
 change any article. Writers hold `articles.change_article` without it: they change their own
 articles (see `ArticleQuerySet.owned_by`) while those are drafts or in review, and submit them.
-The groups that grant these are made by migration 0003."""
+The groups that grant these are made by migration 0005_editorial_groups."""
+
+import importlib
 
 from .models import Article
 
@@ -29,3 +31,18 @@ def can_change(user, article) -> bool:
     if can_publish(user):
         return True
     return article.status in WRITABLE_STATES and (article.pk is None or is_own(user, article))
+
+
+GROUPS_MIGRATION = ("articles", "0005_editorial_groups")
+
+
+def restore_editorial_groups() -> None:
+    """Make the Writers and Editors groups again, as their migration did, after something
+    emptied the auth tables (`flush`, or a test database reset between browser tests)."""
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    state = MigrationLoader(connection).project_state(GROUPS_MIGRATION).apps
+    module = importlib.import_module("articles.migrations." + GROUPS_MIGRATION[1])
+    with connection.schema_editor() as schema_editor:
+        module.create_groups(state, schema_editor)

@@ -81,19 +81,6 @@ def build_newsroom(count, batch=5000):
     return top[0], authors[0]
 
 
-def make_groups_again():
-    """`flush` emptied the auth tables: run migration 0003's code again, on its own model state."""
-    import importlib
-
-    from django.db import connection
-    from django.db.migrations.loader import MigrationLoader
-
-    migration = ("articles", "0005_editorial_groups")
-    state = MigrationLoader(connection).project_state(migration).apps
-    with connection.schema_editor() as schema_editor:
-        importlib.import_module("articles.migrations." + migration[1]).create_groups(state, schema_editor)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=100_000)
@@ -114,13 +101,14 @@ def main():
     from django.test.utils import CaptureQueriesContext
 
     from articles.models import Author, Category
+    from articles.permissions import restore_editorial_groups
 
     call_command("collectstatic", interactive=False, verbosity=0)
     built = 0
     if not args.reuse:
         call_command("migrate", verbosity=0)
         call_command("flush", interactive=False, verbosity=0)
-        make_groups_again()
+        restore_editorial_groups()
         start = time.perf_counter()
         build_newsroom(args.articles)
         built = time.perf_counter() - start
