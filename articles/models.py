@@ -127,11 +127,10 @@ class Category(models.Model):
 
 
 class ArticleQuerySet(models.QuerySet):
-    def published(self, until=None):
+    def published(self):
         """What readers may see: published, and its publication time has come. The only place
-        this rule is written. `until` (a time already past) narrows it further, for pagination."""
-        now = timezone.now()
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=min(until, now) if until else now)
+        this rule is written."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
     def scheduled(self):
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())

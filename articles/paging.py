@@ -1,37 +1,34 @@
 """Pagination that costs the same on page 2,000 as on page 1.
 
-OFFSET makes the database walk past every earlier row, and COUNT(*) walks them all. Instead,
-the first row of every page (its publication time and id, in the lists' order) is read once from
-the index and kept in the cache until content changes (the page cache's generation); a page is
-then one index seek: the rows after the previous page's last row.
+OFFSET makes the database walk past every earlier row, and COUNT(*) walks them all. Instead, a
+list's order is read once, as ids from the index, and kept in the cache until content changes
+(the page cache's generation) or the next scheduled story goes live: a page is then its ids,
+taken from the cache, and its cards (cards.py) come from the cache too or are fetched by id.
 """
 
 import hashlib
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 
 from . import pagecache
 
 
-class KeysetPaginator(Paginator):
-    """A Paginator for querysets ordered by ("-published_at", "-id")."""
+class StoredPagesPaginator(Paginator):
+    """A Paginator for querysets ordered by ("-published_at", "-id") whose pages are read from
+    the cache: the first visit after a change reads every id of the list once."""
 
-    def __init__(self, object_list, per_page, *, list_key, until=None, **kwargs):
-        """`until(when)` gives the same list bounded by `when` instead of by now: with two upper
-        bounds on the publication time, SQLite would range over the wrong one."""
+    # Pages are kept in chunks, so a request reads the count and its own page's chunk, not the
+    # 5,000 pages of a 100,000-story list.
+    chunk_pages = 100
+
+    def __init__(self, object_list, per_page, *, list_key, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
-        self.until = until
         # Which list this is (its address and query, not the page): the queryset itself is no
         # key, it holds the time of the request.
         self.cache_key = "paging:" + hashlib.sha1(f"{list_key}:{per_page}".encode()).hexdigest()
-
-    # Boundaries are kept in chunks, so a request reads the count and its own page's chunk, not
-    # the 5,000 boundaries of a 100,000-story list.
-    chunk_pages = 100
 
     @cached_property
     def _key(self):
@@ -44,36 +41,29 @@ class KeysetPaginator(Paginator):
             return self._store()[0]
         return stored[0]
 
-    def boundary(self, number):
-        """(published_at, id) of the last row of page `number` - 1."""
-        chunk, index = divmod(number - 2, self.chunk_pages)
-        boundaries = cache.get(f"{self._key}:{chunk}")
-        if boundaries is None:
-            boundaries = self._store()[1][chunk]
-        return boundaries[index]
-
-    def _store(self):
-        """Read every (published_at, id) once; keep the count and the boundaries until content
-        changes or the next scheduled story goes live."""
-        rows = list(self.object_list.order_by("-published_at", "-id").values_list("published_at", "id"))
-        boundaries = rows[self.per_page - 1 :: self.per_page]
-        step = self.chunk_pages
-        chunks = [boundaries[i : i + step] for i in range(0, len(boundaries), step)]
-        count = (len(rows), pagecache.next_publication())
-        stored = {f"{self._key}:{i}": chunk for i, chunk in enumerate(chunks)}
-        cache.set_many({f"{self._key}:count": count, **stored}, timeout=3600)
-        return count[0], chunks
-
     def page(self, number):
         number = self.validate_number(number)
-        rows = self.object_list
-        if number > 1:
-            published_at, pk = self.boundary(number)
-            # The plain upper bound lets the index range start at the boundary; the OR alone
-            # would be a filter applied to every earlier row.
-            rows = self.until(published_at) if self.until else rows.filter(published_at__lte=published_at)
-            rows = rows.filter(Q(published_at__lt=published_at) | Q(published_at=published_at, pk__lt=pk))
-        return Page(list(rows[: self.per_page]), number, self)
+        chunk, index = divmod(number - 1, self.chunk_pages)
+        pages = cache.get(f"{self._key}:{chunk}")
+        if pages is None:
+            pages = self._store()[1][chunk] if self.count else [[]]
+        # Stories known by their id alone (any other field loads when read): render_cards
+        # fetches what a card shows for the cards missing from the cache.
+        model, db = self.object_list.model, self.object_list.db
+        return Page([model.from_db(db, ["id"], (pk,)) for pk in pages[index]], number, self)
+
+    def _store(self):
+        """Read the list's ids once; keep its count and pages until content changes or the next
+        scheduled story goes live."""
+        ids = list(self.object_list.order_by("-published_at", "-id").values_list("id", flat=True))
+        pages = [ids[i : i + self.per_page] for i in range(0, len(ids), self.per_page)]
+        step = self.chunk_pages
+        chunks = [pages[i : i + step] for i in range(0, len(pages), step)]
+        count = (len(ids), pagecache.next_publication())
+        stored = {f"{self._key}:{i}": chunk for i, chunk in enumerate(chunks)}
+        cache.set_many({f"{self._key}:count": count, **stored}, timeout=3600)
+        self.count = count[0]  # what was just read, whatever the cache had
+        return count[0], chunks
 
 
 class SearchResultsPaginator(Paginator):

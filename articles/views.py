@@ -24,7 +24,7 @@ from django.views.generic import (
 from . import pagecache, search, seo
 from .cards import render_card_groups, render_cards, render_result_meta
 from .models import Article, Author, Category, Tag
-from .paging import KeysetPaginator, SearchResultsPaginator
+from .paging import SearchResultsPaginator, StoredPagesPaginator
 from .sitemaps import news_articles
 
 Story = namedtuple("Story", "pk featured section_path")
@@ -38,10 +38,8 @@ class PublishedListMixin:
     template_name = "articles/article_list.html"
     context_object_name = "articles"
 
-    published_until = None
-
     def published(self):
-        return Article.objects.published(until=self.published_until)
+        return Article.objects.published()
 
     def get_queryset(self):
         return self.published().only("id", "published_at")
@@ -57,21 +55,9 @@ class PublishedListMixin:
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
         # The list is its address and search words; other parameters do not change it.
         list_key = f"{self.request.path}?q={self.request.GET.get('q', '')}"
-        return KeysetPaginator(
-            queryset,
-            per_page,
-            list_key=list_key,
-            allow_empty_first_page=allow_empty_first_page,
-            until=self._queryset_until,
+        return StoredPagesPaginator(
+            queryset, per_page, list_key=list_key, allow_empty_first_page=allow_empty_first_page
         )
-
-    def _queryset_until(self, when):
-        """This list, bounded above by `when`: a deep page's only upper bound is its boundary."""
-        self.published_until = when
-        try:
-            return self.get_queryset()
-        finally:
-            self.published_until = None
 
 
 class HomeView(TemplateView):
