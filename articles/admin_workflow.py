@@ -10,7 +10,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -245,7 +245,9 @@ class WorkflowAdminMixin:
     @method_decorator(transaction.atomic)
     def workflow_view(self, request, object_id, action):
         """One workflow step on one article (POST only; admin_view adds CSRF and staff checks)."""
-        article = self.get_queryset(request).defer(None).filter(pk=unquote(object_id)).first()
+        article = (
+            self.get_queryset(request).defer(None).select_for_update(of=("self",)).filter(pk=unquote(object_id)).first()
+        )
         if article is None:
             raise Http404
         try:
@@ -288,7 +290,7 @@ class WorkflowAdminMixin:
     def _apply_step(self, request, queryset, step, verb):
         done = skipped = 0
         with transaction.atomic():
-            for article in queryset.defer(None).prefetch_related(None):
+            for article in queryset.defer(None).prefetch_related(None).select_for_update(of=("self",)):
                 try:
                     step(article, request.user)
                 except workflow.WorkflowError:
@@ -312,7 +314,8 @@ class WorkflowAdminMixin:
             return self._bulk_form(request, queryset, form, _("Move articles to a section"), "move_to_category")
         category = form.cleaned_data["category"]
         with transaction.atomic():
-            moved = queryset.update(category=category, updated_at=timezone.now())
+            # edit_version too: a form opened before this must not save the old section back.
+            moved = queryset.update(category=category, updated_at=timezone.now(), edit_version=F("edit_version") + 1)
             pagecache.invalidate_on_commit()  # update() sends no signals
         self.message_user(
             request,
@@ -331,7 +334,9 @@ class WorkflowAdminMixin:
             tag, _created = Tag.objects.get_or_create(name=name)
             untagged = list(queryset.exclude(tagged_items__tag=tag).values_list("pk", flat=True))
             TaggedArticle.objects.bulk_create(TaggedArticle(content_object_id=pk, tag=tag) for pk in untagged)
-            Article.objects.filter(pk__in=untagged).update(updated_at=timezone.now())
+            Article.objects.filter(pk__in=untagged).update(
+                updated_at=timezone.now(), edit_version=F("edit_version") + 1
+            )
             pagecache.invalidate_on_commit()  # bulk writes send no signals
         self.message_user(
             request,

@@ -40,7 +40,9 @@ def render_card_groups(groups, template="includes/card.html") -> list[list[str]]
         cards = []
         for key, article in group:
             html = found.get(key) or missing.get(key)
-            if html is None:
+            if html is None and article.pk not in complete:
+                html = ""  # deleted since the list was read: its change renews the list too
+            elif html is None:
                 context = {"article": complete[article.pk], "level": level, "is_lead": lead}
                 html = missing[key] = render_to_string(template, context)
             cards.append(mark_safe(html))  # rendered by our own template, escaped there

@@ -11,5 +11,6 @@ def site(request):
     return {
         "site_name": settings.SITE_NAME,
         "top_sections": lambda: list(Category.objects.filter(parent__isnull=True)),
-        "content_generation": SimpleLazyObject(lambda: str(pagecache.generation())),
+        # A fragment keyed by it renews on any change and when a scheduled story goes live.
+        "content_generation": SimpleLazyObject(lambda: f"{pagecache.generation()}:{pagecache.next_publication()}"),
     }

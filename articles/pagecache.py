@@ -118,6 +118,7 @@ class PageCacheMiddleware:
             if valid_until is None or timezone.now().timestamp() < valid_until:
                 response["X-Page-Cache"] = "hit"
                 return response
+        valid_until = next_publication()  # before the page's "now": see StoredPagesPaginator
         response = self.get_response(request)
         if response.status_code == 200 and not response.cookies and not _private(response):
             if hasattr(response, "render") and callable(response.render):
@@ -125,7 +126,7 @@ class PageCacheMiddleware:
             patch_cache_control(response, public=True, max_age=60)
             patch_vary_headers(response, ["Cookie"])
             set_response_etag(response)  # stored with the page, so a hit need not hash it again
-            cache.set(key, (response, next_publication()), timeout=settings.PAGE_CACHE_SECONDS)
+            cache.set(key, (response, valid_until), timeout=settings.PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
         return response
 

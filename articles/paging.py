@@ -24,8 +24,11 @@ class StoredPagesPaginator(Paginator):
     # 5,000 pages of a 100,000-story list.
     chunk_pages = 100
 
-    def __init__(self, object_list, per_page, *, list_key, **kwargs):
+    def __init__(self, object_list, per_page, *, list_key, valid_until, **kwargs):
+        """`valid_until`: the next scheduled publication as it was before `object_list`'s "now"
+        was fixed (read after, a story going live in between would be missing until the next)."""
         super().__init__(object_list, per_page, **kwargs)
+        self.valid_until = valid_until
         # Which list this is (its address and query, not the page): the queryset itself is no
         # key, it holds the time of the request.
         self.cache_key = "paging:" + hashlib.sha1(f"{list_key}:{per_page}".encode()).hexdigest()
@@ -59,7 +62,7 @@ class StoredPagesPaginator(Paginator):
         pages = [ids[i : i + self.per_page] for i in range(0, len(ids), self.per_page)]
         step = self.chunk_pages
         chunks = [pages[i : i + step] for i in range(0, len(pages), step)]
-        count = (len(ids), pagecache.next_publication())
+        count = (len(ids), self.valid_until)
         stored = {f"{self._key}:{i}": chunk for i, chunk in enumerate(chunks)}
         cache.set_many({f"{self._key}:count": count, **stored}, timeout=3600)
         self.count = count[0]  # what was just read, whatever the cache had
@@ -73,10 +76,11 @@ class SearchResultsPaginator(Paginator):
 
     cap = 1000
 
-    def __init__(self, object_list, per_page, *, list_key, rows, **kwargs):
+    def __init__(self, object_list, per_page, *, list_key, rows, valid_until, **kwargs):
         """`object_list` finds the matches; `rows` is what a page shows of them, fetched by id
-        without searching again."""
+        without searching again; `valid_until` as for StoredPagesPaginator."""
         super().__init__(object_list, per_page, **kwargs)
+        self.valid_until = valid_until
         self.rows = rows
         self.cache_key = "search:" + hashlib.sha1(list_key.encode()).hexdigest()
 
@@ -86,7 +90,7 @@ class SearchResultsPaginator(Paginator):
         found = cache.get(key)
         if found is None or (found[1] and timezone.now().timestamp() >= found[1]):
             ids = list(self.object_list.order_by("-published_at", "-id").values_list("id", flat=True)[: self.cap + 1])
-            found = (ids, pagecache.next_publication())
+            found = (ids, self.valid_until)
             cache.set(key, found, timeout=3600)
         return found[0]
 

@@ -84,7 +84,8 @@ def prune() -> None:
 
 def matching_ids(query: str) -> RawSQL | None:
     """A subquery of the ids of articles containing every token of `query`, or None when the
-    query has nothing to search for. Latin-script tokens match as prefixes (tram finds trams)."""
+    query has nothing to search for. Words of three characters or more match as prefixes (tram
+    finds trams); see _prefix."""
     terms = _query_terms(query)
     if not terms:
         return None
@@ -122,9 +123,9 @@ def _query_terms(query: str) -> list[str]:
 
 
 def _prefix(term: str) -> bool:
-    """Whether `term` matches as a prefix: words of three letters or more (tram finds trams; a
-    shorter one would make the index merge every token it starts), and a lone CJK character
-    (found through the bigrams it starts)."""
+    """Whether `term` matches as a prefix: words (numbers too) of three characters or more in
+    any script but CJK (tram finds trams; a shorter one would make the index merge every token
+    it starts), and a lone CJK character (found through the bigrams it starts)."""
     if _CJK_RUN.fullmatch(term):
         return len(term) == 1
     return len(term) >= 3

@@ -38,7 +38,11 @@ class PublishedListMixin:
     template_name = "articles/article_list.html"
     context_object_name = "articles"
 
+    valid_until = None
+
     def published(self):
+        # Read before the publication rule fixes its "now" (see StoredPagesPaginator).
+        self.valid_until = pagecache.next_publication()
         return Article.objects.published()
 
     def get_queryset(self):
@@ -56,7 +60,11 @@ class PublishedListMixin:
         # The list is its address and search words; other parameters do not change it.
         list_key = f"{self.request.path}?q={self.request.GET.get('q', '')}"
         return StoredPagesPaginator(
-            queryset, per_page, list_key=list_key, allow_empty_first_page=allow_empty_first_page
+            queryset,
+            per_page,
+            list_key=list_key,
+            valid_until=self.valid_until,
+            allow_empty_first_page=allow_empty_first_page,
         )
 
 
@@ -213,7 +221,12 @@ class SearchView(PublishedListMixin, ListView):
         # is needed here: a snippet shows where the words were found.
         rows = Article.objects.only("title", "slug", "standfirst", "body", "status", "published_at", "created_at")
         return SearchResultsPaginator(
-            queryset, per_page, list_key=self.query, rows=rows, allow_empty_first_page=allow_empty_first_page
+            queryset,
+            per_page,
+            list_key=self.query,
+            rows=rows,
+            valid_until=self.valid_until,
+            allow_empty_first_page=allow_empty_first_page,
         )
 
     def get_context_data(self, **kwargs):

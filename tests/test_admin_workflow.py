@@ -489,6 +489,21 @@ def test_bulk_add_tag_counts_only_articles_that_lacked_it(editor):
     assert list(tagged.tags.names()) == ["ferries"]
 
 
+def test_a_form_opened_before_a_bulk_change_cannot_undo_it(editor):
+    """Moving or tagging in bulk counts as an edit: a change form opened before it is refused,
+    so saving it does not put the old section or tags back."""
+    old, new = CategoryFactory(name="City"), CategoryFactory(name="Ferries")
+    article = ArticleFactory(category=old, title="Night ferry")
+    stale = edit_form(article, title="Night ferry, corrected", category=str(old.pk))
+    select(editor, "move_to_category", [article], apply="1", category=new.pk)
+    select(editor, "add_tag", [article], apply="1", name="breaking")
+    response = editor.post(change_url(article), stale)
+    assert response.status_code == 200 and "your changes were not saved" in response.content.decode()
+    article.refresh_from_db()
+    assert article.category == new and list(article.tags.names()) == ["breaking"]
+    assert article.title == "Night ferry"
+
+
 # --- query counts ----------------------------------------------------------------------------
 
 

@@ -1,6 +1,7 @@
 import datetime as dt
 import json
 import re
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -498,3 +499,17 @@ def test_cached_page_parts_follow_content_changes(client):
     assert "Ships and ports." in client.get(section.get_absolute_url()).content.decode()
     head = client.get(article.get_absolute_url()).content.decode().split("</head>")[0]
     assert '"name": "Renamed Reporter"' in head and "First Reporter" not in head
+
+
+def test_archive_months_follow_a_scheduled_story_going_live(client):
+    """A list's header (here a year's months) is a cached fragment: it renews when a scheduled
+    story goes live, as the list does, not only when content is edited."""
+    noon = dt.datetime(2025, 6, 15, 12, tzinfo=dt.UTC)
+    ArticleFactory(title="Spring", published_at=dt.datetime(2025, 3, 10, tzinfo=dt.UTC))
+    ArticleFactory(title="Summer", published_at=noon + dt.timedelta(hours=1))  # scheduled
+    with mock.patch("django.utils.timezone.now", return_value=noon):
+        before = client.get("/2025/").content.decode()
+    with mock.patch("django.utils.timezone.now", return_value=noon + dt.timedelta(hours=2)):
+        after = client.get("/2025/").content.decode()
+    assert 'href="/2025/03/"' in before and 'href="/2025/06/"' not in before and "Summer" not in before
+    assert 'href="/2025/06/"' in after and "Summer" in after
