@@ -55,6 +55,13 @@ class EditVersionFormMixin(forms.Form):
         return cleaned
 
 
+def _opened(request):
+    try:
+        return int(request.POST.get("opened_version", ""))
+    except ValueError:
+        return None
+
+
 def stale_edit_message(article, opened_version):
     fresh = Article.objects.only("pk", "updated_at", "edit_version").get(pk=article.pk)
     versions = list(history.versions_of(article)[:100])
@@ -208,6 +215,10 @@ class ArticleHistoryAdmin:
         article = self._article_for_history(request, object_id)
         version = self._version(article, version_id)
         if request.method == "POST":
+            if str(article.edit_version) != request.POST.get("opened_version"):
+                # Someone saved since this page showed "Now": restoring would overwrite that unseen.
+                messages.error(request, stale_edit_message(article, _opened(request)))
+                return HttpResponseRedirect(request.path)
             restored = history.restore(article, version, request.user)
             when = saved_at(version)
             self.log_change(request, restored.article, _("Restored revision from %(when)s") % {"when": when})
