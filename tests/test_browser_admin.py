@@ -23,6 +23,17 @@ def page(browser, live_server, django_user_model):  # noqa: F811
         assert page.console_errors == []
 
 
+def shown(*locators):
+    """Wait until each is visible (the page's scripts show and hide them as it loads)."""
+    for locator in locators:
+        locator.wait_for(state="visible", timeout=5000)
+
+
+def hidden(*locators):
+    for locator in locators:
+        locator.wait_for(state="hidden", timeout=5000)
+
+
 def open_change_form(page, article):
     page.goto(f"{page.live_url}/admin/articles/article/{article.pk}/change/")
 
@@ -32,9 +43,9 @@ def test_a_chosen_lead_image_is_previewed_before_saving(page, tmp_path):
     preview = page.locator(".field-lead_image [data-new-image]")
     assert preview.is_hidden()
     page.set_input_files("#id_lead_image", str(make_image(tmp_path / "harbour.png", size=(300, 200))))
-    assert preview.is_visible()
+    preview.wait_for(state="visible")  # the preview shows once the chosen file has loaded
     assert preview.get_attribute("src").startswith("blob:")
-    assert page.evaluate("document.querySelector('.field-lead_image [data-new-image]').naturalWidth") == 300
+    page.wait_for_function("document.querySelector('.field-lead_image [data-new-image]').naturalWidth === 300")
     shot(page, "admin-lead-image-preview")
 
 
@@ -42,7 +53,8 @@ def test_html_body_is_edited_in_the_rich_editor_and_saved_sanitised(page):
     article = ArticleFactory(body_source="<p>Ferry <strong>launched</strong>.</p>", body_format="html")
     open_change_form(page, article)
     editor = page.locator("trix-editor")
-    assert editor.is_visible() and page.locator("#id_body_source").is_hidden()
+    shown(editor)
+    hidden(page.locator("#id_body_source"))
     assert editor.locator("strong").inner_text() == "launched"
     editor.click()
     page.keyboard.press("End")
@@ -72,15 +84,17 @@ def test_an_untouched_body_is_saved_as_it_was(page):
 def test_markdown_and_unkeepable_html_stay_in_the_textarea(page):
     article = ArticleFactory(body_source="# Heading\n\nSome *Markdown*.")
     open_change_form(page, article)
-    assert page.locator("#id_body_source").is_visible()
-    assert page.locator("trix-editor").is_hidden() and page.locator("trix-toolbar").is_hidden()
+    shown(page.locator("#id_body_source"))
+    hidden(page.locator("trix-editor"), page.locator("trix-toolbar"))
     page.select_option("#id_body_format", "html")
-    assert page.locator("trix-editor").is_visible() and page.locator("#id_body_source").is_hidden()
+    shown(page.locator("trix-editor"))
+    hidden(page.locator("#id_body_source"))
     page.select_option("#id_body_format", "markdown")
-    assert page.locator("#id_body_source").is_visible() and page.locator("trix-editor").is_hidden()
+    shown(page.locator("#id_body_source"))
+    hidden(page.locator("trix-editor"))
 
     table = ArticleFactory(body_source="<table><tr><td>1</td></tr></table>", body_format="html")
     open_change_form(page, table)
-    assert page.locator("#id_body_source").is_visible() and page.locator("trix-editor").is_hidden()
-    assert page.locator(".body-editor-note").is_visible()
+    shown(page.locator("#id_body_source"), page.locator(".body-editor-note"))
+    hidden(page.locator("trix-editor"))
     assert Article.objects.get(pk=table.pk).body_source == "<table><tr><td>1</td></tr></table>"
