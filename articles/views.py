@@ -261,11 +261,10 @@ class ArticleDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         article = self.object
-        # The article's main part is a cached fragment (one per content change); what only it
-        # shows is computed lazily, so a cached fragment costs none of these queries.
-        # Content changes bump the generation; a scheduled story going live changes the next
-        # publication time: either makes a new fragment (its related stories and neighbours).
-        context["cache_generation"] = f"{pagecache.generation()}:{pagecache.next_publication()}"
+        # The article's head and main part are fragments keyed by `content_generation` (see
+        # context_processors), renewed by any change and when a scheduled story goes live (its
+        # related stories and neighbours); what only they show is computed lazily, so a cached
+        # fragment costs none of these queries.
         context["breadcrumb"] = SimpleLazyObject(
             lambda: [*article.category.ancestors(), article.category] if article.category_id else []
         )
