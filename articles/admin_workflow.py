@@ -67,35 +67,33 @@ class CategoryTreeListFilter(admin.SimpleListFilter):
         return queryset.in_category(category) if category else queryset.none()
 
 
-class AuthorListFilter(admin.SimpleListFilter):
-    """By byline author, through EXISTS: a join would repeat rows and make the admin add a
-    DISTINCT over the whole list (seconds at 100,000 articles)."""
+class ThroughListFilter(admin.SimpleListFilter):
+    """By a related author or tag, through EXISTS on the link table: a join would repeat rows and
+    make the admin add a DISTINCT over the whole list (seconds at 100,000 articles). The link
+    table's field to the choice is named like `parameter_name`."""
 
+    choice_model = through = article_field = None
+
+    def lookups(self, request, model_admin):
+        return [(str(pk), name) for pk, name in self.choice_model.objects.values_list("pk", "name")]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        links = self.through.objects.filter(**{self.article_field: OuterRef("pk"), self.parameter_name: self.value()})
+        return queryset.filter(Exists(links))
+
+
+class AuthorListFilter(ThroughListFilter):
     title = gettext_lazy("author")
     parameter_name = "author"
-
-    def lookups(self, request, model_admin):
-        return [(str(pk), name) for pk, name in Author.objects.values_list("pk", "name")]
-
-    def queryset(self, request, queryset):
-        if self.value() is None:
-            return queryset
-        return queryset.filter(Exists(Byline.objects.filter(article=OuterRef("pk"), author=self.value())))
+    choice_model, through, article_field = Author, Byline, "article"
 
 
-class TagListFilter(admin.SimpleListFilter):
-    """By tag, through EXISTS for the same reason."""
-
+class TagListFilter(ThroughListFilter):
     title = gettext_lazy("tag")
     parameter_name = "tag"
-
-    def lookups(self, request, model_admin):
-        return [(str(pk), name) for pk, name in Tag.objects.values_list("pk", "name")]
-
-    def queryset(self, request, queryset):
-        if self.value() is None:
-            return queryset
-        return queryset.filter(Exists(TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag=self.value())))
+    choice_model, through, article_field = Tag, TaggedArticle, "content_object"
 
 
 class LanguageListFilter(admin.SimpleListFilter):
