@@ -8,7 +8,6 @@ page ran and the slowest of them. Not a test: the figures depend on the machine.
 """
 
 import argparse
-import statistics
 import sys
 import tempfile
 import time
@@ -17,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.environment import use_production_settings  # noqa: E402
+from bench.environment import time_requests, use_production_settings  # noqa: E402
 
 
 def build_newsroom(count, batch=5000):
@@ -142,18 +141,9 @@ def main():
             for query in ran:
                 print(f"    {float(query['time']) * 1000:8.1f} ms  {query['sql'][:150]}")
         slowest = max(ran, key=lambda q: float(q["time"]))
-        timings = []
-        for _ in range(args.requests):
-            start = time.perf_counter()
-            client.get(url)
-            timings.append((time.perf_counter() - start) * 1000)
-        timings.sort()
-        p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
+        median, p95 = time_requests(client, url, args.requests)
         what = " ".join(slowest["sql"].split()[:3])
-        print(
-            f"{name:<20}{statistics.median(timings):>10.1f}{p95:>10.1f}{len(ran):>9}"
-            f"  {float(slowest['time']) * 1000:.1f} ({what}…)"
-        )
+        print(f"{name:<20}{median:>10.1f}{p95:>10.1f}{len(ran):>9}  {float(slowest['time']) * 1000:.1f} ({what}…)")
 
 
 if __name__ == "__main__":

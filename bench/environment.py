@@ -1,6 +1,9 @@
-"""The settings every in-process benchmark runs under: production's, with a scratch folder."""
+"""What every in-process benchmark shares: production's settings with a scratch folder, and
+timing a page."""
 
 import os
+import statistics
+import time
 
 
 def use_production_settings(scratch: str, database_url: str) -> None:
@@ -16,3 +19,14 @@ def use_production_settings(scratch: str, database_url: str) -> None:
         STATIC_ROOT=f"{scratch}/static",
         DJANGO_SETTINGS_MODULE="newsroom.settings",
     )
+
+
+def time_requests(client, url: str, count: int) -> tuple[float, float]:
+    """Median and p95 milliseconds of `count` GETs of `url` through `client`."""
+    timings = []
+    for _ in range(count):
+        start = time.perf_counter()
+        client.get(url)
+        timings.append((time.perf_counter() - start) * 1000)
+    timings.sort()
+    return statistics.median(timings), timings[max(0, int(len(timings) * 0.95) - 1)]

@@ -9,17 +9,15 @@ each page ran. Not a test: the figures depend on the machine.
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.environment import use_production_settings  # noqa: E402
+from bench.environment import time_requests, use_production_settings  # noqa: E402
 
 
 def main():
@@ -66,15 +64,9 @@ def main():
                 lambda execute, sql, *args, log=log: log.append(sql) or execute(sql, *args)
             ):
                 assert client.get(url).status_code == 200, url
-        timings = []
-        for _ in range(args.requests):
-            start = time.perf_counter()
-            client.get(url)
-            timings.append((time.perf_counter() - start) * 1000)
-        timings.sort()
-        p95 = timings[int(len(timings) * 0.95) - 1]
+        median, p95 = time_requests(client, url, args.requests)
         counts = f"{len(queries[0])} / {len(queries[1])}"
-        print(f"{name:<14}{statistics.median(timings):>10.2f}{p95:>10.2f}{counts:>30}")
+        print(f"{name:<14}{median:>10.2f}{p95:>10.2f}{counts:>30}")
 
 
 if __name__ == "__main__":
