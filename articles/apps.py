@@ -7,19 +7,13 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_migrate, post_save
+        from django.db.models.signals import post_migrate
 
-        from . import history, pagecache, search
+        from . import after_write, history
 
         history.register_models()  # revisions of articles, bylines, tags, authors and sections
         post_migrate.connect(sync_site, sender=self)
-        # Any change readers could see makes every cached page stale (the importer's bulk writes,
-        # which send no signals, invalidate explicitly).
-        for model in ("Article", "Author", "Category", "Tag", "Byline", "TaggedArticle", "OldAddress"):
-            post_save.connect(pagecache.invalidate_on_commit, sender=f"articles.{model}", weak=False)
-            post_delete.connect(pagecache.invalidate_on_commit, sender=f"articles.{model}", weak=False)
-        # Deletes through querysets skip Model.delete(); the signal still fires for each row.
-        post_delete.connect(lambda instance, **kw: search.unindex([instance.pk]), sender="articles.Article", weak=False)
+        after_write.connect_signals()
 
 
 def sync_site(**kwargs):

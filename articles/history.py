@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from reversion.models import Version
 
 from .models import Article, Author, Byline, Category, Tag, TaggedArticle
+from .text import CJK_RANGES
 
 
 def register_models():
@@ -158,9 +159,9 @@ def display(model_field, value, categories) -> str:
     return str(value)
 
 
-# Words, single Chinese characters (Chinese has no spaces, a whole sentence would be one "word"),
-# runs of white space, and single punctuation marks.
-TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[^\W\u3400-\u9fff\uf900-\ufaff]+|\s+|[^\w\s]")
+# Words, single CJK characters (Chinese, Japanese and Korean run without spaces: a whole
+# sentence would be one "word"), runs of white space, and single punctuation marks.
+TOKEN = re.compile(f"[{CJK_RANGES}]|[^\\W{CJK_RANGES}]+|\\s+|[^\\w\\s]")
 CONTEXT_LINES = 2
 
 

@@ -2,19 +2,41 @@ import hashlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch, Q, prefetch_related_objects
+from django.db import IntegrityError, models, transaction
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
-from . import renditions, search
-from .redirects import record_move
+from . import renditions
+from .redirects import normalize, path_hash
 from .rendering import HTML, MARKDOWN, render_body
 from .slugs import slug_from_text, unique_slug
 from .text import plain_text, reading_minutes, strip_invisible
 from .uploads import CheckedImageField
+
+
+class AuthorQuerySet(models.QuerySet):
+    def for_byline(self, name: str, email: str = "", website: str = ""):
+        """The Author a byline name stands for, made if there is none: the one identity rule the
+        importer, the sample content and the admin share.
+
+        The same email address is the same person. Otherwise the same name (case and spacing
+        aside) is the same person, unless both carry email addresses and they differ: two
+        reporters called Li Wei stay two authors."""
+        name = " ".join(name.split())
+        email = email.strip()
+        if email and (same_email := self.filter(email__iexact=email).order_by("pk").first()):
+            return same_email
+        for author in self.filter(name__iexact=name).order_by("pk"):
+            if not email or not author.email:
+                return author
+        return self.create(name=name, email=email, website=website[:500])
+
+    def of_user(self, user):
+        """The Author linked to a login (a writer's own byline), or None."""
+        return self.filter(user=user).first() if user.is_authenticated else None
 
 
 class Author(models.Model):
@@ -34,6 +56,8 @@ class Author(models.Model):
         related_name="author",
         help_text="The login whose articles carry this byline. Leave empty for guests and agencies.",
     )
+
+    objects = AuthorQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -155,11 +179,24 @@ class ArticleQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Readers see published articles; editors also preview the rest, writers their own."""
-        if user.has_perm("articles.publish_article"):
+        from . import permissions  # the role rules; they read models, so imported late
+
+        if permissions.can_publish(user):
             return self
-        if user.has_perm("articles.change_article"):
+        if permissions.can_write(user):
             return self.published() | self.owned_by(user)
         return self.published()
+
+    def bulk_edit(self, **changes) -> int:
+        """A change to many articles at once (a move, a tag, a tag merge) counts as an edit of
+        each: `edit_version` goes up, so a form opened before it cannot save the old value back;
+        `updated_at` is now; and what follows a write follows (`after_write`). Returns how many."""
+        from .after_write import after_write
+
+        ids = list(self.values_list("pk", flat=True))
+        count = self.update(edit_version=F("edit_version") + 1, updated_at=timezone.now(), **changes)
+        after_write(ids, text_changed=False)
+        return count
 
 
 class Article(models.Model):
@@ -260,16 +297,30 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, now=None, rendered_body=None, **kwargs):
+        from .after_write import after_write
+
+        adding = self._state.adding
         self.prepare_for_save(now=now, rendered_body=rendered_body)
-        super().save(*args, **kwargs)
-        search.index([self])
-        old = getattr(self, "_saved_address", None)
-        if old and old[0] == self.Status.PUBLISHED and old[1:] != self._address()[1:]:
-            record_move(self, self.url_for(*old[1:]))
-        self._saved_address = self._address()
+        if not adding:
+            super().save(*args, **kwargs)
+        else:
+            self._insert_with_free_slug(*args, **kwargs)
+        after_write([self])
 
     def get_absolute_url(self):
         return self.url_for(self.slug, self.published_at or self.created_at)
+
+    def _insert_with_free_slug(self, *args, **kwargs):
+        """Insert, and if another save took the slug between our check and our insert (two
+        editors saving the same new title at once), take the next free one instead of failing."""
+        for attempt in range(5):
+            try:
+                with transaction.atomic():
+                    return super().save(*args, **kwargs)
+            except IntegrityError:
+                if attempt == 4 or not Article.objects.filter(slug=self.slug).exists():
+                    raise  # not the slug, or no way out
+                self.slug = unique_slug(self.slug, lambda s: Article.objects.filter(slug=s).exists())
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -383,8 +434,19 @@ class OldAddress(models.Model):
         return self.path
 
     def save(self, *args, **kwargs):
-        self.path_hash = hashlib.sha1(self.path.encode()).hexdigest()
+        self.path = normalize(self.path)
+        self.path_hash = path_hash(self.path)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        """Typed in the admin: stored in the form addresses are looked up in, and refused (a form
+        error, not a crash) when it is the site root or another article's old address."""
+        self.path = normalize(self.path)
+        if self.path == "/":
+            raise ValidationError({"path": "The site's home page cannot be an old address."})
+        taken = OldAddress.objects.filter(path_hash=path_hash(self.path)).exclude(pk=self.pk)
+        if owner := taken.select_related("article").first():
+            raise ValidationError({"path": f"This is already an old address of “{owner.article}”."})
 
 
 class Byline(models.Model):

@@ -18,6 +18,11 @@ def can_publish(user) -> bool:
     return user.has_perm(PUBLISH)
 
 
+def can_write(user) -> bool:
+    """Writers and editors: may change articles (writers only their own, see `can_change`)."""
+    return user.has_perm(CHANGE)
+
+
 def is_own(user, article) -> bool:
     if article.created_by_id is not None and article.created_by_id == user.pk:
         return True
@@ -26,7 +31,7 @@ def is_own(user, article) -> bool:
 
 def can_change(user, article) -> bool:
     """Whether `user` may save `article` as it stands (a new one included)."""
-    if not user.has_perm(CHANGE):
+    if not can_write(user):
         return False
     if can_publish(user):
         return True

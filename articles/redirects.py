@@ -3,8 +3,6 @@
 import hashlib
 from urllib.parse import unquote, urlsplit
 
-from django.shortcuts import redirect
-
 
 def normalize(path_or_url: str) -> str:
     """The form addresses are stored and looked up in: path only, decoded, leading slash, no
@@ -47,22 +45,14 @@ def record_move(article, old_url: str) -> None:
     save_old_addresses([old_address(article, old_url)])
 
 
-class OldAddressMiddleware:
-    """Where the site would answer 404, an old address of a published article answers 301."""
+def published_article_at(path: str):
+    """The published article whose old address `path` is, or None."""
+    from .models import Article, OldAddress
 
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        if response.status_code != 404:
-            return response
-        from .models import Article, OldAddress
-
-        found = (
-            OldAddress.objects.filter(path_hash=path_hash(normalize(request.path)))
-            .filter(article__in=Article.objects.published())
-            .select_related("article")
-            .first()
-        )
-        return redirect(found.article, permanent=True) if found else response
+    found = (
+        OldAddress.objects.filter(path_hash=path_hash(normalize(path)))
+        .filter(article__in=Article.objects.published())
+        .select_related("article")
+        .first()
+    )
+    return found.article if found else None

@@ -15,6 +15,8 @@ from django.db import connection
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 
+from .text import CJK_RANGES
+
 TABLE = "articles_search"
 
 
@@ -22,13 +24,12 @@ def _id_column() -> str:
     return "article_id" if connection.vendor == "postgresql" else "rowid"
 
 
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
-_CJK_RUN = re.compile(f"[{_CJK}]+")
-_WORDS = re.compile(f"[^\\W_{_CJK}]+")
-_BIGRAMS = re.compile(f"(?=([{_CJK}]{{2}}))")
+_CJK_RUN = re.compile(f"[{CJK_RANGES}]+")
+_WORDS = re.compile(f"[^\\W_{CJK_RANGES}]+")
+_BIGRAMS = re.compile(f"(?=([{CJK_RANGES}]{{2}}))")
 # The last character of each CJK run (a lone one included): a one-character search for it
 # would otherwise find nothing, as it starts no bigram.
-_LAST_CJK = re.compile(f"[{_CJK}](?![{_CJK}])")
+_LAST_CJK = re.compile(f"[{CJK_RANGES}](?![{CJK_RANGES}])")
 MAX_TOKEN = 100  # PostgreSQL refuses lexemes over 2,047 bytes
 _TAG = re.compile(r"<[^>]*>")
 

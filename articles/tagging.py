@@ -3,10 +3,7 @@
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 
-from . import pagecache
 from .models import Article, Tag, TaggedArticle
 
 
@@ -34,9 +31,8 @@ def merge_tags(survivor: Tag, others) -> MergeResult:
             [TaggedArticle(tag=survivor, content_object_id=pk) for pk in sorted(tagged - has_it)]
         )
         Tag.objects.filter(pk__in=[tag.pk for tag in others]).delete()
-        # A form opened before the merge would save the merged-away tag back: refuse it.
-        Article.objects.filter(pk__in=tagged).update(edit_version=F("edit_version") + 1, updated_at=timezone.now())
-        pagecache.invalidate_on_commit()  # bulk_create sends no signal; tag pages and article pages change
+        # A form opened before the merge would save the merged-away tag back: it is an edit.
+        Article.objects.filter(pk__in=tagged).bulk_edit()
     return MergeResult(
         moved=len(tagged - has_it), already_tagged=len(tagged & has_it), deleted=[t.name for t in others]
     )

@@ -6,8 +6,10 @@ from html import unescape
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
-# CJK ideographs, kana and hangul: scripts written without spaces between words.
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+# CJK ideographs, kana and hangul: scripts written without spaces between words. The one
+# definition: search tokens, revision diffs, summaries and reading times all use it.
+CJK_RANGES = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+CJK_CHARACTER = re.compile(f"[{CJK_RANGES}]")
 _SPACE = re.compile(r"\s+")
 # Control characters (XML 1.0 refuses them: feeds and sitemaps would break) and zero-width spaces.
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2060\ufeff]")
@@ -19,7 +21,7 @@ def strip_invisible(text: str) -> str:
 
 def is_mostly_cjk(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
-    return bool(letters) and sum(1 for c in letters if _CJK.match(c)) * 2 >= len(letters)
+    return bool(letters) and sum(1 for c in letters if CJK_CHARACTER.match(c)) * 2 >= len(letters)
 
 
 def plain_text(html: str) -> str:
@@ -39,11 +41,10 @@ def summarize(text: str, limit: int = 160) -> str:
 
 CJK_CHARACTERS_PER_MINUTE = 400
 WORDS_PER_MINUTE = 230
-_CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
 
 
 def reading_minutes(text: str) -> int:
     """Minutes to read `text`: Chinese by characters (about 400 a minute), the rest by words."""
-    cjk = len(_CJK_CHAR.findall(text))
-    words = len(_CJK_CHAR.sub(" ", text).split())
+    cjk = len(CJK_CHARACTER.findall(text))
+    words = len(CJK_CHARACTER.sub(" ", text).split())
     return max(1, round(cjk / CJK_CHARACTERS_PER_MINUTE + words / WORDS_PER_MINUTE))

@@ -8,7 +8,7 @@ SAMPLES = Path(__file__).resolve().parents[1] / "articles" / "sample_content"
 
 
 def body_pool():
-    from articles.importing.reading import read_source
+    from articles.frontmatter.reading import read_source
     from articles.rendering import HTML, MARKDOWN, looks_like_html, render_body
 
     pool = []

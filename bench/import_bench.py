@@ -35,7 +35,7 @@ def bodies() -> list[str]:
     import django
 
     django.setup()
-    from articles.importing.reading import read_source
+    from articles.frontmatter.reading import read_source
     from articles.rendering import MARKDOWN, looks_like_html, render_body
 
     found = []
@@ -91,8 +91,8 @@ def floor(paths: list[Path]) -> float:
     """Read + front matter + Markdown/HTML + sanitise, one process, no database."""
     from zoneinfo import ZoneInfo
 
-    from articles.importing.mapping import ImportOptions, map_source
-    from articles.importing.reading import read_source
+    from articles.frontmatter.mapping import ImportOptions, map_source
+    from articles.frontmatter.reading import read_source
 
     options = ImportOptions(tz=ZoneInfo("UTC"), dry_run=True)
     start = time.perf_counter()

@@ -50,7 +50,7 @@ MIDDLEWARE = [
     # ETag and 304 for every page, cached or not; then the readers' page cache, before sessions
     # and authentication so that a hit skips them.
     "django.middleware.http.ConditionalGetMiddleware",
-    "articles.pagecache.PageCacheMiddleware",
+    "articles.public.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -58,7 +58,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Old addresses (imported aliases, changed slugs) answer 301 instead of 404.
-    "articles.redirects.OldAddressMiddleware",
+    "articles.public.middleware.OldAddressMiddleware",
 ]
 
 SITE_ID = 1
@@ -75,7 +75,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "articles.context_processors.site",
+                "articles.public.context_processors.site",
             ],
         },
     },

@@ -7,8 +7,8 @@ from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
-from articles.sitemaps import SITEMAPS
-from articles.views import robots_txt
+from articles.public.sitemaps import SITEMAPS
+from articles.public.views import robots_txt
 
 admin.site.site_header = admin.site.site_title = f"{settings.SITE_NAME} admin"
 
@@ -27,7 +27,7 @@ urlpatterns = [
     ),
     path("sitemaps/<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
     path("robots.txt", robots_txt, name="robots"),
-    path("", include("articles.urls")),
+    path("", include("articles.public.urls")),
 ]
 
 if settings.DEBUG:

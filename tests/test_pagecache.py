@@ -6,7 +6,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import pagecache
+from articles import freshness
 from articles.models import Article
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
 from tests.utils import run_import, write
@@ -116,7 +116,7 @@ def test_another_process_changing_content_is_seen(client, settings):
         later = time.time_ns() + 10**9
         os.utime(stamp, ns=(later, later))  # what invalidate() does in the other process
     else:
-        cache.incr(pagecache.GENERATION_KEY)  # a shared cache: the other process bumps it there
+        cache.incr(freshness.GENERATION_KEY)  # a shared cache: the other process bumps it there
     assert client.get(reverse("articles:list"))["X-Page-Cache"] == "miss"
 
 

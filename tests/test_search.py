@@ -5,9 +5,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import pagecache, search
+from articles import freshness, search
 from articles.models import Article
-from articles.paging import SearchResultsPaginator
+from articles.public.paging import SearchResultsPaginator
 from tests.factories import ArticleFactory, AuthorFactory
 from tests.utils import run_import
 
@@ -105,7 +105,7 @@ def test_edits_and_deletions_update_the_index(client):
 def test_search_query_count_is_constant(client, django_assert_num_queries, count):
     for _ in range(count):
         ArticleFactory(title="Climate report", authors=[AuthorFactory()])
-    pagecache.next_publication()
+    freshness.next_publication()
     with django_assert_num_queries(5):  # matching ids, the page's rows; byline lines: rows, bylines; navigation
         client.get(reverse("articles:search"), {"q": "climate"})
     with django_assert_num_queries(1):  # the page's rows: the rest is now cached

@@ -68,7 +68,7 @@ def test_robots_txt_points_at_the_sitemaps(client):
 
 
 def test_every_article_is_listed_however_many(client, monkeypatch):
-    from articles.sitemaps import ArticleSitemap
+    from articles.public.sitemaps import ArticleSitemap
 
     monkeypatch.setattr(ArticleSitemap, "limit", 2)
     articles = [ArticleFactory() for _ in range(5)]

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import pagecache
+from articles import freshness
 from articles.models import Article
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
 
@@ -184,7 +184,7 @@ def test_list_pages_query_counts_do_not_grow(client, django_assert_num_queries, 
     author = AuthorFactory()
     for _ in range(count):
         ArticleFactory(category=section, authors=[author, AuthorFactory()], tags=["t"])
-    pagecache.next_publication()  # read once per content change, by whichever page comes first
+    freshness.next_publication()  # read once per content change, by whichever page comes first
     # (first visit, later visits): a first visit reads the list's ids (its pages), which later
     # visits take from the cache, as they take the cards.
     pages = {
@@ -221,7 +221,7 @@ def test_deep_pages_are_read_from_the_stored_list(client):
 def test_detail_query_count(client, django_assert_num_queries, tree):
     *_, section = tree
     article = ArticleFactory(category=section, authors=[AuthorFactory() for _ in range(4)], tags=["a", "b", "c"])
-    pagecache.next_publication()  # read once per content change, by whichever page comes first
+    freshness.next_publication()  # read once per content change, by whichever page comes first
     # article; head: bylines; main part: body, section, breadcrumb, tags, related, newer, older;
     # navigation
     with django_assert_num_queries(10):

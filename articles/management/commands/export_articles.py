@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.exporting import export_article
+from articles.frontmatter import export_article
 from articles.models import Article
 
 

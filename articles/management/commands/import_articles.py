@@ -4,11 +4,19 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.importing.duplicates import likely_duplicates
-from articles.importing.files import DEFAULT_EXTENSIONS, find_sources
-from articles.importing.mapping import ImportOptions
-from articles.importing.run import Importer
-from articles.importing.saving import CHECKED, CREATED, FAILED, SKIPPED, UNCHANGED, UPDATED
+from articles.frontmatter import (
+    CHECKED,
+    CREATED,
+    DEFAULT_EXTENSIONS,
+    FAILED,
+    SKIPPED,
+    UNCHANGED,
+    UPDATED,
+    Importer,
+    ImportOptions,
+    find_sources,
+    likely_duplicates,
+)
 from articles.models import Article
 
 

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from articles import pagecache, renditions
+from articles import renditions
+from articles.after_write import after_write
 from articles.models import Article
 
 
@@ -17,7 +18,7 @@ class Command(BaseCommand):
             for article in Article.objects.exclude(lead_image="").only("id", "lead_image", "lead_renditions")
             if article.lead_renditions.get("source") != article.lead_image.name
         ]
-        made, failed = 0, 0
+        made, failed = [], 0
         for article in [] if dry_run else pending:
             result = renditions.refreshed(article.lead_image, {})
             if not result:
@@ -25,13 +26,13 @@ class Command(BaseCommand):
                 self.stderr.write(f"article {article.pk}: {article.lead_image.name}: could not be read")
                 continue
             Article.objects.filter(pk=article.pk).update(lead_renditions=result)
-            made += 1
+            made.append(article.pk)
             if verbosity > 1:
                 self.stdout.write(f"article {article.pk}: {article.lead_image.name}")
         if made:
-            pagecache.invalidate()  # a queryset update sends no signal
+            after_write(made, text_changed=False)  # a queryset update: no signal, no save
         if verbosity > 0:
             verb = "need" if dry_run else "got"
-            self.stdout.write(f"{len(pending) if dry_run else made} lead images {verb} renditions, {failed} failed")
+            self.stdout.write(f"{len(pending) if dry_run else len(made)} lead images {verb} renditions, {failed} failed")
         if failed:
             raise CommandError(f"{failed} lead images could not be read")

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from .models import Article
+from ..models import Article
 
 _MEDIA_REFERENCE = re.compile(re.escape(settings.MEDIA_URL) + r"(imported/[\w/.-]+)")
 

@@ -4,19 +4,17 @@ content change.
 Every visit to the change list counts its rows and lists the years or months that have
 articles (the date hierarchy); on a large table those are scans (a DISTINCT through a Python
 function per row on SQLite). Their answers change only when articles do, so they are kept in
-the cache under the page cache's generation, which any article change bumps.
+the cache until content changes or the next scheduled story goes live (`freshness`).
 """
 
 import datetime
-import hashlib
 
 from django.contrib.admin.views.main import ChangeList
-from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.utils import timezone
 
-from . import pagecache
-from .models import ArticleQuerySet
+from .. import freshness
+from ..models import ArticleQuerySet
 
 
 class ListingQuerySet(ArticleQuerySet):
@@ -33,13 +31,8 @@ class ListingQuerySet(ArticleQuerySet):
         # the same whatever the time.
         now = timezone.now()
         params = ["now" if _around(p, now) else p for p in params]
-        digest = hashlib.sha1(f"{what}|{sql}|{params!r}".encode()).hexdigest()
-        key = f"admin-listing:{pagecache.generation()}:{pagecache.next_publication()}:{digest}"
-        found = cache.get(key)
-        if found is None:
-            found = (compute(),)  # wrapped, so a stored None or 0 still counts as found
-            cache.set(key, found, timeout=3600)
-        return found[0]
+        valid_until = freshness.next_publication()
+        return freshness.kept(freshness.key("admin-listing", what, sql, repr(params)), compute, valid_until)
 
     def count(self):
         if self._result_cache is not None:

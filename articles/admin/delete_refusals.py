@@ -1,14 +1,8 @@
-"""Admin pieces that keep editors from losing work: deletes refused with a reason, tag merges."""
+"""Deletes that would take articles with them are refused, with the reason and what to do."""
 
-from django.contrib import admin, messages
-from django.contrib.admin import helpers
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
-
-from .tagging import merge_tags
+from django.utils.translation import ngettext
 
 LISTED = 5  # articles named in a refusal; the rest are counted
 
@@ -44,7 +38,7 @@ def _admin_link(obj):
 
 
 def author_blockers(author):
-    from .models import Article
+    from ..models import Article
 
     articles = Article.objects.filter(bylines__author=author).order_by("-published_at", "-pk")
     count = articles.count()
@@ -59,7 +53,7 @@ def author_blockers(author):
 
 
 def category_blockers(category):
-    from .models import Article, Category
+    from ..models import Article, Category
 
     blockers = []
     articles = Article.objects.filter(category=category).order_by("-published_at", "-pk")
@@ -79,44 +73,3 @@ def category_blockers(category):
         ) % {"name": category, "count": count}
         blockers.append((sentence, children))
     return blockers
-
-
-@admin.action(description=gettext_lazy("Merge selected tags into…"), permissions=["change", "delete"])
-def merge_selected_tags(modeladmin, request, queryset):
-    """Asks which of the selected tags survives, then moves every tagging onto it."""
-    tags = sorted(queryset, key=lambda tag: (-getattr(tag, "article_count", 0), tag.name.lower()))
-    if len(tags) < 2:
-        modeladmin.message_user(request, _("Select at least two tags to merge."), messages.WARNING)
-        return None
-    survivor = next((tag for tag in tags if str(tag.pk) == request.POST.get("survivor")), None)
-    if request.POST.get("post") and survivor is not None:
-        result = merge_tags(survivor, tags)
-        modeladmin.log_change(request, survivor, _("Merged %(names)s into it.") % {"names": ", ".join(result.deleted)})
-        modeladmin.message_user(
-            request,
-            _(
-                "Merged %(names)s into “%(survivor)s”. Articles moved to it: %(moved)d; already tagged with it: "
-                "%(already)d; tags deleted: %(deleted)d."
-            )
-            % {
-                "names": ", ".join(f"“{name}”" for name in result.deleted),
-                "survivor": survivor,
-                "moved": result.moved,
-                "already": result.already_tagged,
-                "deleted": len(result.deleted),
-            },
-            messages.SUCCESS,
-        )
-        return None
-    opts = modeladmin.model._meta
-    context = {
-        **modeladmin.admin_site.each_context(request),
-        "title": _("Merge tags"),
-        "opts": opts,
-        "tags": tags,
-        "survivor": survivor or tags[0],
-        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        "action": "merge_selected_tags",
-    }
-    request.current_app = modeladmin.admin_site.name
-    return TemplateResponse(request, "admin/articles/tag/merge_tags.html", context)

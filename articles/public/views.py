@@ -21,9 +21,10 @@ from django.views.generic import (
     YearArchiveView,
 )
 
-from . import pagecache, search, seo
+from .. import freshness, search
+from ..models import Article, Author, Category, Tag
+from . import seo
 from .cards import render_card_groups, render_cards, render_result_meta
-from .models import Article, Author, Category, Tag
 from .paging import SearchResultsPaginator, StoredPagesPaginator
 from .sitemaps import news_articles
 
@@ -42,7 +43,7 @@ class PublishedListMixin:
 
     def published(self):
         # Read before the publication rule fixes its "now" (see StoredPagesPaginator).
-        self.valid_until = pagecache.next_publication()
+        self.valid_until = freshness.next_publication()
         return Article.objects.published()
 
     def get_queryset(self):

@@ -10,7 +10,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed, Enclosure
 
-from .models import Article, Author, Byline, Category, Tag
+from ..models import Article, Author, Byline, Category, Tag
 
 FEED_LENGTH = 30
 

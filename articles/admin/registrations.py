@@ -1,68 +1,25 @@
-from django import forms
 from django.contrib import admin
-from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, Prefetch
 from django.http import JsonResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 from reversion.admin import VersionAdmin
 from taggit.models import Tag as TaggitTag
 
-from .admin_history import ArticleHistoryAdmin, EditVersionFormMixin
-from .admin_listing import ArticleChangeList
-from .admin_safety import ExplainedProtectedDeleteMixin, author_blockers, category_blockers, merge_selected_tags
-from .admin_workflow import (
-    AuthorListFilter,
-    CategoryTreeListFilter,
-    LanguageListFilter,
-    StateListFilter,
-    TagListFilter,
-    WorkflowAdminMixin,
-)
-from .models import Article, Author, Byline, Category, OldAddress, Tag
-from .text import plain_text
-from .widgets import BodyEditor, ImagePreviewInput
-
-
-class TagAutocomplete(AutocompleteSelectMultiple):
-    """Django's admin autocomplete, keyed by tag *name* so editors can also type new tags."""
-
-    def __init__(self, admin_site):
-        super().__init__(
-            Article._meta.get_field("tags"),
-            admin_site,
-            attrs={"data-tags": "true", "data-token-separators": '[","]', "data-placeholder": "Add tags"},
-        )
-
-    def get_url(self):
-        return reverse("admin:articles_article_tag_autocomplete")
-
-    def optgroups(self, name, value, attrs=None):
-        names = [v for v in value if v]
-        return [(None, [self.create_option(name, n, n, True, i) for i, n in enumerate(names)], 0)]
-
-
-class TagNamesField(forms.Field):
-    def to_python(self, value):
-        names = [" ".join(str(v).split()) for v in (value or [])]
-        return list(dict.fromkeys(n for n in names if n))
-
-
-class ArticleAdminForm(EditVersionFormMixin, forms.ModelForm):
-    tags = TagNamesField(required=False, widget=TagAutocomplete(admin.site))
-
-    class Meta:
-        model = Article
-        fields = ["tags"]  # the rest come from ArticleAdmin.fieldsets
-        widgets = {"body_source": BodyEditor}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk and not self.is_bound:
-            self.initial["tags"] = [t.name for t in self.instance.tags.all()]
+from ..models import Article, Author, Byline, Category, OldAddress, Tag
+from ..text import plain_text
+from .bulk_actions import BulkActionsMixin
+from .changelist import ArticleChangeList
+from .delete_refusals import ExplainedProtectedDeleteMixin, author_blockers, category_blockers
+from .filters import AuthorListFilter, CategoryTreeListFilter, LanguageListFilter, StateListFilter, TagListFilter
+from .forms import ArticleAdminForm
+from .history_views import ArticleHistoryAdmin
+from .tag_merge import merge_selected_tags
+from .widgets import ImagePreviewInput
+from .workflow_actions import WorkflowAdminMixin
 
 
 class OldAddressInline(admin.TabularInline):
@@ -83,7 +40,7 @@ class BylineInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(WorkflowAdminMixin, ArticleHistoryAdmin, admin.ModelAdmin):
+class ArticleAdmin(WorkflowAdminMixin, BulkActionsMixin, ArticleHistoryAdmin, admin.ModelAdmin):
     form = ArticleAdminForm
     formfield_overrides = {
         models.URLField: {"assume_scheme": "https"},

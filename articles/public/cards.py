@@ -1,17 +1,16 @@
 """Story cards rendered once per content change.
 
 Rendering the card template is most of what a list page costs (its SQL is a few queries);
-a card's HTML depends only on its article, section and byline, so it is kept in the cache under
-the page cache's generation, which any change to those bumps.
+a card's HTML depends only on its article, section and byline, so it is kept until content
+changes (`freshness`).
 """
 
-from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from . import pagecache
-from .models import Article
+from .. import freshness
+from ..models import Article
 
 
 def render_cards(articles, level=2, lead=False) -> list[str]:
@@ -30,9 +29,11 @@ def render_card_groups(groups, template="includes/card.html") -> list[list[str]]
 
     Articles may be bare (only their ids loaded): what a card shows is fetched, in one
     `for_cards()` query, for the cards missing from the cache alone."""
-    base = f"card:{pagecache.generation()}:{get_language()}:{template}:"
-    keyed = [[(f"{base}{level}:{int(lead)}:{a.pk}", a) for a in articles] for articles, level, lead in groups]
-    found = cache.get_many([key for group in keyed for key, _ in group])
+    language = get_language()
+    wanted = [(a, level, lead) for articles, level, lead in groups for a in articles]
+    card_keys = iter(freshness.keys("card", [(language, template, lv, int(ld), a.pk) for a, lv, ld in wanted]))
+    keyed = [[(next(card_keys), a) for a in articles] for articles, _, _ in groups]
+    found = freshness.load_many([key for group in keyed for key, _ in group])
     complete = _with_card_fields([a for group in keyed for key, a in group if key not in found])
     missing = {}
     rendered = []
@@ -48,7 +49,7 @@ def render_card_groups(groups, template="includes/card.html") -> list[list[str]]
             cards.append(mark_safe(html))  # rendered by our own template, escaped there
         rendered.append(cards)
     if missing:
-        cache.set_many(missing, timeout=3600)
+        freshness.store_many(missing)
     return rendered
 
 

@@ -4,7 +4,7 @@ from django.contrib.admin.widgets import AdminFileWidget, AdminTextareaWidget
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .renditions import thumbnail_url
+from ..renditions import thumbnail_url
 
 TRIX = "vendor/trix-2.1.19/"  # see static/vendor/README.md
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from django.db import DatabaseError, IntegrityError, transaction
 
-from .. import pagecache, search
+from ..after_write import after_write
 from ..models import Article, Author, Byline, Category, Tag, TaggedArticle
-from ..redirects import old_address, record_move, save_old_addresses
+from ..redirects import old_address, save_old_addresses
 from ..slugs import slug_from_text, unique_slug
 from .mapping import ArticleData, ImportOptions
 
@@ -52,9 +52,7 @@ class Writer:
     def write(self, items: list[ArticleData], retry=True) -> list[Outcome]:
         try:
             with transaction.atomic():
-                outcomes = self._write(items)
-            pagecache.invalidate()  # bulk writes send no signals
-            return outcomes
+                return self._write(items)
         except DatabaseError as exc:
             self._forget()  # rows created in the rolled-back transaction are gone
             if len(items) > 1:
@@ -95,8 +93,12 @@ class Writer:
         created, updated = self._create(new), self._update(changed)
         updated_ids = {article.pk for _, article in updated}
         self._replace_bylines_and_tags(created + updated, updated_ids)
+        # Bulk writes: what Article.save would do after a write, once for the batch.
+        after_write(
+            [article for _, article in created + updated],
+            documents=[(article.pk, item.search_document) for item, article in created + updated],
+        )
         self._add_aliases(created + updated)
-        search.index_rows([(article.pk, item.search_document) for item, article in created + updated])
         for item, article in created + updated:
             outcomes[id(item)] = Outcome(
                 item.source_path,
@@ -192,10 +194,7 @@ class Writer:
         for item, article in pairs:
             wanted = slug_from_text(item.slug) if item.slug else article.slug
             slug = wanted if wanted == article.slug else self._unique_slugs([wanted], exclude=article.pk)[0]
-            old_address = article._address()
-            self._fill(article, item, slug)
-            if old_address[0] == Article.Status.PUBLISHED and old_address[1:] != article._address()[1:]:
-                record_move(article, Article.url_for(*old_address[1:]))
+            self._fill(article, item, slug)  # a move of its address is recorded by after_write
             results.append((item, article))
         Article.objects.bulk_update([a for _, a in results], IMPORTED_FIELDS, batch_size=200)
         return results

@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from . import pagecache
-from .models import Category
+from .. import freshness
+from ..models import Category
 
 
 def site(request):
@@ -12,5 +12,5 @@ def site(request):
         "site_name": settings.SITE_NAME,
         "top_sections": lambda: list(Category.objects.filter(parent__isnull=True)),
         # A fragment keyed by it renews on any change and when a scheduled story goes live.
-        "content_generation": SimpleLazyObject(lambda: f"{pagecache.generation()}:{pagecache.next_publication()}"),
+        "content_generation": SimpleLazyObject(freshness.version),
     }

@@ -2,18 +2,14 @@
 
 OFFSET makes the database walk past every earlier row, and COUNT(*) walks them all. Instead, a
 list's order is read once, as ids from the index, and kept in the cache until content changes
-(the page cache's generation) or the next scheduled story goes live: a page is then its ids,
-taken from the cache, and its cards (cards.py) come from the cache too or are fetched by id.
+or the next scheduled story goes live (`freshness`): a page is then its ids, taken from the
+cache, and its cards (cards.py) come from the cache too or are fetched by id.
 """
 
-import hashlib
-
-from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.utils import timezone
 from django.utils.functional import cached_property
 
-from . import pagecache
+from .. import freshness
 
 
 class StoredPagesPaginator(Paginator):
@@ -31,23 +27,20 @@ class StoredPagesPaginator(Paginator):
         self.valid_until = valid_until
         # Which list this is (its address and query, not the page): the queryset itself is no
         # key, it holds the time of the request.
-        self.cache_key = "paging:" + hashlib.sha1(f"{list_key}:{per_page}".encode()).hexdigest()
+        self.list_key, self.per_page_key = list_key, per_page
 
-    @cached_property
-    def _key(self):
-        return f"{self.cache_key}:{pagecache.generation()}"
+    def _keys(self, *parts):
+        return freshness.keys("paging", [(self.list_key, self.per_page_key, part) for part in parts])
 
     @cached_property
     def count(self):
-        stored = cache.get(f"{self._key}:count")
-        if stored is None or (stored[1] and timezone.now().timestamp() >= stored[1]):
-            return self._store()[0]
-        return stored[0]
+        stored = freshness.load(self._keys("count")[0])
+        return self._store()[0] if stored is freshness.MISSING else stored
 
     def page(self, number):
         number = self.validate_number(number)
         chunk, index = divmod(number - 1, self.chunk_pages)
-        pages = cache.get(f"{self._key}:{chunk}")
+        pages = freshness.load(self._keys(chunk)[0], None)
         if pages is None:
             pages = self._store()[1][chunk] if self.count else [[]]
         # Stories known by their id alone (any other field loads when read): render_cards
@@ -62,11 +55,10 @@ class StoredPagesPaginator(Paginator):
         pages = [ids[i : i + self.per_page] for i in range(0, len(ids), self.per_page)]
         step = self.chunk_pages
         chunks = [pages[i : i + step] for i in range(0, len(pages), step)]
-        count = (len(ids), self.valid_until)
-        stored = {f"{self._key}:{i}": chunk for i, chunk in enumerate(chunks)}
-        cache.set_many({f"{self._key}:count": count, **stored}, timeout=3600)
-        self.count = count[0]  # what was just read, whatever the cache had
-        return count[0], chunks
+        count_key, *chunk_keys = self._keys("count", *range(len(chunks)))
+        freshness.store_many({count_key: len(ids), **dict(zip(chunk_keys, chunks, strict=True))}, self.valid_until)
+        self.count = len(ids)  # what was just read, whatever the cache had
+        return len(ids), chunks
 
 
 class SearchResultsPaginator(Paginator):
@@ -82,17 +74,14 @@ class SearchResultsPaginator(Paginator):
         super().__init__(object_list, per_page, **kwargs)
         self.valid_until = valid_until
         self.rows = rows
-        self.cache_key = "search:" + hashlib.sha1(list_key.encode()).hexdigest()
+        self.list_key = list_key
 
     @cached_property
     def ids(self):
-        key = f"{self.cache_key}:{pagecache.generation()}"
-        found = cache.get(key)
-        if found is None or (found[1] and timezone.now().timestamp() >= found[1]):
-            ids = list(self.object_list.order_by("-published_at", "-id").values_list("id", flat=True)[: self.cap + 1])
-            found = (ids, self.valid_until)
-            cache.set(key, found, timeout=3600)
-        return found[0]
+        newest = self.object_list.order_by("-published_at", "-id").values_list("id", flat=True)
+        return freshness.kept(
+            freshness.key("search", self.list_key), lambda: list(newest[: self.cap + 1]), self.valid_until
+        )
 
     @property
     def more(self):

@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
-from .models import Article, Author, Byline, Category, Tag, TaggedArticle
+from ..models import Article, Author, Byline, Category, Tag, TaggedArticle
 
 
 class ArticleSitemap(Sitemap):

@@ -1,0 +1,92 @@
+"""The editors' forms: the article form (tags by name, the body editor, edit-version locking)
+and the small forms of the workflow buttons and bulk actions."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ..models import Article, Category
+from .locking import EditVersionFormMixin
+from .widgets import BodyEditor
+
+
+class TagAutocomplete(AutocompleteSelectMultiple):
+    """Django's admin autocomplete, keyed by tag *name* so editors can also type new tags."""
+
+    def __init__(self, admin_site):
+        super().__init__(
+            Article._meta.get_field("tags"),
+            admin_site,
+            attrs={"data-tags": "true", "data-token-separators": '[","]', "data-placeholder": "Add tags"},
+        )
+
+    def get_url(self):
+        return reverse("admin:articles_article_tag_autocomplete")
+
+    def optgroups(self, name, value, attrs=None):
+        names = [v for v in value if v]
+        return [(None, [self.create_option(name, n, n, True, i) for i, n in enumerate(names)], 0)]
+
+
+class TagNamesField(forms.Field):
+    def to_python(self, value):
+        names = [" ".join(str(v).split()) for v in (value or [])]
+        return list(dict.fromkeys(n for n in names if n))
+
+
+class ArticleAdminForm(EditVersionFormMixin, forms.ModelForm):
+    tags = TagNamesField(required=False, widget=TagAutocomplete(admin.site))
+
+    class Meta:
+        model = Article
+        fields = ["tags"]  # the rest come from ArticleAdmin.fieldsets
+        widgets = {"body_source": BodyEditor}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["tags"] = [t.name for t in self.instance.tags.all()]
+
+
+class ScheduleForm(forms.Form):
+    publish_at = forms.DateTimeField(
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Naive input is read in the current time zone (the site's TIME_ZONE); say which.
+        self.fields["publish_at"].label = _("Publication time (%(zone)s)") % {
+            "zone": timezone.get_current_timezone_name()
+        }
+
+    def clean_publish_at(self):
+        when = self.cleaned_data["publish_at"]
+        if when <= timezone.now():
+            raise forms.ValidationError(_("The publication time must be in the future."))
+        return when
+
+
+class SendBackForm(forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("Note to the writer"),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        max_length=5000,
+    )
+
+
+class MoveToCategoryForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label=gettext_lazy("Section"), queryset=Category.objects.only("pk", "full_name", "name")
+    )
+
+
+class AddTagForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Tag"), max_length=100)
+
+    def clean_name(self):
+        return " ".join(self.cleaned_data["name"].split())
