@@ -4,7 +4,11 @@ from pathlib import Path
 
 import pytest
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+from tests.factories import AuthorFactory, UserFactory
+from tests.utils import CHROMIUM_ARGS, VIEWPORTS, logged_in, open_page
+
+# Resolved: ../shared may be a link, and the importer stores resolved paths.
+CORPUS = (Path(__file__).resolve().parents[2] / "shared" / "corpus").resolve()
 # CI sets this: a component a test needs (browser, PostgreSQL, Redis, corpus) being absent is
 # then a failure, not a skip.
 STRICT = os.environ.get("NEWSROOM_REQUIRE_ALL", "") not in ("", "0", "false")
@@ -73,3 +77,56 @@ def chromium_path():
     if not Path(path).exists() and not shutil.which(path):
         pytest.skip(f"Chromium not found at {path} (apt-get install chromium)")
     return path
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test
+    # body are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture(params=VIEWPORTS)
+def page(request, browser):
+    with open_page(browser, request.param) as page:
+        yield page
+
+
+# Role fixtures, named by role: `editor` is an Editors-group login everywhere, `writer` a
+# Writers-group one with an Author of their own, `superuser` Django's admin account.
+
+
+@pytest.fixture
+def superuser(admin_client):
+    """A client signed in as a superuser."""
+    return admin_client
+
+
+@pytest.fixture
+def writer_user():
+    user = UserFactory(username="wen", groups=["Writers"])
+    AuthorFactory(name="Wen Writer", user=user)
+    return user
+
+
+@pytest.fixture
+def writer(writer_user):
+    return logged_in(writer_user)
+
+
+@pytest.fixture
+def editor_user():
+    return UserFactory(username="eda", groups=["Editors"])
+
+
+@pytest.fixture
+def editor(editor_user):
+    return logged_in(editor_user)

@@ -9,46 +9,12 @@ from django.utils import timezone
 
 from articles.models import Article
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
+from tests.utils import article_form
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def editor(admin_client):
-    return admin_client
-
-
-def article_form(**overrides):
-    data = {
-        "title": "海港市新渡轮下水",
-        "slug": "",
-        "standfirst": "",
-        "body_source": "First *paragraph*.\n\n<script>alert(1)</script>",
-        "body_format": "markdown",
-        "status": "published",
-        "published_at_0": "",
-        "published_at_1": "",
-        "category": "",
-        "tags": [],
-        "language": "zh-hans",
-        "lead_image_url": "",
-        "lead_image_caption": "",
-        "lead_image_credit": "",
-        "extra": "{}",
-        "bylines-TOTAL_FORMS": "0",
-        "bylines-INITIAL_FORMS": "0",
-        "bylines-MIN_NUM_FORMS": "0",
-        "bylines-MAX_NUM_FORMS": "1000",
-        "old_addresses-TOTAL_FORMS": "0",
-        "old_addresses-INITIAL_FORMS": "0",
-        "old_addresses-MIN_NUM_FORMS": "0",
-        "old_addresses-MAX_NUM_FORMS": "1000",
-    }
-    data.update(overrides)
-    return data
-
-
-def test_editor_writes_and_publishes_an_article(editor, client):
+def test_editor_writes_and_publishes_an_article(superuser, client):
     """Through the admin form: Chinese title, two ordered authors, an existing and a new tag."""
     section = CategoryFactory(name="Ferries")
     first, second = AuthorFactory(name="Zhou"), AuthorFactory(name="Adams")
@@ -64,7 +30,7 @@ def test_editor_writes_and_publishes_an_article(editor, client):
             "bylines-1-position": "1",
         },
     )
-    response = editor.post(reverse("admin:articles_article_add"), data)
+    response = superuser.post(reverse("admin:articles_article_add"), data)
     assert response.status_code == 302, response.context["adminform"].errors if response.context else response
     article = Article.objects.get(title="海港市新渡轮下水")
     assert article.slug == "海港市新渡轮下水"
@@ -75,76 +41,78 @@ def test_editor_writes_and_publishes_an_article(editor, client):
     assert client.get(article.get_absolute_url()).status_code == 200
 
 
-def test_change_form_shows_existing_tags_by_name(editor):
+def test_change_form_shows_existing_tags_by_name(superuser):
     article = ArticleFactory(tags=["climate", "气候"])
-    html = editor.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
+    html = superuser.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
     assert '<option value="climate" selected>climate</option>' in html
     assert '<option value="气候" selected>气候</option>' in html
     assert 'data-tags="true"' in html
 
 
-def test_tag_autocomplete_finds_tags_by_name(editor, client):
+def test_tag_autocomplete_finds_tags_by_name(superuser, client):
     ArticleFactory(tags=["气候变化", "climate", "sport"])
     url = reverse("admin:articles_article_tag_autocomplete")
-    assert editor.get(url, {"term": "气候"}).json()["results"] == [{"id": "气候变化", "text": "气候变化"}]
+    assert superuser.get(url, {"term": "气候"}).json()["results"] == [{"id": "气候变化", "text": "气候变化"}]
     assert client.get(url, {"term": "气候"}).status_code == 302  # readers are sent to sign in
 
 
-def test_author_and_category_autocomplete(editor):
+def test_author_and_category_autocomplete(superuser):
     AuthorFactory(name="观察者网")
     top = CategoryFactory(name="新媒体")
     CategoryFactory(name="头条", parent=top)
     url = reverse("admin:autocomplete")
-    authors = editor.get(url, {"term": "观察", "app_label": "articles", "model_name": "byline", "field_name": "author"})
+    authors = superuser.get(
+        url, {"term": "观察", "app_label": "articles", "model_name": "byline", "field_name": "author"}
+    )
     assert [r["text"] for r in authors.json()["results"]] == ["观察者网"]
-    sections = editor.get(
+    sections = superuser.get(
         url, {"term": "头条", "app_label": "articles", "model_name": "article", "field_name": "category"}
     )
     assert [r["text"] for r in sections.json()["results"]] == ["新媒体 / 头条"]
 
 
-def test_change_list_shows_state_and_byline(editor):
+def test_change_list_shows_state_and_byline(superuser):
     ArticleFactory(title="Live one", authors=[AuthorFactory(name="Ann"), AuthorFactory(name="Bo")])
     ArticleFactory(title="Waiting one", status=Article.Status.REVIEW)
-    html = editor.get(reverse("admin:articles_article_changelist")).content.decode()
+    html = superuser.get(reverse("admin:articles_article_changelist")).content.decode()
     assert "Ann, Bo" in html
     assert "In review" in html
 
 
 @pytest.mark.parametrize("rows", [5, 50])
-def test_change_list_query_count_is_constant(editor, django_assert_max_num_queries, rows):
+def test_change_list_query_count_is_constant(superuser, django_assert_max_num_queries, rows):
     for _ in range(rows):
         ArticleFactory(authors=[AuthorFactory(), AuthorFactory()])
     with django_assert_max_num_queries(12):
-        assert editor.get(reverse("admin:articles_article_changelist")).status_code == 200
+        assert superuser.get(reverse("admin:articles_article_changelist")).status_code == 200
 
 
 @pytest.mark.parametrize("name", ["articles_author", "articles_category", "articles_tag"])
-def test_other_change_lists_load(editor, name):
+def test_other_change_lists_load(superuser, name):
     ArticleFactory(tags=["x"])
-    assert editor.get(reverse(f"admin:{name}_changelist")).status_code == 200
+    assert superuser.get(reverse(f"admin:{name}_changelist")).status_code == 200
 
 
-def test_change_list_counts_and_dates_are_read_once_per_content_change(editor, django_assert_num_queries):
+def test_change_list_counts_and_dates_are_read_once_per_content_change(superuser, django_assert_num_queries):
     """At 100,000 articles the count and the date hierarchy are scans: a second visit takes
     them from the cache, and any article change shows at once."""
     ArticleFactory.create_batch(2, published_at=timezone.now() - dt.timedelta(days=400))
     url = reverse("admin:articles_article_changelist")
     with CaptureQueriesContext(connection) as first:
-        assert "2 articles" in editor.get(url).content.decode()
+        assert "2 articles" in superuser.get(url).content.decode()
     with CaptureQueriesContext(connection) as again:
-        editor.get(url)
+        superuser.get(url)
     assert len(again) == len(first) - 4  # the count, the date range, the years, the next scheduled story
     ArticleFactory(published_at=timezone.now())
-    html = editor.get(url).content.decode()
+    html = superuser.get(url).content.decode()
     assert "3 articles" in html and str(timezone.now().year) in html and str(timezone.now().year - 1) in html
 
 
-def test_kept_counts_follow_a_scheduled_story_going_live(editor):
+def test_kept_counts_follow_a_scheduled_story_going_live(superuser):
     ArticleFactory(published_at=timezone.now() - dt.timedelta(days=1))
     ArticleFactory(published_at=timezone.now() + dt.timedelta(hours=1))  # scheduled
     url = reverse("admin:articles_article_changelist")
-    assert "1 article" in editor.get(url, {"state": "live"}).content.decode()
+    assert "1 article" in superuser.get(url, {"state": "live"}).content.decode()
     later = timezone.now() + dt.timedelta(hours=2)
     with mock.patch("django.utils.timezone.now", return_value=later):
-        assert "2 articles" in editor.get(url, {"state": "live"}).content.decode()
+        assert "2 articles" in superuser.get(url, {"state": "live"}).content.decode()

@@ -15,14 +15,9 @@ from reversion.models import Version
 
 from articles.models import Article, Author, Category, Tag, TaggedArticle
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
-from tests.test_admin import article_form
+from tests.utils import article_form
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor(admin_client):
-    return admin_client
 
 
 @pytest.fixture
@@ -96,10 +91,10 @@ def revisions(article):
 # Revisions
 
 
-def test_each_admin_save_keeps_a_revision_with_who_when_and_what(editor, admin_user):
+def test_each_admin_save_keeps_a_revision_with_who_when_and_what(superuser, admin_user):
     zhou, adams = AuthorFactory(name="Zhou"), AuthorFactory(name="Adams")
     saved(
-        editor.post(
+        superuser.post(
             reverse("admin:articles_article_add"),
             article_form(
                 title="Ferry launched",
@@ -109,7 +104,7 @@ def test_each_admin_save_keeps_a_revision_with_who_when_and_what(editor, admin_u
         )
     )
     article = Article.objects.get(title="Ferry launched")
-    saved(edit(editor, article, title="Second ferry launched", authors=[zhou, adams], tags=["ferries", "港口"]))
+    saved(edit(superuser, article, title="Second ferry launched", authors=[zhou, adams], tags=["ferries", "港口"]))
 
     newest, first = revisions(article)
     assert newest.revision.user == admin_user and first.revision.user == admin_user
@@ -126,11 +121,11 @@ def test_each_admin_save_keeps_a_revision_with_who_when_and_what(editor, admin_u
     ]
 
 
-def test_history_lists_revisions_to_compare_and_restore(editor):
+def test_history_lists_revisions_to_compare_and_restore(superuser):
     article = ArticleFactory(title="Harbour")
-    saved(edit(editor, article, title="Harbour opens"))
-    saved(edit(editor, article, title="Harbour opens late"))
-    html = editor.get(reverse("admin:articles_article_history", args=[article.pk])).content.decode()
+    saved(edit(superuser, article, title="Harbour opens"))
+    saved(edit(superuser, article, title="Harbour opens late"))
+    html = superuser.get(reverse("admin:articles_article_history", args=[article.pk])).content.decode()
     assert html.count('type="radio" name="old"') == 2
     assert "Changed Title" in html
     older = revisions(article)[1]
@@ -138,15 +133,15 @@ def test_history_lists_revisions_to_compare_and_restore(editor):
     assert reverse("admin:articles_article_history_compare", args=[article.pk]) in html
 
 
-def test_compare_shows_each_changed_field_with_old_and_new_and_escapes_the_body(editor):
+def test_compare_shows_each_changed_field_with_old_and_new_and_escapes_the_body(superuser):
     zhou, adams = AuthorFactory(name="Zhou"), AuthorFactory(name="Adams")
     article = ArticleFactory(
         title="Vote today", authors=[zhou], tags=["politics"], body_source="Polls open at *eight*."
     )
-    saved(edit(editor, article))
+    saved(edit(superuser, article))
     saved(
         edit(
-            editor,
+            superuser,
             article,
             authors=[adams],
             title="Vote counted",
@@ -155,7 +150,7 @@ def test_compare_shows_each_changed_field_with_old_and_new_and_escapes_the_body(
         )
     )
     new, old = revisions(article)
-    response = editor.get(
+    response = superuser.get(
         reverse("admin:articles_article_history_compare", args=[article.pk]), {"old": new.pk, "new": old.pk}
     )
     changes = {c.label: (c.old, c.new) for c in response.context["changes"]}
@@ -169,21 +164,23 @@ def test_compare_shows_each_changed_field_with_old_and_new_and_escapes_the_body(
     assert "<del>open</del>" in changes["Body"][0] and "<ins>closed</ins>" in changes["Body"][1]
 
 
-def test_restore_brings_back_fields_byline_and_tags_as_a_new_revision(editor, client):
+def test_restore_brings_back_fields_byline_and_tags_as_a_new_revision(superuser, client):
     zhou, adams = AuthorFactory(name="Zhou"), AuthorFactory(name="Adams")
     article = ArticleFactory(
         title="Bridge opens", authors=[zhou], tags=["bridges", "交通"], body_source="Cars *cross*."
     )
-    saved(edit(editor, article))
+    saved(edit(superuser, article))
     saved(
-        edit(editor, article, title="Bridge closes", body_source="Nobody crosses.", authors=[adams], tags=["closures"])
+        edit(
+            superuser, article, title="Bridge closes", body_source="Nobody crosses.", authors=[adams], tags=["closures"]
+        )
     )
     Tag.objects.filter(name="交通").delete()  # merged away or deleted since: restored by name
     wanted = revisions(article)[1]
 
-    confirm = editor.get(reverse("admin:articles_article_history_restore", args=[article.pk, wanted.pk]))
+    confirm = superuser.get(reverse("admin:articles_article_history_restore", args=[article.pk, wanted.pk]))
     assert {c.label for c in confirm.context["changes"]} == {"Title", "Body", "Byline", "Tags"}
-    saved(restore(editor, article, wanted))
+    saved(restore(superuser, article, wanted))
 
     article.refresh_from_db()
     assert article.title == "Bridge opens"
@@ -198,10 +195,10 @@ def test_restore_brings_back_fields_byline_and_tags_as_a_new_revision(editor, cl
     assert "1 story matches" in found.content.decode()
 
 
-def test_compare_and_restore_need_permission_to_change_the_article(client, django_user_model, editor):
+def test_compare_and_restore_need_permission_to_change_the_article(client, django_user_model, superuser):
     article = ArticleFactory(title="Original")
-    saved(edit(editor, article, title="Edited"))
-    saved(edit(editor, article, title="Edited again"))
+    saved(edit(superuser, article, title="Edited"))
+    saved(edit(superuser, article, title="Edited again"))
     first = revisions(article)[-1]
     viewer = django_user_model.objects.create_user("viewer", password="pw", is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_article"))
@@ -214,9 +211,9 @@ def test_compare_and_restore_need_permission_to_change_the_article(client, djang
     assert article.title == "Edited again"
 
 
-def test_history_and_change_form_for_someone_who_may_only_view(client, django_user_model, editor):
+def test_history_and_change_form_for_someone_who_may_only_view(client, django_user_model, superuser):
     article = ArticleFactory(title="Look only")
-    saved(edit(editor, article, title="Look, only"))
+    saved(edit(superuser, article, title="Look, only"))
     viewer = django_user_model.objects.create_user("viewer", password="pw", is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_article"))
     client.force_login(viewer)
@@ -229,13 +226,13 @@ def test_history_and_change_form_for_someone_who_may_only_view(client, django_us
 # Optimistic locking
 
 
-def test_a_stale_save_is_refused_and_nothing_is_overwritten(editor, other_editor):
+def test_a_stale_save_is_refused_and_nothing_is_overwritten(superuser, other_editor):
     article = ArticleFactory(title="Storm warning")
-    saved(edit(editor, article))  # a first revision, for the link to compare from
-    mine = opened_version(editor, article)
+    saved(edit(superuser, article))  # a first revision, for the link to compare from
+    mine = opened_version(superuser, article)
 
     saved(edit(other_editor, article, title="Storm warning lifted"))
-    response = edit(editor, article, opened=mine, title="Storm warning extended")
+    response = edit(superuser, article, opened=mine, title="Storm warning extended")
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -253,31 +250,31 @@ def test_a_stale_save_is_refused_and_nothing_is_overwritten(editor, other_editor
     assert [c.label for c in compare.context["changes"]] == ["Title"]
 
 
-def test_a_save_from_the_current_version_goes_through_twice_in_a_row(editor):
+def test_a_save_from_the_current_version_goes_through_twice_in_a_row(superuser):
     article = ArticleFactory(title="Rain")
-    saved(edit(editor, article, title="Rain again"))
-    saved(edit(editor, article, title="Rain, third day"))  # reopened: no false alarm
+    saved(edit(superuser, article, title="Rain again"))
+    saved(edit(superuser, article, title="Rain, third day"))  # reopened: no false alarm
     article.refresh_from_db()
     assert article.title == "Rain, third day"
 
 
-def test_a_change_form_post_without_the_opened_version_is_refused(editor):
+def test_a_change_form_post_without_the_opened_version_is_refused(superuser):
     article = ArticleFactory(title="Kept")
-    response = edit(editor, article, opened="", title="Lost")
+    response = edit(superuser, article, opened="", title="Lost")
     assert response.status_code == 200
     assert "open the article again" in response.content.decode()
     article.refresh_from_db()
     assert article.title == "Kept"
 
 
-def test_restore_keeps_the_current_slug_when_another_article_took_the_old_one(editor):
+def test_restore_keeps_the_current_slug_when_another_article_took_the_old_one(superuser):
     article = ArticleFactory(title="Flood", slug="flood")
-    saved(edit(editor, article))
-    saved(edit(editor, article, title="Flood recedes", slug="flood-recedes"))
+    saved(edit(superuser, article))
+    saved(edit(superuser, article, title="Flood recedes", slug="flood-recedes"))
     ArticleFactory(title="Another flood", slug="flood")
     first = revisions(article)[1]
 
-    response = restore(editor, article, first, follow=True)
+    response = restore(superuser, article, first, follow=True)
 
     assert "Another article has that revision" in response.content.decode()
     article.refresh_from_db()
@@ -327,53 +324,53 @@ def test_two_saves_racing_from_the_same_version_let_exactly_one_through(django_u
 # Deletes that would take articles with them
 
 
-def test_deleting_an_author_still_credited_is_refused_with_the_reason(editor):
+def test_deleting_an_author_still_credited_is_refused_with_the_reason(superuser):
     zhou = AuthorFactory(name="Zhou")
     for n in range(7):
         ArticleFactory(title=f"Report {n}", authors=[zhou])
     url = reverse("admin:articles_author_delete", args=[zhou.pk])
 
-    html = editor.get(url).content.decode()
+    html = superuser.get(url).content.decode()
     assert "Can’t delete Zhou: 7 articles still credit it — reassign them first." in html
     assert "Report 6" in html and "… and 2 more" in html
     assert "Yes, I’m sure" not in html
 
-    editor.post(url, {"post": "yes"})
+    superuser.post(url, {"post": "yes"})
     assert Author.objects.filter(pk=zhou.pk).exists()
 
 
-def test_bulk_deleting_authors_refuses_those_still_credited(editor):
+def test_bulk_deleting_authors_refuses_those_still_credited(superuser):
     credited, unused = AuthorFactory(name="Zhou"), AuthorFactory(name="Nobody")
     ArticleFactory(title="Only story", authors=[credited])
     data = {"action": "delete_selected", "_selected_action": [credited.pk, unused.pk]}
 
-    html = editor.post(reverse("admin:articles_author_changelist"), data).content.decode()
+    html = superuser.post(reverse("admin:articles_author_changelist"), data).content.decode()
     assert "Can’t delete Zhou: 1 article still credits it — reassign it first." in html
     assert "Only story" in html
 
-    editor.post(reverse("admin:articles_author_changelist"), {**data, "post": "yes"})
+    superuser.post(reverse("admin:articles_author_changelist"), {**data, "post": "yes"})
     assert set(Author.objects.values_list("name", flat=True)) == {"Zhou", "Nobody"}
 
 
-def test_deleting_a_section_with_articles_or_subsections_is_refused_with_the_reason(editor):
+def test_deleting_a_section_with_articles_or_subsections_is_refused_with_the_reason(superuser):
     news = CategoryFactory(name="News")
     CategoryFactory(name="World", parent=news)
     ArticleFactory(title="Filed here", category=news)
 
-    html = editor.get(reverse("admin:articles_category_delete", args=[news.pk])).content.decode()
+    html = superuser.get(reverse("admin:articles_category_delete", args=[news.pk])).content.decode()
     assert "Can’t delete News: 1 article is filed under it — move it to another section first." in html
     assert "Can’t delete News: 1 section sits under it — move or delete it first." in html
     assert "Filed here" in html and "News / World" in html
 
-    editor.post(reverse("admin:articles_category_delete", args=[news.pk]), {"post": "yes"})
+    superuser.post(reverse("admin:articles_category_delete", args=[news.pk]), {"post": "yes"})
     bulk = {"action": "delete_selected", "_selected_action": [news.pk], "post": "yes"}
-    editor.post(reverse("admin:articles_category_changelist"), bulk)
+    superuser.post(reverse("admin:articles_category_changelist"), bulk)
     assert Category.objects.filter(pk=news.pk).exists()
 
 
-def test_an_unused_author_can_still_be_deleted(editor):
+def test_an_unused_author_can_still_be_deleted(superuser):
     nobody = AuthorFactory(name="Nobody")
-    response = editor.post(reverse("admin:articles_author_delete", args=[nobody.pk]), {"post": "yes"})
+    response = superuser.post(reverse("admin:articles_author_delete", args=[nobody.pk]), {"post": "yes"})
     assert response.status_code == 302
     assert not Author.objects.filter(pk=nobody.pk).exists()
 
@@ -381,7 +378,7 @@ def test_an_unused_author_can_still_be_deleted(editor):
 # The section tree
 
 
-def test_section_list_reads_as_the_tree_with_article_counts(editor):
+def test_section_list_reads_as_the_tree_with_article_counts(superuser):
     media = CategoryFactory(name="新媒体", slug="xin")
     outlet = CategoryFactory(name="观察者网", slug="gcw", parent=media)
     CategoryFactory(name="头条", slug="tt", parent=outlet)
@@ -389,24 +386,24 @@ def test_section_list_reads_as_the_tree_with_article_counts(editor):
     ArticleFactory(category=outlet)
     ArticleFactory(category=outlet)
 
-    response = editor.get(reverse("admin:articles_category_changelist"))
+    response = superuser.get(reverse("admin:articles_category_changelist"))
     rows = [(c.name, c.path.count("/"), c.article_count) for c in response.context["cl"].result_list]
     assert rows == [("Arts", 0, 0), ("新媒体", 0, 0), ("观察者网", 1, 2), ("头条", 2, 0)]
     html = response.content.decode()
     assert '<span style="padding-left:3.0em" title="新媒体 / 观察者网 / 头条">头条</span>' in html
 
 
-def test_article_form_shows_the_section_by_its_path(editor):
+def test_article_form_shows_the_section_by_its_path(superuser):
     top = CategoryFactory(name="新媒体")
     article = ArticleFactory(category=CategoryFactory(name="头条", parent=top))
-    html = editor.get(change_url(article)).content.decode()
+    html = superuser.get(change_url(article)).content.decode()
     assert f'<option value="{article.category_id}" selected>新媒体 / 头条</option>' in html
 
 
 # Merging tags
 
 
-def test_merging_tags_moves_every_article_once_and_deletes_the_others(editor):
+def test_merging_tags_moves_every_article_once_and_deletes_the_others(superuser):
     both = ArticleFactory(title="Both", tags=["climate", "Climate change"])
     only_old = ArticleFactory(title="Old only", tags=["气候"])
     only_new = ArticleFactory(title="Kept", tags=["climate"])
@@ -415,11 +412,11 @@ def test_merging_tags_moves_every_article_once_and_deletes_the_others(editor):
     changelist = reverse("admin:articles_tag_changelist")
     selected = {"action": "merge_selected_tags", "_selected_action": [t.pk for t in merging]}
 
-    page = editor.post(changelist, selected)
+    page = superuser.post(changelist, selected)
     assert page.status_code == 200
     assert page.context["survivor"].name == "climate"  # the most used is offered first
     survivor = Tag.objects.get(name="climate")
-    response = editor.post(changelist, {**selected, "post": "yes", "survivor": survivor.pk}, follow=True)
+    response = superuser.post(changelist, {**selected, "post": "yes", "survivor": survivor.pk}, follow=True)
 
     assert "Articles moved to it: 1; already tagged with it: 1; tags deleted: 2." in response.content.decode()
     assert set(Tag.objects.values_list("name", flat=True)) == {"climate", "sport"}
@@ -428,7 +425,7 @@ def test_merging_tags_moves_every_article_once_and_deletes_the_others(editor):
     assert TaggedArticle.objects.filter(tag=survivor).count() == 3
 
 
-def test_merging_tags_makes_cached_pages_stale(editor, settings, client):
+def test_merging_tags_makes_cached_pages_stale(superuser, settings, client):
     settings.PAGE_CACHE_SECONDS = 300
     article = ArticleFactory(title="Cached", tags=["old-name", "new-name"])
     tags = Tag.objects.filter(name__in=["old-name", "new-name"])
@@ -437,46 +434,46 @@ def test_merging_tags_makes_cached_pages_stale(editor, settings, client):
 
     survivor = tags.get(name="new-name")
     data = {"action": "merge_selected_tags", "_selected_action": [t.pk for t in tags], "post": "yes"}
-    editor.post(reverse("admin:articles_tag_changelist"), {**data, "survivor": survivor.pk})
+    superuser.post(reverse("admin:articles_tag_changelist"), {**data, "survivor": survivor.pk})
 
     response = client.get(article.get_absolute_url())
     assert response["X-Page-Cache"] == "miss"
     assert "old-name" not in response.content.decode()
 
 
-def test_author_list_links_to_each_public_page(editor, client):
+def test_author_list_links_to_each_public_page(superuser, client):
     author = AuthorFactory(name="林")
     ArticleFactory(authors=[author])
-    html = editor.get(reverse("admin:articles_author_changelist")).content.decode()
+    html = superuser.get(reverse("admin:articles_author_changelist")).content.decode()
     assert f'<a href="{author.get_absolute_url()}">view</a>' in html
     assert client.get(author.get_absolute_url()).status_code == 200
 
 
-def test_restoring_a_revision_leaves_publication_as_it_is(editor):
+def test_restoring_a_revision_leaves_publication_as_it_is(superuser):
     """Publishing goes through the workflow buttons alone: restoring a revision saved while the
     story was live must not put an unpublished story back online (or take a live one down)."""
     article = ArticleFactory(title="Ferry sails", status=Article.Status.PUBLISHED)
-    saved(edit(editor, article, title="Ferry sails at dawn"))
+    saved(edit(superuser, article, title="Ferry sails at dawn"))
     first = revisions(article)[-1]
-    editor.post(reverse("admin:articles_article_workflow", args=[article.pk, "unpublish"]))
+    superuser.post(reverse("admin:articles_article_workflow", args=[article.pk, "unpublish"]))
     article.refresh_from_db()
     assert article.status == Article.Status.DRAFT
-    saved(restore(editor, article, first))
+    saved(restore(superuser, article, first))
     article.refresh_from_db()
     assert article.title == "Ferry sails at dawn" and article.status == Article.Status.DRAFT
 
 
-def test_a_restore_confirmed_after_someone_else_saved_is_refused(editor):
+def test_a_restore_confirmed_after_someone_else_saved_is_refused(superuser):
     """The restore page shows the article as it is "Now"; if it changes before the restore is
     confirmed, restoring would overwrite a change nobody compared: refused, nothing lost."""
     article = ArticleFactory(title="Bridge opens")
-    saved(edit(editor, article, title="Bridge opens today"))
+    saved(edit(superuser, article, title="Bridge opens today"))
     first = revisions(article)[-1]
-    page = editor.get(reverse("admin:articles_article_history_restore", args=[article.pk, first.pk]))
+    page = superuser.get(reverse("admin:articles_article_history_restore", args=[article.pk, first.pk]))
     shown = page.content.decode().split('name="opened_version" value="')[1].split('"')[0]
-    saved(edit(editor, article, title="Bridge opens at noon"))
+    saved(edit(superuser, article, title="Bridge opens at noon"))
     url = reverse("admin:articles_article_history_restore", args=[article.pk, first.pk])
-    response = editor.post(url, {"opened_version": shown}, follow=True)
+    response = superuser.post(url, {"opened_version": shown}, follow=True)
     assert "your changes were not saved" in response.content.decode()
     article.refresh_from_db()
     assert article.title == "Bridge opens at noon"

@@ -21,15 +21,9 @@ from articles import images, renditions
 from articles.models import Article, Author
 from articles.sanitizing import ALLOWED_TAGS
 from tests.factories import ArticleFactory
-from tests.test_admin import article_form
-from tests.utils import make_image, run_import, write
+from tests.utils import article_form, make_image, run_import, write
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor(admin_client):
-    return admin_client
 
 
 def image_bytes(size=(1600, 1200), kind="JPEG", orientation=None, noisy=False) -> bytes:
@@ -54,8 +48,8 @@ def bomb_png(width=100_000, height=100_000) -> bytes:
     return real[:12] + chunk + struct.pack(">I", zlib.crc32(chunk)) + real[33:]
 
 
-def add_article(editor, **fields):
-    return editor.post(reverse("admin:articles_article_add"), article_form(title="With a picture", **fields))
+def add_article(superuser, **fields):
+    return superuser.post(reverse("admin:articles_article_add"), article_form(title="With a picture", **fields))
 
 
 def media_files(media_root):
@@ -69,9 +63,9 @@ def form_errors(response):
 # Uploads checked by the image policy
 
 
-def test_editor_uploads_a_jpeg_and_readers_get_responsive_renditions(editor, client):
+def test_editor_uploads_a_jpeg_and_readers_get_responsive_renditions(superuser, client):
     upload = SimpleUploadedFile("harbour.jpeg", image_bytes(), content_type="image/jpeg")
-    response = add_article(editor, lead_image=upload, lead_image_caption="The harbour")
+    response = add_article(superuser, lead_image=upload, lead_image_caption="The harbour")
     assert response.status_code == 302, form_errors(response)
     article = Article.objects.get(title="With a picture")
     assert article.lead_image.name.startswith("lead/") and article.lead_image.name.endswith("/harbour.jpg")
@@ -90,9 +84,9 @@ def test_editor_uploads_a_jpeg_and_readers_get_responsive_renditions(editor, cli
     assert 'alt="The harbour"' in html
 
 
-def test_a_png_named_jpg_is_stored_as_png(editor):
+def test_a_png_named_jpg_is_stored_as_png(superuser):
     upload = SimpleUploadedFile("chart.jpg", image_bytes(size=(300, 200), kind="PNG"), content_type="image/jpeg")
-    assert add_article(editor, lead_image=upload).status_code == 302
+    assert add_article(superuser, lead_image=upload).status_code == 302
     assert Article.objects.get().lead_image.name.endswith("/chart.png")
 
 
@@ -116,9 +110,9 @@ REFUSED = {
 
 
 @pytest.mark.parametrize("case", REFUSED)
-def test_refused_uploads_show_the_reason_and_save_nothing(editor, media_root, case):
+def test_refused_uploads_show_the_reason_and_save_nothing(superuser, media_root, case):
     name, make, reason = REFUSED[case]
-    response = add_article(editor, lead_image=SimpleUploadedFile(name, make()))
+    response = add_article(superuser, lead_image=SimpleUploadedFile(name, make()))
     assert response.status_code == 200
     assert any(error.startswith(reason) for error in form_errors(response)), form_errors(response)
     assert reason in response.content.decode()
@@ -126,29 +120,29 @@ def test_refused_uploads_show_the_reason_and_save_nothing(editor, media_root, ca
     assert not media_root.exists() or media_files(media_root) == []
 
 
-def test_an_image_over_the_pixel_limit_is_refused_with_its_size(editor, monkeypatch):
+def test_an_image_over_the_pixel_limit_is_refused_with_its_size(superuser, monkeypatch):
     monkeypatch.setattr(images, "MAX_PIXELS", 100_000)
-    response = add_article(editor, lead_image=SimpleUploadedFile("wide.png", image_bytes((500, 201), "PNG")))
+    response = add_article(superuser, lead_image=SimpleUploadedFile("wide.png", image_bytes((500, 201), "PNG")))
     assert form_errors(response) == ["Image is 500×201 pixels; the limit is 100,000 pixels."]
     assert not Article.objects.exists()
 
 
-def test_an_image_over_the_byte_limit_is_refused(editor, monkeypatch):
+def test_an_image_over_the_byte_limit_is_refused(superuser, monkeypatch):
     monkeypatch.setattr(images, "MAX_BYTES", 1024 * 1024)
     big = SimpleUploadedFile("noise.png", image_bytes((700, 700), "PNG", noisy=True))
     assert big.size > 1024 * 1024
-    response = add_article(editor, lead_image=big)
+    response = add_article(superuser, lead_image=big)
     assert form_errors(response) == [f"Image is {big.size / 1_048_576:.1f} MB; the limit is 1 MB."]
 
 
-def test_author_photo_goes_through_the_same_policy(editor):
+def test_author_photo_goes_through_the_same_policy(superuser):
     data = {"name": "Ann Lee", "slug": "", "bio": "", "email": "", "website": "", "user": ""}
     svg = SimpleUploadedFile("ann.svg", b'<svg xmlns="http://www.w3.org/2000/svg"/>')
-    response = editor.post(reverse("admin:articles_author_add"), {**data, "photo": svg})
+    response = superuser.post(reverse("admin:articles_author_add"), {**data, "photo": svg})
     assert "Not an image Newsroom can read" in response.content.decode()
     assert not Author.objects.exists()
     photo = SimpleUploadedFile("ann.gif", image_bytes((90, 90), "PNG"))
-    assert editor.post(reverse("admin:articles_author_add"), {**data, "photo": photo}).status_code == 302
+    assert superuser.post(reverse("admin:articles_author_add"), {**data, "photo": photo}).status_code == 302
     assert Author.objects.get().photo.name == "authors/ann.png"
 
 
@@ -219,7 +213,7 @@ def test_remote_lead_images_stay_as_they_are(client):
         assert "srcset" not in html
 
 
-def test_a_replaced_image_reaches_cached_pages(editor, client):
+def test_a_replaced_image_reaches_cached_pages(superuser, client):
     """The detail page and cards are cached fragments; a new image renews them."""
     article = article_with_image(image_bytes(size=(800, 600)), name="before.jpg", featured=True)
     assert "before-640w.webp" in client.get(article.get_absolute_url()).content.decode()
@@ -234,7 +228,7 @@ def test_a_replaced_image_reaches_cached_pages(editor, client):
         lead_image=SimpleUploadedFile("after.jpg", image_bytes(size=(800, 600))),
         opened_version=str(Article.objects.get(pk=article.pk).edit_version),
     )
-    response = editor.post(reverse("admin:articles_article_change", args=[article.pk]), data)
+    response = superuser.post(reverse("admin:articles_article_change", args=[article.pk]), data)
     assert response.status_code == 302, form_errors(response)
     for url in (article.get_absolute_url(), reverse("articles:home")):
         html = client.get(url).content.decode()
@@ -255,16 +249,16 @@ def test_imported_lead_images_get_renditions(tmp_path):
 # The admin form: previews and the body editor
 
 
-def test_change_form_shows_the_current_image_thumbnail(editor):
+def test_change_form_shows_the_current_image_thumbnail(superuser):
     article = article_with_image(image_bytes(size=(800, 600)), name="pier.jpg")
-    html = editor.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
+    html = superuser.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
     thumbnail = default_storage.url(article.lead_renditions["thumbnail"]["name"])
     assert f'<img class="image-preview__current" src="{thumbnail}"' in html
     assert "data-new-image" in html  # where the chosen file is previewed
 
 
-def test_change_form_loads_the_editor_assets_from_this_site(editor, client):
-    html = editor.get(reverse("admin:articles_article_add")).content.decode()
+def test_change_form_loads_the_editor_assets_from_this_site(superuser, client):
+    html = superuser.get(reverse("admin:articles_article_add")).content.decode()
     assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', html)
     for name in ("vendor/trix-2.1.19/trix.umd.min.js", "vendor/trix-2.1.19/trix.css", "js/admin-body-editor.js"):
         assert f"/static/{name}" in assets
@@ -283,14 +277,14 @@ def test_everything_the_editor_writes_survives_the_sanitiser():
     assert tags and tags <= ALLOWED_TAGS
 
 
-def test_a_hostile_rich_body_is_sanitised_on_save(editor, client):
+def test_a_hostile_rich_body_is_sanitised_on_save(superuser, client):
     payload = (
         '<h2 onclick="steal()">Plan</h2><p style="position:fixed">Read <a href="javascript:alert(1)">this</a>'
         ' and <a href="https://example.org/" onmouseover="x()">that</a>.</p>'
         '<img src="x" onerror="alert(1)"><script>alert(document.cookie)</script><iframe src="https://evil"></iframe>'
         "<ul><li><strong>one</strong></li></ul><blockquote>quoted</blockquote>"
     )
-    response = add_article(editor, body_source=payload, body_format="html")
+    response = add_article(superuser, body_source=payload, body_format="html")
     assert response.status_code == 302, form_errors(response)
     article = Article.objects.get()
     assert article.body == (

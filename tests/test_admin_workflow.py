@@ -11,41 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, UserFactory
-from tests.test_admin import article_form
+from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
+from tests.utils import article_form
 
 pytestmark = pytest.mark.django_db
 
 Status = Article.Status
 CHANGELIST = "admin:articles_article_changelist"
-
-
-def logged_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def writer_user():
-    user = UserFactory(username="wen", groups=["Writers"])
-    AuthorFactory(name="Wen Writer", user=user)
-    return user
-
-
-@pytest.fixture
-def writer(writer_user):
-    return logged_in(writer_user)
-
-
-@pytest.fixture
-def editor_user():
-    return UserFactory(username="eda", groups=["Editors"])
-
-
-@pytest.fixture
-def editor(editor_user):
-    return logged_in(editor_user)
 
 
 def own_article(user, **kwargs):
@@ -450,6 +422,7 @@ def test_bulk_publish_and_unpublish_report_counts(editor, client):
     first_time = live.published_at
     response = select(editor, "publish_selected", [*drafts, live])
     assert "2 articles published. 1 left as it was." in messages_of(response)
+    assert Article.objects.count() == 3
     assert all(client.get(a.get_absolute_url()).status_code == 200 for a in Article.objects.all())
 
     response = select(editor, "unpublish_selected", [*drafts, live])

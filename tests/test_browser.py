@@ -1,63 +1,15 @@
 """A reader and an editor in a real browser: Debian's Chromium driven by Playwright."""
 
-import contextlib
 import datetime as dt
-import os
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from articles.models import Article
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
+from tests.utils import open_page, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-results" / "screenshots"
-VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
-# Flags the machine needs: no sandbox as root, and no background calls to a network that is closed.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test
-    # body are still synchronous and safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-            yield browser
-            browser.close()
-    finally:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-
-
-@contextlib.contextmanager
-def open_page(browser, viewport):
-    """A page in a fresh context that records console errors and uncaught exceptions."""
-    context = browser.new_context(viewport=VIEWPORTS[viewport])
-    page = context.new_page()
-    page.console_errors = []
-    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
-    page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
-    page.viewport_name = viewport
-    try:
-        yield page
-    finally:
-        context.close()
-
-
-@pytest.fixture(params=VIEWPORTS)
-def page(request, browser):
-    with open_page(browser, request.param) as page:
-        yield page
-
-
-def shot(page, name):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{name}-{page.viewport_name}.png", full_page=True)
 
 
 def test_reader_walks_home_section_article_author(page, live_server):

@@ -4,8 +4,7 @@ import pytest
 
 from articles.models import Article
 from tests.factories import ArticleFactory
-from tests.test_browser import browser, open_page, shot  # noqa: F401 - `browser` is a fixture
-from tests.utils import make_image
+from tests.utils import make_image, open_page, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

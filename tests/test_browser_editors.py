@@ -12,8 +12,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from tests.factories import AuthorFactory, UserFactory
-from tests.test_browser import browser, open_page, shot  # noqa: F401 - `browser` is a fixture
-from tests.utils import make_image
+from tests.utils import make_image, open_page, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

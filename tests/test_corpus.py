@@ -82,7 +82,9 @@ def test_every_file_imports_or_says_why(imported, corpus):
 
 
 def test_no_imported_body_can_run_anything(imported):
-    for article in Article.objects.only("body", "source_path"):
+    articles = Article.objects.only("body", "source_path")
+    assert articles.exists()
+    for article in articles:
         body = article.body.lower()
         for needle in ("<script", "<style", "<iframe"):  # as markup; as text it is escaped
             assert needle not in body, (article.source_path, needle)
@@ -91,7 +93,9 @@ def test_no_imported_body_can_run_anything(imported):
 
 
 def test_pmcaff_style_block_does_not_leak_as_text(imported, corpus):
-    for article in Article.objects.filter(source_path__startswith=str(corpus / "hexo-news")):
+    articles = Article.objects.filter(source_path__startswith=str(corpus / "hexo-news"))
+    assert articles.exists()
+    for article in articles:
         assert not re.search(r"[.#][\w-]+\s*\{[^}]*:[^}]*\}", article.body), article.source_path
 
 

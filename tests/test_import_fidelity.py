@@ -307,7 +307,7 @@ def test_moved_archive_updates_the_same_articles(tmp_path):
     out, _ = run_import(tmp_path / "new")
     assert "0 created" in out
     assert dict(Article.objects.values_list("title", "pk")) == before
-    assert all("/new/" in p for p in Article.objects.values_list("source_path", flat=True))
+    assert before and all("/new/" in p for p in Article.objects.values_list("source_path", flat=True))
 
 
 def test_explicit_id_follows_a_renamed_file(tmp_path):

@@ -1,8 +1,9 @@
 """The operators' room: front-matter files in and out.
 
 `reading` parses a file, `mapping` turns its keys into an `ArticleData` (the one front-matter
-table), `saving` writes batches, `run` drives a whole import on every core, `exporting` writes
-articles back as files the importer reads as they were. The commands import from here only.
+table), `identity` decides which article a file is, `saving` writes batches, `run` drives a whole
+import on every core, `exporting` writes articles back as files the importer reads as they were.
+The commands import from here only.
 """
 
 from .duplicates import likely_duplicates
@@ -12,17 +13,12 @@ from .files import DEFAULT_EXTENSIONS, find_sources
 from .mapping import ArticleData, ImportOptions, map_source
 from .reading import read_source
 from .run import Importer
-from .saving import CHECKED, CREATED, FAILED, SKIPPED, UNCHANGED, UPDATED, Outcome
+from .saving import FileOutcome, Outcome
 
 __all__ = [
-    "CHECKED",
-    "CREATED",
     "DEFAULT_EXTENSIONS",
-    "FAILED",
-    "SKIPPED",
-    "UNCHANGED",
-    "UPDATED",
     "ArticleData",
+    "FileOutcome",
     "ImportFailure",
     "ImportOptions",
     "ImportSkip",

@@ -11,33 +11,37 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from ..models import Article
+from .mapping import EXTRA_SECTIONS, written_key
 
 _MEDIA_REFERENCE = re.compile(re.escape(settings.MEDIA_URL) + r"(imported/[\w/.-]+)")
 
 
 def front_matter(article: Article) -> dict:
-    data = {
+    """The article's front matter, each value under the key the mapping table gives its field
+    first (`written_key`), then the extra data as it was imported."""
+    fields = {
         "title": article.title,
         "slug": article.slug,
-        "date": _iso(article.published_at),
-        "updated": _iso(article.modified_at),
-        "expiryDate": _iso(article.expires_at),
+        "published_at": _iso(article.published_at),
+        "modified_at": _iso(article.modified_at),
+        "expires_at": _iso(article.expires_at),
         "draft": article.status != Article.Status.PUBLISHED or None,
         "status": article.status if article.status == Article.Status.REVIEW else None,
         "categories": _categories(article),
         "authors": [_author(b.author) for b in article.bylines.all()] or None,
         "tags": [t.name for t in article.tags.all()] or None,
         "summary": article.standfirst or None,
-        "image": article.lead_image_url or None,
-        "image_caption": article.lead_image_caption or None,
-        "image_credit": article.lead_image_credit or None,
-        "lang": article.language or None,
+        "lead_image": article.lead_image_url or None,
+        "lead_image_caption": article.lead_image_caption or None,
+        "lead_image_credit": article.lead_image_credit or None,
+        "language": article.language or None,
         "keywords": article.keywords or None,
         "featured": article.featured or None,
-        "markup": article.body_format,
+        "body_format": article.body_format,
     }
-    data = {k: v for k, v in data.items() if v is not None}
-    return {**data, **{k: v for k, v in (article.extra or {}).items() if k not in data and k != "categories"}}
+    data = {written_key(name): value for name, value in fields.items() if value is not None}
+    extra = {k: v for k, v in (article.extra or {}).items() if k not in data and k != EXTRA_SECTIONS}
+    return {**data, **extra}
 
 
 def export_article(article: Article, folder: Path, aliases=()) -> Path:
@@ -45,12 +49,12 @@ def export_article(article: Article, folder: Path, aliases=()) -> Path:
     keeps in media storage beside it, referenced relatively, so the folder travels whole."""
     meta = front_matter(article)
     if aliases:
-        meta["aliases"] = sorted(aliases)
+        meta[written_key("aliases")] = sorted(aliases)
     # A short name: a Chinese slug percent-encoded in a file system could pass 255 bytes.
     bundle = folder / f"{article.pk:06d}-{article.slug[:40]}"
     bundle.mkdir(parents=True, exist_ok=True)
     if article.lead_image:
-        meta["image"] = _copy_media(article.lead_image.name, bundle)
+        meta[written_key("lead_image")] = _copy_media(article.lead_image.name, bundle)
     body = _MEDIA_REFERENCE.sub(lambda m: _copy_media(m.group(1), bundle) or m.group(0), article.body_source)
     path = bundle / "index.md"
     text = "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n" + body + "\n"
@@ -74,7 +78,7 @@ def _categories(article: Article):
     if not article.category:
         return None
     path = [c.name for c in article.category.ancestors()] + [article.category.name]
-    imported = (article.extra or {}).get("categories")
+    imported = (article.extra or {}).get(EXTRA_SECTIONS)
     return imported if imported and imported[0] == path else path
 
 

@@ -1,4 +1,6 @@
-"""The front-matter mapping: which keys mean what. The README's mapping table mirrors `ALIASES`.
+"""The front-matter mapping: which keys mean what. `ALIASES` is the one table of top-level
+front-matter keys (the README's mapping table mirrors it): the importer reads the keys it lists,
+the exporter writes the first of each (`written_key`).
 
 Everything here is pure: a parsed file in, an `ArticleData` out, so it can run in worker
 processes and under --dry-run.
@@ -6,7 +8,6 @@ processes and under --dry-run.
 
 import base64
 import datetime as dt
-import hashlib
 import math
 import re
 from dataclasses import dataclass, field
@@ -21,9 +22,10 @@ from ..rendering import HTML, MARKDOWN, looks_like_html, render_body
 from ..text import plain_text, strip_invisible, summarize
 from .dates import parse_datetime
 from .errors import ImportFailure, ImportSkip
+from .identity import source_key
 from .reading import SourceFile
 
-# Field -> front-matter keys, first present wins.
+# Field -> front-matter keys, first present wins; the first is the one the exporter writes.
 ALIASES = {
     "title": ("title",),
     "published_at": ("date", "publishDate", "pubdate", "published"),
@@ -46,11 +48,22 @@ ALIASES = {
     "language": ("lang", "language"),
     "identity": ("id", "uuid", "guid"),
     "featured": ("featured",),
+    "status": ("status",),
+    "draft": ("draft",),
+    "published_flag": ("published",),  # Jekyll's `published: false`: a status, not a date
+    "body_format": ("markup", "format"),
+    "zola_path": ("path",),  # Zola's `path = "2019/05/30/slug"`: a date when no key gives one
 }  # fmt: skip
+# The publication-time keys that are never a status flag.
+_DATE_KEYS = tuple(key for key in ALIASES["published_at"] if key not in ALIASES["published_flag"])
+# The extra-data key an article keeps all its section paths under when a file names several.
+EXTRA_SECTIONS = "categories"
 
-# Folders generators keep content under: a source key counts from the last of them, so it does
-# not depend on which folder the operator named.
-CONTENT_ANCHORS = ("_posts", "_drafts", "content", "source")
+
+def written_key(name: str) -> str:
+    """The front-matter key the exporter writes for an `ALIASES` entry."""
+    return ALIASES[name][0]
+
 
 MORE_MARKER = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
 _PLACEHOLDER_IMAGES = re.compile(r"picsum\.photos|/p/undefined$|^undefined$")
@@ -104,23 +117,11 @@ class ArticleData:
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     search_document: str = ""
-    clash: str = ""  # the other file that holds this file's explicit id
 
 
 def clean_text(value) -> str:
     """A one-line text value with control characters and zero-width spaces removed."""
     return " ".join(strip_invisible(str(value)).replace("\u00a0", " ").split())
-
-
-def source_key(path: Path, identity, language: str, anchored=True) -> str:
-    """How a re-import finds this file's article again. See the README's identity rule."""
-    if identity not in (None, ""):
-        return f"id:{identity}"
-    parts = path.parts
-    anchors = [i for i, part in enumerate(parts[:-1]) if part in CONTENT_ANCHORS] if anchored else []
-    where = "/".join(parts[anchors[-1] :]) if anchors else path.as_posix()
-    key = f"path:{language}:{where}" if language else f"path:{where}"
-    return key if len(key) <= 500 else "path-sha1:" + hashlib.sha1(key.encode()).hexdigest()
 
 
 def map_source(source: SourceFile, options: ImportOptions, images=None) -> ArticleData:
@@ -175,7 +176,7 @@ def map_source(source: SourceFile, options: ImportOptions, images=None) -> Artic
     categories, tags = take("categories"), take("tags")
     data.category_paths = _category_paths(categories, options.category_mode)
     data.tags = _names(tags, split_commas=True)
-    for key, value in (("categories", categories), ("tags", tags)):
+    for key, value in ((written_key("categories"), categories), (written_key("tags"), tags)):
         if isinstance(value, list) and any(isinstance(v, dict) for v in value):
             data.extra[f"{key}_as_imported"] = _json_safe(value)  # mappings are not names: keep them whole
     data.keywords = ", ".join(_names(take("keywords"), split_commas=True))[:500]
@@ -207,8 +208,8 @@ def map_source(source: SourceFile, options: ImportOptions, images=None) -> Artic
 def _map_times(data, meta, used, take, tz, path):
     raw_date = take("published_at")
     if isinstance(raw_date, bool):  # Jekyll's `published: false` is a status, not a date
-        used.discard("published")
-        raw_date = _take_first(meta, used, ("date", "publishDate", "pubdate"))
+        used.difference_update(ALIASES["published_flag"])
+        raw_date = _take_first(meta, used, _DATE_KEYS)
     if raw_date is not None:
         data.published_at = parse_datetime(raw_date, tz)
         if data.published_at is None:
@@ -216,7 +217,7 @@ def _map_times(data, meta, used, take, tz, path):
             data.extra["unreadable_date"] = str(raw_date)
             data.status = "draft"
     else:
-        data.published_at = _date_from_names(path, meta.get("path"), tz)
+        data.published_at = _date_from_names(path, meta.get(_present(meta, "zola_path")), tz)
     for name in ("modified_at", "expires_at"):
         raw = take(name)
         if raw is not None and not isinstance(raw, list):
@@ -225,6 +226,11 @@ def _map_times(data, meta, used, take, tz, path):
                 data.warnings.append(f"unreadable {ALIASES[name][0]} {raw!r}: kept in the extra data")
                 data.extra[f"unreadable_{name}"] = str(raw)
             setattr(data, name, when)
+
+
+def _present(meta, name) -> str | None:
+    """The first of an `ALIASES` entry's keys the file has, whatever its value."""
+    return next((key for key in ALIASES[name] if key in meta), None)
 
 
 def _take_first(meta, used, keys):
@@ -254,23 +260,23 @@ def _map_status(data: "ArticleData", meta, used, options):
     """`draft: true`, `published: false` (Jekyll) or `status: draft|review` keep an article from
     readers; an unreadable date already made it a draft."""
     status = data.status
-    if "status" in meta:
-        value = str(meta["status"]).strip().lower()
+    if key := _present(meta, "status"):
+        value = str(meta[key]).strip().lower()
         if value in _STATUSES:
-            used.add("status")
+            used.add(key)
             status = _STATUSES[value]
         else:  # `trash`, `future`…: not for readers until an editor decides; the value stays in extra
             status = "draft"
-            data.warnings.append(f"unknown status {meta['status']!r}: imported as a draft")
+            data.warnings.append(f"unknown status {meta[key]!r}: imported as a draft")
     if "_drafts" in Path(data.source_path).parts:
         status = "draft"  # Jekyll keeps unpublished posts there
-    if "draft" in meta:
-        used.add("draft")
-        if _flag(meta["draft"]) and status == "published":
+    if key := _present(meta, "draft"):
+        used.add(key)
+        if _flag(meta[key]) and status == "published":
             status = "draft"
-    if isinstance(meta.get("published"), bool):
-        used.add("published")
-        if meta["published"] is False and status == "published":
+    if (key := _present(meta, "published_flag")) and isinstance(meta[key], bool):
+        used.add(key)
+        if meta[key] is False and status == "published":
             status = "draft"
     if data.status == "draft":
         status = "draft"
@@ -283,7 +289,7 @@ _MARKUPS = {"html": HTML, "htm": HTML, "md": MARKDOWN, "markdown": MARKDOWN, "go
 def _body_format(meta, used, path: Path, body: str) -> str:
     """`markup: html|markdown` when a file says so; an .html file is HTML; otherwise HTML when
     the body is an HTML fragment (every hexo-news body is one, even in .md files)."""
-    for key in ("markup", "format"):
+    for key in ALIASES["body_format"]:
         value = str(meta.get(key, "")).strip().lower()
         if value in _MARKUPS:  # an unknown `format: video` is not ours and stays in extra
             used.add(key)

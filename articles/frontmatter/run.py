@@ -16,24 +16,25 @@ from django.utils import timezone
 
 from ..models import Article
 from .errors import ImportFailure, ImportSkip
+from .identity import Claims, decide
 from .images import ImageStore
 from .mapping import ArticleData, ImportOptions, map_source
 from .reading import content_hash, read_source
-from .saving import CHECKED, FAILED, SKIPPED, UNCHANGED, Outcome, Writer, absolute_key
+from .saving import FileOutcome, Outcome, Writer
 
 BATCH_SIZE = 500
 
 
-def prepare(path: str, options: ImportOptions) -> ArticleData | Outcome:
-    """Read and map one file (in a worker process): an ArticleData, or the Outcome that ends it."""
+def prepare(path: str, options: ImportOptions) -> ArticleData | FileOutcome:
+    """Read and map one file (in a worker process): an ArticleData, or the FileOutcome that ends it."""
     try:
         return map_source(read_source(Path(path)), options, ImageStore(dry_run=options.dry_run))
     except ImportSkip as exc:
-        return Outcome(path, SKIPPED, str(exc))
+        return FileOutcome(path, Outcome.SKIPPED, str(exc))
     except ImportFailure as exc:
-        return Outcome(path, FAILED, str(exc))
+        return FileOutcome(path, Outcome.FAILED, str(exc))
     except Exception as exc:  # noqa: BLE001 - one file's surprise must not stop a 100,000-file run
-        return Outcome(path, FAILED, f"unexpected error, please report it: {type(exc).__name__}: {exc}")
+        return FileOutcome(path, Outcome.FAILED, f"unexpected error, please report it: {type(exc).__name__}: {exc}")
 
 
 def _prepare_star(args):
@@ -52,9 +53,9 @@ class Importer:
         self.jobs = jobs if jobs is not None else (os.cpu_count() or 1)
         self.now = timezone.now()
         self.writer = Writer(options, self.now)
-        self.identities = {}  # hash of source key -> the file that has it, for clashes in one run
+        self.claims = Claims()  # source key -> the file of this run that holds it
 
-    def run(self, paths: list[str]) -> Iterator[Outcome]:
+    def run(self, paths: list[str]) -> Iterator[FileOutcome]:
         batches = [paths[i : i + self.batch_size] for i in range(0, len(paths), self.batch_size)]
         if self.jobs <= 1 or len(paths) < 2 * self.batch_size:
             for batch in batches:
@@ -77,7 +78,7 @@ class Importer:
             if pending is not None:
                 yield from self._finish(pending.get())
 
-    def _triage(self, batch: list[str]) -> tuple[list[str], list[Outcome]]:
+    def _triage(self, batch: list[str]) -> tuple[list[str], list[FileOutcome]]:
         """Files whose bytes match what their article was imported from are done already."""
         reset_queries()  # with DEBUG on, Django keeps every query's SQL: bodies, batch after batch
         known = {
@@ -92,35 +93,33 @@ class Importer:
                 try:
                     digest = content_hash(Path(path).read_bytes())
                 except OSError as exc:
-                    done.append(Outcome(path, FAILED, f"cannot read file: {exc.strerror}"))
+                    done.append(FileOutcome(path, Outcome.FAILED, f"cannot read file: {exc.strerror}"))
                     continue
                 if digest == known[path][0]:
                     # An unchanged file still holds its identity in this run.
-                    self.identities.setdefault(hash(known[path][1]), path)
-                    done.append(Outcome(path, UNCHANGED))
+                    self.claims.claim(known[path][1], path)
+                    done.append(FileOutcome(path, Outcome.UNCHANGED))
                     continue
             fresh.append(path)
         return fresh, done
 
-    def _finish(self, prepared: list) -> list[Outcome]:
-        prepared = [self._claim_identity(p) if isinstance(p, ArticleData) else p for p in prepared]
-        items = [p for p in prepared if isinstance(p, ArticleData)]
-        outcomes = {}
+    def _finish(self, prepared: list) -> list[FileOutcome]:
+        """Write a batch of prepared files. Each first claims its identity in this run (a file an
+        earlier one already claimed as its own id is refused); the writer decides the rest."""
+        outcomes, items = {}, []
+        for p in prepared:
+            if not isinstance(p, ArticleData):
+                continue
+            decision = decide(p, self.claims)
+            self.claims.record(decision, p.source_path)
+            if decision.refusal:
+                outcomes[id(p)] = FileOutcome(p.source_path, Outcome.FAILED, decision.refusal, p.warnings)
+            else:
+                items.append(p)
         if self.options.dry_run:
-            outcomes = {id(i): Outcome(i.source_path, CHECKED, warnings=i.warnings, notes=i.notes) for i in items}
+            outcomes |= {
+                id(i): FileOutcome(i.source_path, Outcome.CHECKED, warnings=i.warnings, notes=i.notes) for i in items
+            }
         elif items:
-            outcomes = dict(zip(map(id, items), self.writer.write(items), strict=True))
+            outcomes |= dict(zip(map(id, items), self.writer.write(items, self.claims), strict=True))
         return [outcomes.get(id(p), p) for p in prepared]
-
-    def _claim_identity(self, item: ArticleData) -> ArticleData | Outcome:
-        """Two files of one run that say they are the same article: a file with an explicit id
-        is refused; a file known by its path falls back to its absolute path."""
-        other = self.identities.setdefault(hash(item.source_key), item.source_path)
-        if other == item.source_path:
-            return item
-        if not item.source_key.startswith("id:"):
-            item.source_key = absolute_key(item)
-            self.identities.setdefault(hash(item.source_key), item.source_path)
-            return item
-        reason = f"same identity ({item.source_key}) as {other}, imported in this run: not imported"
-        return Outcome(item.source_path, FAILED, reason, item.warnings)

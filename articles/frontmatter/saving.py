@@ -2,7 +2,7 @@
 file in its own, so one bad file leaves nothing half-written and costs the others nothing."""
 
 from dataclasses import dataclass, field
-from pathlib import Path
+from enum import StrEnum
 
 from django.db import DatabaseError, IntegrityError, transaction
 
@@ -10,11 +10,21 @@ from ..after_write import after_write
 from ..models import Article, Author, Byline, Category, Tag, TaggedArticle
 from ..redirects import old_address, save_old_addresses
 from ..slugs import slug_from_text, unique_slug
-from .mapping import ArticleData, ImportOptions
+from .identity import Claimed, Decision, decide, lookup_keys
+from .mapping import EXTRA_SECTIONS, ArticleData, ImportOptions
 
-CREATED, UPDATED, UNCHANGED, SKIPPED, FAILED, CHECKED = (
-    "created", "updated", "unchanged", "skipped", "failed", "checked",
-)  # fmt: skip
+
+class Outcome(StrEnum):
+    """What an import did with one file. The members are strings ("created", …): the command's
+    summary and the --report file show them as they are."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    CHECKED = "checked"  # read and mapped by a dry run
+
 
 # Fields an import writes on an article it updates.
 IMPORTED_FIELDS = [
@@ -27,11 +37,11 @@ IMPORTED_FIELDS = [
 
 
 @dataclass
-class Outcome:
+class FileOutcome:
     """What happened to one file; the command prints it and the --report file lists it."""
 
     path: str
-    outcome: str
+    outcome: Outcome
     reason: str = ""
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -49,46 +59,46 @@ class Writer:
     def _forget(self):
         self.authors, self.categories, self.tags = {}, {}, {}
 
-    def write(self, items: list[ArticleData], retry=True) -> list[Outcome]:
+    def write(self, items: list[ArticleData], claimed: Claimed | None = None, retry=True) -> list[FileOutcome]:
+        """Write `items`; `claimed` holds the source keys files of this run claimed (`Importer`)."""
+        claimed = {} if claimed is None else claimed
         try:
             with transaction.atomic():
-                return self._write(items)
+                return self._write(items, claimed)
         except DatabaseError as exc:
             self._forget()  # rows created in the rolled-back transaction are gone
             if len(items) > 1:
-                return [outcome for item in items for outcome in self.write([item])]
+                return [outcome for item in items for outcome in self.write([item], claimed)]
             if retry and isinstance(exc, IntegrityError):
-                return self.write(items, retry=False)  # another import just wrote it: now it is found
+                return self.write(items, claimed, retry=False)  # another import just wrote it: now it is found
             reason = f"could not be saved: {exc}".splitlines()[0]
-            return [Outcome(items[0].source_path, FAILED, reason, items[0].warnings, items[0].notes)]
+            return [FileOutcome(items[0].source_path, Outcome.FAILED, reason, items[0].warnings, items[0].notes)]
         except Exception as exc:  # noqa: BLE001 - one file's surprise must not stop the run
             self._forget()
             if len(items) > 1:
-                return [outcome for item in items for outcome in self.write([item])]
+                return [outcome for item in items for outcome in self.write([item], claimed)]
             reason = f"unexpected error, please report it: {type(exc).__name__}: {exc}"
-            return [Outcome(items[0].source_path, FAILED, reason, items[0].warnings, items[0].notes)]
+            return [FileOutcome(items[0].source_path, Outcome.FAILED, reason, items[0].warnings, items[0].notes)]
 
-    def _write(self, items: list[ArticleData]) -> list[Outcome]:
-        existing = self._existing(items)
+    def _write(self, items: list[ArticleData], claimed: Claimed) -> list[FileOutcome]:
         outcomes, new, changed = {}, [], []
-        for item in items:
-            article = existing.get(item.source_key)
-            if item.clash:
-                reason = f"same identity ({item.source_key}) as {item.clash}, which still exists: not imported"
-                outcomes[id(item)] = Outcome(item.source_path, FAILED, reason, item.warnings)
+        for item, decision in zip(items, self._decide(items, claimed), strict=True):
+            article = decision.article
+            if decision.refusal:
+                outcomes[id(item)] = FileOutcome(item.source_path, Outcome.FAILED, decision.refusal, item.warnings)
             elif article is None:
-                new.append(item)
+                new.append((item, decision.key))
             elif article.source_hash == item.content_hash and article.source_path == item.source_path:
-                outcomes[id(item)] = Outcome(item.source_path, UNCHANGED, article_id=article.pk)
+                outcomes[id(item)] = FileOutcome(item.source_path, Outcome.UNCHANGED, article_id=article.pk)
             elif article.updated_at > article.imported_at and not self.options.overwrite:
-                outcomes[id(item)] = Outcome(
+                outcomes[id(item)] = FileOutcome(
                     item.source_path,
-                    SKIPPED,
+                    Outcome.SKIPPED,
                     "an editor changed this article after it was imported; --overwrite replaces it",
                     article_id=article.pk,
                 )
             else:
-                changed.append((item, article))
+                changed.append((item, decision.key, article))
 
         created, updated = self._create(new), self._update(changed)
         updated_ids = {article.pk for _, article in updated}
@@ -100,54 +110,29 @@ class Writer:
         )
         self._add_aliases(created + updated)
         for item, article in created + updated:
-            outcomes[id(item)] = Outcome(
+            outcomes[id(item)] = FileOutcome(
                 item.source_path,
-                UPDATED if article.pk in updated_ids else CREATED,
+                Outcome.UPDATED if article.pk in updated_ids else Outcome.CREATED,
                 warnings=item.warnings,
                 notes=item.notes,
                 article_id=article.pk,
-                source_key=item.source_key,
+                source_key=article.source_key,
             )
         return [outcomes[id(item)] for item in items]
 
-    def _existing(self, items) -> dict[str, Article]:
-        """Articles these files imported before, by the identity rule (README): the source key;
-        an article another still-existing file owns is not this file's (a second site's
-        `_posts/welcome.md`): the file is then known by its absolute path; and, for an archive
-        that moved, the same content under the same file name whose old file is gone."""
+    def _decide(self, items: list[ArticleData], claimed: Claimed) -> list[Decision]:
+        """Which article each file is (`identity.decide`), from the articles the database holds
+        under the batch's keys and with its files' bytes, loaded here in two queries."""
         fields = ["id", "source_key", "source_hash", "source_path", "slug", "status", "published_at"]
         fields += ["created_at", "updated_at", "imported_at", "edit_version"]
-        keys = {key for item in items for key in (item.source_key, absolute_key(item))}
+        keys = {key for item in items for key in lookup_keys(item)}
         by_key = {a.source_key: a for a in Article.objects.filter(source_key__in=keys).only(*fields)}
-        found, missing = {}, []
-        for item in items:
-            own = by_key.get(absolute_key(item))
-            shared = by_key.get(item.source_key)
-            if own is not None:
-                item.source_key = own.source_key
-                found[item.source_key] = own
-            elif shared is not None and (shared.source_path == item.source_path or _gone(shared.source_path)):
-                found[item.source_key] = shared
-            elif shared is not None:
-                if item.source_key.startswith("id:"):
-                    item.clash = shared.source_path
-                else:
-                    item.source_key = absolute_key(item)
-            else:
-                missing.append(item)
-        if missing:
-            by_hash = {}
-            for article in Article.objects.filter(source_hash__in=[i.content_hash for i in missing]).only(*fields):
-                by_hash.setdefault(article.source_hash, []).append(article)
-            for item in missing:
-                name = Path(item.source_path).name
-                for article in by_hash.get(item.content_hash, []):
-                    if Path(article.source_path).name == name and _gone(article.source_path):
-                        found[item.source_key] = article
-                        break
-        return found
+        by_hash = {}
+        for article in Article.objects.filter(source_hash__in={i.content_hash for i in items}).only(*fields):
+            by_hash.setdefault(article.source_hash, []).append(article)
+        return [decide(item, claimed, by_key, by_hash) for item in items]
 
-    def _fill(self, article: Article, item: ArticleData, slug: str):
+    def _fill(self, article: Article, item: ArticleData, key: str, slug: str):
         article.title = item.title
         article.slug = slug
         article.standfirst = item.standfirst
@@ -171,30 +156,31 @@ class Writer:
         article.language = item.language
         article.keywords = item.keywords
         article.featured = item.featured
-        article.extra = {**item.extra, **({"categories": paths} if len(paths) > 1 else {})}
-        article.source_key = item.source_key
+        article.extra = {**item.extra, **({EXTRA_SECTIONS: paths} if len(paths) > 1 else {})}
+        article.source_key = key
         article.source_path = item.source_path
         article.source_hash = item.content_hash
         article.imported_at = self.now
         article.prepare_for_save(now=self.now, rendered_body=item.body)
-        article._import_item = item
 
-    def _create(self, items):
-        slugs = self._unique_slugs([slug_from_text(i.slug or i.title) for i in items])
-        articles = []
-        for item, slug in zip(items, slugs, strict=True):
-            article = Article()
-            self._fill(article, item, slug)
-            articles.append(article)
-        Article.objects.bulk_create(articles)
-        return [(a._import_item, a) for a in articles]
-
-    def _update(self, pairs):
+    def _create(self, new):
+        """Articles for (item, source key) pairs; (item, article) pairs back."""
+        slugs = self._unique_slugs([slug_from_text(item.slug or item.title) for item, _ in new])
         results = []
-        for item, article in pairs:
+        for (item, key), slug in zip(new, slugs, strict=True):
+            article = Article()
+            self._fill(article, item, key, slug)
+            results.append((item, article))
+        Article.objects.bulk_create([article for _, article in results])
+        return results
+
+    def _update(self, changed):
+        """(item, source key, article) triples written onto their articles; (item, article) pairs back."""
+        results = []
+        for item, key, article in changed:
             wanted = slug_from_text(item.slug) if item.slug else article.slug
             slug = wanted if wanted == article.slug else self._unique_slugs([wanted], exclude=article.pk)[0]
-            self._fill(article, item, slug)  # a move of its address is recorded by after_write
+            self._fill(article, item, key, slug)  # a move of its address is recorded by after_write
             results.append((item, article))
         Article.objects.bulk_update([a for _, a in results], IMPORTED_FIELDS, batch_size=200)
         return results
@@ -228,13 +214,13 @@ class Writer:
         save_old_addresses(old_address(article, alias) for item, article in pairs for alias in item.aliases)
 
     def author_for(self, entry: dict) -> int:
-        slug = slug_from_text(entry["name"], fallback="author")
-        if slug not in self.authors:
-            author, _ = Author.objects.get_or_create(
-                slug=slug, defaults={"name": entry["name"], "email": entry["email"], "website": entry["website"][:500]}
-            )
-            self.authors[slug] = author.pk
-        return self.authors[slug]
+        """The author a byline entry stands for, by the one rule (`Author.objects.for_byline`):
+        the same name with two different emails is two people. Cached by name and email as
+        written, which never joins what the rule keeps apart."""
+        key = (" ".join(entry["name"].split()), entry["email"].strip())
+        if key not in self.authors:
+            self.authors[key] = Author.objects.for_byline(entry["name"], entry["email"], entry["website"]).pk
+        return self.authors[key]
 
     def category_for(self, names: list[str]) -> Category:
         key = tuple(names)
@@ -257,14 +243,3 @@ class Writer:
                     tag = Tag.objects.get(name__iexact=name)
             self.tags[key] = tag.pk
         return self.tags[key]
-
-
-def absolute_key(item: ArticleData) -> str:
-    """The identity a file falls back to when its source key belongs to another file."""
-    from .mapping import source_key
-
-    return source_key(Path(item.source_path), None, item.language, anchored=False)
-
-
-def _gone(path: str) -> bool:
-    return not path or not Path(path).exists()

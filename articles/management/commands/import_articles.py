@@ -5,15 +5,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.frontmatter import (
-    CHECKED,
-    CREATED,
     DEFAULT_EXTENSIONS,
-    FAILED,
-    SKIPPED,
-    UNCHANGED,
-    UPDATED,
     Importer,
     ImportOptions,
+    Outcome,
     find_sources,
     likely_duplicates,
 )
@@ -69,18 +64,18 @@ class Command(BaseCommand):
             overwrite=options["overwrite"],
         )
 
-        counts = dict.fromkeys([CREATED, UPDATED, UNCHANGED, SKIPPED, FAILED, CHECKED, "warnings"], 0)
+        counts = dict.fromkeys([*Outcome, "warnings"], 0)
         report, touched = [], []
         progress = Progress(self.stderr, len(files), enabled=verbosity > 0)
         for outcome in Importer(import_options, jobs=options["jobs"]).run(files):
             progress.step()
             counts[outcome.outcome] += 1
             counts["warnings"] += len(outcome.warnings)
-            if outcome.outcome in (CREATED, UPDATED):
+            if outcome.outcome in (Outcome.CREATED, Outcome.UPDATED):
                 touched.append(outcome.article_id)
-            if outcome.outcome == FAILED:
+            if outcome.outcome == Outcome.FAILED:
                 progress.write(f"{outcome.path}: {outcome.reason}")
-            elif outcome.outcome == SKIPPED and verbosity > 0:
+            elif outcome.outcome == Outcome.SKIPPED and verbosity > 0:
                 progress.write(self.style.NOTICE(f"{outcome.path}: skipped: {outcome.reason}"))
             for warning in outcome.warnings:
                 progress.write(self.style.WARNING(f"{outcome.path}: warning: {warning}"))
@@ -105,16 +100,17 @@ class Command(BaseCommand):
                 )
 
         summary = (
-            f"{len(files)} files: {counts[CREATED]} created, {counts[UPDATED]} updated, {counts[UNCHANGED]} unchanged, "
-            f"{counts[SKIPPED]} skipped, {counts[FAILED]} failed, {counts['warnings']} warnings"
+            f"{len(files)} files: {counts[Outcome.CREATED]} created, {counts[Outcome.UPDATED]} updated, "
+            f"{counts[Outcome.UNCHANGED]} unchanged, {counts[Outcome.SKIPPED]} skipped, "
+            f"{counts[Outcome.FAILED]} failed, {counts['warnings']} warnings"
         )
         if import_options.dry_run:
             summary = (
-                f"Dry run, nothing written. {len(files)} files: {counts[CHECKED]} readable, "
-                f"{counts[UNCHANGED]} unchanged, {counts[SKIPPED]} skipped, {counts[FAILED]} failed, "
-                f"{counts['warnings']} warnings"
+                f"Dry run, nothing written. {len(files)} files: {counts[Outcome.CHECKED]} readable, "
+                f"{counts[Outcome.UNCHANGED]} unchanged, {counts[Outcome.SKIPPED]} skipped, "
+                f"{counts[Outcome.FAILED]} failed, {counts['warnings']} warnings"
             )
-        if counts[FAILED]:
+        if counts[Outcome.FAILED]:
             raise CommandError(summary)
         if verbosity > 0:
             self.stdout.write(self.style.SUCCESS(summary))

@@ -33,6 +33,8 @@ class Command(BaseCommand):
             after_write(made, text_changed=False)  # a queryset update: no signal, no save
         if verbosity > 0:
             verb = "need" if dry_run else "got"
-            self.stdout.write(f"{len(pending) if dry_run else len(made)} lead images {verb} renditions, {failed} failed")
+            self.stdout.write(
+                f"{len(pending) if dry_run else len(made)} lead images {verb} renditions, {failed} failed"
+            )
         if failed:
             raise CommandError(f"{failed} lead images could not be read")
