@@ -91,3 +91,10 @@ def logged_in(user):
     client = Client()
     client.force_login(user)
     return client
+
+
+def only():
+    """The one article in the database (fails when there are none or several)."""
+    from articles.models import Article
+
+    return Article.objects.get()

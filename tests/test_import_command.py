@@ -1,16 +1,24 @@
+"""The import_articles command: runs, re-runs, failures reported one line each, options, the report, dry runs."""
+
 import datetime as dt
+import json
+import threading
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
-from articles.models import Article, Author, Category
-from tests.utils import run_import, write
+from articles.models import Article, Author, Category, Tag
+from tests.utils import make_image, run_import, write
 
 pytestmark = pytest.mark.django_db
 
 SEED = Path(__file__).resolve().parents[1] / "articles" / "sample_content" / "000_6a04a1efea1f1887.txt"
+
+
+UTC = dt.UTC
 
 
 def test_seed_article_field_by_field():
@@ -91,97 +99,6 @@ def test_failure_lines_name_the_file_and_the_reason(tmp_path):
     assert any(line.startswith(f"{plain}: skipped: no front matter") for line in lines)
 
 
-@pytest.mark.parametrize(
-    ("written", "expected"),
-    [
-        ("Fri, 12 Nov 2021 08:04:09 GMT", dt.datetime(2021, 11, 12, 8, 4, 9, tzinfo=dt.UTC)),
-        ("2021-11-12T16:04:09+08:00", dt.datetime(2021, 11, 12, 8, 4, 9, tzinfo=dt.UTC)),
-        ("2021-11-12 16:04:09 +0800", dt.datetime(2021, 11, 12, 8, 4, 9, tzinfo=dt.UTC)),
-        ("'2021-11-12T08:04:09Z'", dt.datetime(2021, 11, 12, 8, 4, 9, tzinfo=dt.UTC)),
-        ("2021-11-12", dt.datetime(2021, 11, 12, tzinfo=dt.UTC)),
-        ("2021-11-12 08:04:09", dt.datetime(2021, 11, 12, 8, 4, 9, tzinfo=dt.UTC)),
-        ("2021/11/2 8:04:09", dt.datetime(2021, 11, 2, 8, 4, 9, tzinfo=dt.UTC)),
-    ],
-)
-def test_date_forms(tmp_path, written, expected):
-    write(tmp_path, "a.md", f"---\ntitle: Dated\ndate: {written}\n---\nText")
-    run_import(tmp_path)
-    assert Article.objects.get().published_at == expected
-
-
-def test_naive_dates_are_in_the_given_time_zone(tmp_path):
-    write(tmp_path, "a.md", "---\ntitle: Dated\ndate: 2021-11-12 16:04:09\n---\nText")
-    run_import(tmp_path, timezone="Asia/Shanghai")
-    assert Article.objects.get().published_at == dt.datetime(2021, 11, 12, 8, 4, 9, tzinfo=dt.UTC)
-
-
-def test_unreadable_date_imports_a_draft_and_warns(tmp_path):
-    path = write(tmp_path, "a.md", "---\ntitle: Undated\ndate: Invalid Date\n---\nText")
-    out, err = run_import(tmp_path)
-    article = Article.objects.get()
-    assert article.status == Article.Status.DRAFT and article.published_at is None
-    assert f"{path}: warning: unreadable date 'Invalid Date'" in err
-    assert "1 warnings" in out
-
-
-def test_toml_and_json_front_matter(tmp_path):
-    write(tmp_path, "t.md", '+++\ntitle = "Toml story"\ndate = 2020-05-01T10:00:00Z\ntags = ["a"]\n+++\nBody *t*')
-    write(tmp_path, "j.md", '{\n"title": "Json story",\n"tags": ["b"]\n}\nBody *j*')
-    run_import(tmp_path)
-    toml, json = Article.objects.get(title="Toml story"), Article.objects.get(title="Json story")
-    assert toml.published_at == dt.datetime(2020, 5, 1, 10, tzinfo=dt.UTC)
-    assert list(toml.tags.names()) == ["a"] and list(json.tags.names()) == ["b"]
-    assert toml.body == "<p>Body <em>t</em></p>"
-
-
-def test_bom_crlf_and_leading_blank_lines(tmp_path):
-    (tmp_path / "a.md").write_bytes("\ufeff\r\n\r\n---\r\ntitle: Windows\r\n---\r\nLine one\r\n".encode())
-    run_import(tmp_path)
-    article = Article.objects.get()
-    assert article.title == "Windows"
-    assert article.body == "<p>Line one</p>"
-
-
-def test_unmapped_keys_are_kept_and_drafts_stay_drafts(tmp_path):
-    write(tmp_path, "a.md", "---\ntitle: Kept\ndraft: true\nlayout: post\nweight: 3\nparams: {x: 1}\n---\nBody")
-    run_import(tmp_path)
-    article = Article.objects.get()
-    assert article.status == Article.Status.DRAFT
-    assert article.extra == {"layout": "post", "weight": 3, "params": {"x": 1}}
-
-
-def test_more_marker_gives_the_summary_and_is_removed(tmp_path):
-    write(tmp_path, "a.md", "---\ntitle: Teaser\n---\nThe teaser.\n\n<!-- more -->\n\nThe rest.")
-    run_import(tmp_path)
-    article = Article.objects.get()
-    assert article.standfirst == "The teaser."
-    assert "more" not in article.body and "The rest." in article.body
-
-
-def test_summary_is_cut_by_characters_for_chinese(tmp_path):
-    write(tmp_path, "a.md", "---\ntitle: 长文\n---\n" + "气候变化是全人类面临的共同挑战" * 30)
-    run_import(tmp_path)
-    assert len(Article.objects.get().standfirst) == 160
-
-
-def test_list_of_category_lists_files_under_the_first(tmp_path):
-    write(tmp_path, "a.md", "---\ntitle: Two homes\ncategories:\n  - [前端, 编码规范]\n  - [工具]\n---\nBody")
-    run_import(tmp_path)
-    article = Article.objects.get()
-    assert str(article.category) == "前端 / 编码规范"
-    assert article.extra["categories"] == [["前端", "编码规范"], ["工具"]]
-
-
-def test_hostile_body_is_sanitised_on_import(tmp_path):
-    write(
-        tmp_path,
-        "a.md",
-        '---\ntitle: Hostile\n---\n<div><style>p{}</style><p onclick="x()">Hi</p><script>bad()</script></div>',
-    )
-    run_import(tmp_path)
-    assert Article.objects.get().body == "<div><p>Hi</p></div>"
-
-
 def test_dry_run_writes_nothing(tmp_path):
     write(tmp_path, "a.md", "---\ntitle: Not yet\nauthor: Ann\ncategories: [X]\n---\nBody")
     out, _ = run_import(tmp_path, dry_run=True)
@@ -218,3 +135,86 @@ def test_progress_bar_on_a_terminal_only(tmp_path):
     quiet = Terminal()
     call_command("import_articles", str(tmp_path), stdout=StringIO(), stderr=quiet, verbosity=0)
     assert quiet.getvalue() == ""
+
+
+def test_likely_duplicates_are_listed_not_merged(tmp_path):
+    body = "<div><p>Same story text.</p></div>"
+    write(tmp_path, "a.md", f"---\ntitle: First title\n---\n{body}")
+    write(tmp_path, "b.md", f"---\ntitle: Re-titled\n---\n{body}")
+    common = "author: 观察者网\ndate: 2021-11-12 08:00:00\nheadimg: https://img.example/x.jpg"
+    write(tmp_path, "c.md", f"---\ntitle: C\n{common}\n---\nOne")
+    write(tmp_path, "d.md", f"---\ntitle: D\n{common}\n---\nTwo")
+    out, _ = run_import(tmp_path)
+    assert Article.objects.count() == 4
+    assert f"likely duplicates (identical body): {tmp_path / 'a.md'} | {tmp_path / 'b.md'}" in out
+    assert f"likely duplicates (same byline, time and lead image): {tmp_path / 'c.md'} | {tmp_path / 'd.md'}" in out
+
+
+def test_links_outside_the_folder_are_not_followed(tmp_path):
+    outside = write(tmp_path, "outside/secret.md", "---\ntitle: Outside\n---\nB")
+    write(tmp_path, "archive/inside.md", "---\ntitle: Inside\n---\nB")
+    (tmp_path / "archive" / "link.md").symlink_to(outside)
+    (tmp_path / "archive" / "dir").symlink_to(tmp_path / "outside")
+    run_import(tmp_path / "archive")
+    assert list(Article.objects.values_list("title", flat=True)) == ["Inside"]
+
+
+def test_report_file_lists_every_file(tmp_path):
+    write(tmp_path, "a.md", "---\ntitle: A\ndate: Invalid Date\n---\nB")
+    write(tmp_path, "b.md", "no front matter")
+    report = tmp_path / "report.json"
+    run_import(tmp_path / "a.md", tmp_path / "b.md", report=str(report))
+    data = json.loads(report.read_text())
+    assert data["counts"]["created"] == 1 and data["counts"]["skipped"] == 1
+    by_path = {f["path"]: f for f in data["files"]}
+    assert by_path[str(tmp_path / "a.md")]["warnings"][0].startswith("unreadable date 'Invalid Date'")
+    assert by_path[str(tmp_path / "b.md")]["outcome"] == "skipped"
+
+
+def test_dry_run_stores_no_images(tmp_path, media_root):
+    make_image(tmp_path / "content" / "x" / "chart.png")
+    write(tmp_path, "content/x/index.md", "---\ntitle: T\ncover: chart.png\n---\nB")
+    out, _ = run_import(tmp_path, dry_run=True)
+    assert "1 readable" in out
+    assert not Article.objects.exists() and not (media_root / "imported").exists()
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_imports_create_no_duplicates(tmp_path):
+    """Two imports at once over overlapping files: one article, author, section and tag each."""
+    for n in range(30):
+        write(
+            tmp_path,
+            f"set/{n}.md",
+            f"---\ntitle: Story {n}\nauthor: Shared Author {n % 3}\ncategories: [News, City {n % 2}]\n"
+            f"tags: [shared, t{n % 4}]\n---\nBody {n}",
+        )
+    barrier, errors = threading.Barrier(2), []
+
+    def run():
+        try:
+            barrier.wait()
+            run_import(tmp_path / "set", jobs=1)
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert Article.objects.count() == 30
+    assert Author.objects.count() == 3
+    assert Category.objects.count() == 3
+    assert Tag.objects.count() == 5
+    assert sorted(Article.objects.values_list("slug", flat=True)) == sorted(f"story-{n}" for n in range(30))
+
+
+def test_templates_are_skipped_not_failed(tmp_path):
+    path = write(tmp_path, "layouts/list.html", '{{ define "main" }}{{ .Content }}{{ end }}')
+    _, err = run_import(tmp_path)
+    assert f"{path}: skipped: no front matter" in err

@@ -1,0 +1,135 @@
+"""How a re-run finds an article again: the identity rule (README), moves, clashes, editors' changes."""
+
+import shutil
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from articles.models import Article
+from tests.utils import only, run_import, write
+
+pytestmark = pytest.mark.django_db
+
+
+def test_translations_and_bundles_with_the_same_file_name_stay_apart(tmp_path):
+    write(tmp_path, "en/news/_posts/2020-01-01-release.md", "---\ntitle: Released\nlang: en\n---\nB")
+    write(tmp_path, "zh_cn/news/_posts/2020-01-01-release.md", "---\ntitle: 发布了\nlang: zh_cn\n---\nB")
+    write(tmp_path, "content/docs/_index.md", "---\ntitle: Docs\n---\nB")
+    write(tmp_path, "content/news/_index.md", "---\ntitle: News\n---\nB")
+    run_import(tmp_path)
+    assert Article.objects.count() == 4
+    assert set(Article.objects.values_list("language", flat=True)) == {"en", "zh_cn", ""}
+
+
+def test_identity_does_not_depend_on_the_folder_named(tmp_path):
+    write(tmp_path, "site/content/posts/a.md", "---\ntitle: A\n---\nB")
+    write(tmp_path, "site/content/posts/b.md", "---\ntitle: B\n---\nB")
+    write(tmp_path, "other/loose.md", "---\ntitle: Loose\n---\nB")
+    run_import(tmp_path)
+    out, _ = run_import(tmp_path / "site" / "content" / "posts", tmp_path / "other" / "loose.md")
+    assert "0 created" in out and Article.objects.count() == 3
+
+
+def test_moved_archive_updates_the_same_articles(tmp_path):
+    write(tmp_path, "old/content/a.md", "---\ntitle: A\n---\nB")
+    write(tmp_path, "old/loose/b.md", "---\ntitle: Loose\n---\nB")
+    run_import(tmp_path / "old")
+    before = dict(Article.objects.values_list("title", "pk"))
+    shutil.move(tmp_path / "old", tmp_path / "new")
+    out, _ = run_import(tmp_path / "new")
+    assert "0 created" in out
+    assert dict(Article.objects.values_list("title", "pk")) == before
+    assert before and all("/new/" in p for p in Article.objects.values_list("source_path", flat=True))
+
+
+def test_explicit_id_follows_a_renamed_file(tmp_path):
+    path = write(tmp_path, "a.md", "---\nid: story-17\ntitle: First\n---\nB")
+    run_import(tmp_path)
+    path.rename(tmp_path / "renamed.md")
+    (tmp_path / "renamed.md").write_text("---\nid: story-17\ntitle: Second\n---\nB", encoding="utf-8")
+    run_import(tmp_path)
+    assert list(Article.objects.values_list("title", "source_key")) == [("Second", "id:story-17")]
+
+
+def test_two_files_claiming_one_identity_in_a_run(tmp_path):
+    write(tmp_path, "a.md", "---\nid: same\ntitle: First\n---\nB")
+    second = write(tmp_path, "b.md", "---\nid: same\ntitle: Second\n---\nB")
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_articles", str(tmp_path), stdout=StringIO(), stderr=err)
+    assert (
+        f"{second}: same identity (id:same) as {tmp_path / 'a.md'}, imported in this run: not imported"
+        in err.getvalue()
+    )
+    assert only().title == "First"
+
+
+def test_editor_changes_survive_a_reimport_unless_overwrite(tmp_path):
+    path = write(tmp_path, "a.md", "---\ntitle: From file\n---\nOne")
+    run_import(tmp_path)
+    article = only()
+    article.title = "Edited in the admin"
+    article.save()
+    path.write_text("---\ntitle: File changed\n---\nTwo", encoding="utf-8")
+    out, err = run_import(tmp_path)
+    assert "1 skipped" in out
+    assert f"{path}: skipped: an editor changed this article after it was imported; --overwrite replaces it" in err
+    assert only().title == "Edited in the admin"
+    run_import(tmp_path, overwrite=True)
+    assert only().title == "File changed"
+
+
+def test_reimport_of_a_changed_file_keeps_an_undated_articles_time_and_address(tmp_path):
+    path = write(tmp_path, "a.md", "---\ntitle: Undated\n---\nOne")
+    run_import(tmp_path)
+    first = only()
+    path.write_text("---\ntitle: Undated\n---\nTwo", encoding="utf-8")
+    run_import(tmp_path)
+    assert only().published_at == first.published_at
+    assert only().get_absolute_url() == first.get_absolute_url()
+
+
+def test_slug_change_in_the_file_keeps_the_old_address_working(tmp_path, client):
+    path = write(tmp_path, "a.md", "---\ntitle: T\nslug: first\ndate: 2020-01-01\n---\nB")
+    run_import(tmp_path)
+    old_url = only().get_absolute_url()
+    path.write_text("---\ntitle: T\nslug: second\ndate: 2020-01-01\n---\nB", encoding="utf-8")
+    run_import(tmp_path)
+    response = client.get(old_url)
+    assert response.status_code == 301 and response["Location"] == only().get_absolute_url() == "/2020/01/01/second/"
+
+
+def test_two_sites_with_the_same_post_name_stay_two_articles(tmp_path):
+    write(tmp_path, "siteA/_posts/2020-01-01-welcome.md", "---\ntitle: Welcome to A\n---\nA")
+    write(tmp_path, "siteB/_posts/2020-01-01-welcome.md", "---\ntitle: Welcome to B\n---\nB")
+    run_import(tmp_path / "siteA")
+    run_import(tmp_path / "siteB")
+    assert sorted(Article.objects.values_list("title", flat=True)) == ["Welcome to A", "Welcome to B"]
+    for site in ("siteA", "siteB"):
+        out, _ = run_import(tmp_path / site)
+        assert "0 created, 0 updated, 1 unchanged" in out
+    out, _ = run_import(tmp_path)
+    assert "0 created, 0 updated, 2 unchanged" in out
+
+
+def test_a_second_file_with_a_taken_id_is_refused_every_time(tmp_path):
+    write(tmp_path, "a.md", "---\nid: 42\ntitle: First\n---\nB")
+    second = write(tmp_path, "b.md", "---\nid: 42\ntitle: Second\n---\nB")
+    for _ in range(3):
+        err = StringIO()
+        with pytest.raises(CommandError):
+            call_command("import_articles", str(tmp_path), stdout=StringIO(), stderr=err)
+        assert f"{second}: same identity (id:42) as {tmp_path / 'a.md'}" in err.getvalue()
+        assert only().title == "First"
+
+
+def test_identical_files_in_two_places_are_not_taken_for_a_move(tmp_path):
+    text = "---\ntitle: About\n---\nSame words."
+    write(tmp_path, "content/en/about.md", text)
+    write(tmp_path, "content/fr/about.md", text)
+    run_import(tmp_path / "content" / "en")
+    run_import(tmp_path / "content" / "fr")
+    assert Article.objects.count() == 2
+    out, _ = run_import(tmp_path)
+    assert "2 unchanged" in out
