@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def other_editor(client, django_user_model):
+def other_superuser(client, django_user_model):
     """A second person signed in to the admin, in their own browser."""
     user = django_user_model.objects.create_superuser(
         "wang", "wang@example.com", "pw", first_name="Wang", last_name="Li"
@@ -226,12 +226,12 @@ def test_history_and_change_form_for_someone_who_may_only_view(client, django_us
 # Optimistic locking
 
 
-def test_a_stale_save_is_refused_and_nothing_is_overwritten(superuser, other_editor):
+def test_a_stale_save_is_refused_and_nothing_is_overwritten(superuser, other_superuser):
     article = ArticleFactory(title="Storm warning")
     saved(edit(superuser, article))  # a first revision, for the link to compare from
     mine = opened_version(superuser, article)
 
-    saved(edit(other_editor, article, title="Storm warning lifted"))
+    saved(edit(other_superuser, article, title="Storm warning lifted"))
     response = edit(superuser, article, opened=mine, title="Storm warning extended")
 
     assert response.status_code == 200
@@ -246,7 +246,7 @@ def test_a_stale_save_is_refused_and_nothing_is_overwritten(superuser, other_edi
         reverse("admin:articles_article_history_compare", args=[article.pk]) + f"?old={opened.pk}&amp;new={theirs.pk}"
     )
     assert link in html
-    compare = other_editor.get(link.replace("&amp;", "&"))
+    compare = other_superuser.get(link.replace("&amp;", "&"))
     assert [c.label for c in compare.context["changes"]] == ["Title"]
 
 
@@ -287,7 +287,7 @@ def test_two_saves_racing_from_the_same_version_let_exactly_one_through(django_u
     """Both editors opened the same version and press save at once; each save is slowed down so
     that, without the row lock, both would pass the check before either wrote."""
     article = ArticleFactory(title="Race")
-    users = [django_user_model.objects.create_superuser(f"editor{n}", f"e{n}@example.com", "pw") for n in range(2)]
+    users = [django_user_model.objects.create_superuser(f"superuser{n}", f"s{n}@example.com", "pw") for n in range(2)]
     clients = [Client() for _ in users]
     for client, user in zip(clients, users, strict=True):
         client.force_login(user)

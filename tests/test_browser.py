@@ -80,13 +80,13 @@ def desktop(browser):
 
 def test_editor_writes_and_publishes_with_autocomplete(desktop, live_server, django_user_model):
     page = desktop
-    django_user_model.objects.create_superuser("editor", "editor@example.com", "a-long-password")
+    django_user_model.objects.create_superuser("superuser", "superuser@example.com", "a-long-password")
     AuthorFactory(name="观察者网")
     CategoryFactory(name="头条", parent=CategoryFactory(name="新媒体"))
     ArticleFactory(tags=["气候"])
 
     page.goto(f"{live_server.url}/admin/articles/article/add/")
-    page.fill("#id_username", "editor")
+    page.fill("#id_username", "superuser")
     page.fill("#id_password", "a-long-password")
     page.click("input[type=submit]")
     page.fill("#id_title", "海港市新渡轮下水")

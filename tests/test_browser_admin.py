@@ -11,10 +11,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def page(browser, live_server, django_user_model):  # noqa: F811
-    django_user_model.objects.create_superuser("editor", "editor@example.com", "a-long-password")
+    django_user_model.objects.create_superuser("superuser", "superuser@example.com", "a-long-password")
     with open_page(browser, "desktop") as page:
         page.goto(f"{live_server.url}/admin/login/")
-        page.fill("#id_username", "editor")
+        page.fill("#id_username", "superuser")
         page.fill("#id_password", "a-long-password")
         page.click("input[type=submit]")
         page.live_url = live_server.url

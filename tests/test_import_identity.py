@@ -1,12 +1,15 @@
-"""How a re-run finds an article again: the identity rule (README), moves, clashes, editors' changes."""
+"""How a re-run finds an article again: unchanged and changed files, the identity rule (README), moves,
+clashes, likely duplicates, concurrent runs, editors' changes."""
 
 import shutil
+import threading
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
-from articles.models import Article
+from articles.models import Article, Author, Category, Tag
 from tests.utils import only, run_import, write
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +136,80 @@ def test_identical_files_in_two_places_are_not_taken_for_a_move(tmp_path):
     assert Article.objects.count() == 2
     out, _ = run_import(tmp_path)
     assert "2 unchanged" in out
+
+
+def test_reimport_is_idempotent(tmp_path):
+    write(
+        tmp_path,
+        "a.md",
+        "---\ntitle: A\ndate: 2024-01-02\ntags: [x, y]\nauthor: Ann\ncategories: [News, City]\n---\nBody",
+    )
+    run_import(tmp_path)
+    out, _ = run_import(tmp_path)
+    assert "0 created, 0 updated, 1 unchanged" in out
+    assert Article.objects.count() == 1
+    assert Author.objects.count() == 1
+    assert Category.objects.count() == 2
+
+
+def test_changed_file_updates_its_article_in_place(tmp_path):
+    path = write(tmp_path, "a.md", "---\ntitle: First\ntags: [x]\nauthor: Ann\n---\nOne")
+    run_import(tmp_path)
+    original = Article.objects.get()
+    path.write_text("---\ntitle: Second\ntags: [y]\nauthors: [Bo, Ann]\n---\nTwo", encoding="utf-8")
+    out, _ = run_import(tmp_path)
+    assert "1 updated" in out
+    article = Article.objects.get()
+    assert article.pk == original.pk
+    assert article.slug == original.slug  # the address readers know stays put
+    assert article.title == "Second"
+    assert list(article.tags.names()) == ["y"]
+    assert [a.name for a in article.byline] == ["Bo", "Ann"]
+
+
+def test_likely_duplicates_are_listed_not_merged(tmp_path):
+    body = "<div><p>Same story text.</p></div>"
+    write(tmp_path, "a.md", f"---\ntitle: First title\n---\n{body}")
+    write(tmp_path, "b.md", f"---\ntitle: Re-titled\n---\n{body}")
+    common = "author: 观察者网\ndate: 2021-11-12 08:00:00\nheadimg: https://img.example/x.jpg"
+    write(tmp_path, "c.md", f"---\ntitle: C\n{common}\n---\nOne")
+    write(tmp_path, "d.md", f"---\ntitle: D\n{common}\n---\nTwo")
+    out, _ = run_import(tmp_path)
+    assert Article.objects.count() == 4
+    assert f"likely duplicates (identical body): {tmp_path / 'a.md'} | {tmp_path / 'b.md'}" in out
+    assert f"likely duplicates (same byline, time and lead image): {tmp_path / 'c.md'} | {tmp_path / 'd.md'}" in out
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_imports_create_no_duplicates(tmp_path):
+    """Two imports at once over overlapping files: one article, author, section and tag each."""
+    for n in range(30):
+        write(
+            tmp_path,
+            f"set/{n}.md",
+            f"---\ntitle: Story {n}\nauthor: Shared Author {n % 3}\ncategories: [News, City {n % 2}]\n"
+            f"tags: [shared, t{n % 4}]\n---\nBody {n}",
+        )
+    barrier, errors = threading.Barrier(2), []
+
+    def run():
+        try:
+            barrier.wait()
+            run_import(tmp_path / "set", jobs=1)
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert Article.objects.count() == 30
+    assert Author.objects.count() == 3
+    assert Category.objects.count() == 3
+    assert Tag.objects.count() == 5
+    assert sorted(Article.objects.values_list("slug", flat=True)) == sorted(f"story-{n}" for n in range(30))

@@ -1,6 +1,8 @@
-"""Front-matter keys to article fields: dates, status, slugs, sections, tags, bylines, summaries, bodies."""
+"""Front-matter keys to article fields: the seed article, dates, status, slugs, sections, tags, bylines,
+summaries, bodies."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -10,6 +12,7 @@ from tests.utils import only, run_import, write
 
 pytestmark = pytest.mark.django_db
 
+SEED = Path(__file__).resolve().parents[1] / "articles" / "sample_content" / "000_6a04a1efea1f1887.txt"
 UTC = dt.UTC
 
 
@@ -415,3 +418,27 @@ def test_summary_skips_paragraphs_with_only_an_image(tmp_path):
     )
     run_import(tmp_path)
     assert only().standfirst == "First words."
+
+
+def test_seed_article_field_by_field():
+    out, _ = run_import(SEED)
+    assert "1 created" in out
+    article = Article.objects.get()
+    assert article.title == "中国特使解振华：中美合作是唯一正确选择"
+    assert article.published_at == dt.datetime(2021, 11, 12, 8, 4, 9, tzinfo=dt.UTC)
+    assert article.status == Article.Status.PUBLISHED
+    assert str(article.category) == "新媒体 / 观察者网 / 头条"
+    assert [a.name for a in article.byline] == ["观察者网"]
+    assert article.lead_image_url == "https://i.guancha.cn/news/2021/11/12/20211112081622209.jpg"
+    assert article.body_format == Article.BodyFormat.HTML
+    assert 'referrerpolicy="no-referrer"' in article.body
+    assert article.body.count("<p>") == 13
+    assert "解振华说" in article.body
+    assert article.standfirst.startswith("11月10日，中国和美国在英国格拉斯哥")
+    assert article.extra == {
+        "comments": False,
+        "headimg": "https://i.guancha.cn/news/2021/11/12/20211112081622209.jpg",
+    }
+    assert article.source_key == f"path:{SEED}"  # no content folder in the path: the whole path
+    assert len(article.source_hash) == 64
+    assert article.imported_at is not None
