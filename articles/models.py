@@ -193,9 +193,8 @@ class ArticleQuerySet(models.QuerySet):
         `updated_at` is now; and what follows a write follows (`after_write`). Returns how many."""
         from .after_write import after_write
 
-        ids = list(self.values_list("pk", flat=True))
         count = self.update(edit_version=F("edit_version") + 1, updated_at=timezone.now(), **changes)
-        after_write(ids, text_changed=False)
+        after_write((), text_changed=False)  # every cached page goes stale; no text changed
         return count
 
 
