@@ -4,33 +4,65 @@ workflow, a restore, the shell), the importer's bulk writer, and bulk edits
 
 - the search index follows the article's text;
 - an address that moved (a changed slug or date of a published story) keeps answering, 301;
-- cached pages and fragments are invalidated, now and again on commit (`freshness`).
+- what showed the articles goes stale, now and again on commit, and only that
+  (`freshness.shown.article_changes`: the article's page and card, the lists it left or
+  joined, its neighbours).
 
 Changes to what articles show but that are not articles (authors, sections, tags, bylines,
-taggings, old addresses) invalidate through the signals `connect_signals` wires up.
+taggings) invalidate what shows them through the signals `connect_signals` wires up.
 """
 
 from . import freshness, search
+from .freshness import shown
+from .freshness.shown import UNKNOWN, Listing
 from .redirects import record_move
 
-# Models whose saves and deletes readers can see: any of them invalidates cached pages.
-SHOWN_WITH_ARTICLES = ("Author", "Category", "Tag", "Byline", "TaggedArticle", "OldAddress")
 
-
-def after_write(written, *, documents=None, text_changed=True) -> None:
+def after_write(written, *, before=None, documents=None, text_changed=True, regrouped=False) -> None:
     """`written`: the saved Article objects, or the ids of articles changed by a queryset update.
 
-    `documents`: (id, search document) pairs when the caller already made them (the importer's
-    workers do); `text_changed=False` when no title, standfirst or body changed (bulk edits)."""
+    `before`: for ids, {id: Listing} as `listings` read them before the update, or None when
+    the update moved nothing between lists (renditions). `documents`: (id, search document)
+    pairs when the caller already made them (the importer's workers do); `text_changed=False`
+    when no title, standfirst or body changed (bulk edits); `regrouped` when their tags or
+    bylines were written in bulk, with no signal per row."""
     written = list(written)
     articles = [a for a in written if not isinstance(a, int)]
+    ids = [a for a in written if isinstance(a, int)]
     if text_changed:
         if documents is None:
             documents = [(a.pk, search.document(a.title, a.standfirst, a.body)) for a in articles]
         search.index_rows(documents)
+    changes = []
     for article in articles:
         _record_address_move(article)
-    freshness.invalidate_on_commit()
+        after = Listing.of(article) or UNKNOWN
+        changes.append((article.pk, getattr(article, "_saved_listing", None), after))
+        article._saved_listing = after
+    if ids and before is not None:
+        now = listings(ids)
+        changes += [(pk, before.get(pk), now.get(pk)) for pk in ids]
+    elif ids:
+        changes += [(pk, Listing("", None, None, False), Listing("", None, None, False)) for pk in ids]
+    names = shown.article_changes(changes)
+    if regrouped and names is not None:
+        names |= shown.grouping_changes(a.pk for a in articles) | shown.grouping_changes(ids)
+    _invalidate(names)
+
+
+def listings(ids) -> dict:
+    """{id: Listing} of articles as they are now: read before a queryset update, for `before`."""
+    from .models import Article
+
+    rows = Article.objects.filter(pk__in=list(ids)).values_list("pk", "status", "published_at", "category", "featured")
+    return {pk: Listing(status, when, category, featured) for pk, status, when, category, featured in rows}
+
+
+def _invalidate(names) -> None:
+    if names is None:
+        freshness.invalidate_everything()
+    else:
+        freshness.invalidate_on_commit(names)
 
 
 def _record_address_move(article) -> None:
@@ -43,15 +75,44 @@ def _record_address_move(article) -> None:
 
 def connect_signals() -> None:
     """Called from AppConfig.ready."""
-    from django.db.models.signals import post_delete, post_save
+    from django.db.models.signals import post_delete, post_save, pre_save
 
-    for model in SHOWN_WITH_ARTICLES:
-        post_save.connect(freshness.invalidate_on_commit, sender=f"articles.{model}", weak=False)
-        post_delete.connect(freshness.invalidate_on_commit, sender=f"articles.{model}", weak=False)
+    def on(model, names_of):
+        def receiver(instance, **kwargs):
+            _invalidate(names_of(instance))
+
+        post_save.connect(receiver, sender=f"articles.{model}", weak=False)
+        post_delete.connect(receiver, sender=f"articles.{model}", weak=False)
+
+    on("Author", lambda author: shown.author_changes(author.pk))
+    on("Tag", lambda tag: shown.tag_changes(tag.pk))
+    on("Byline", lambda byline: shown.byline_changes(byline.article_id, byline.author_id))
+    on("TaggedArticle", lambda tagging: shown.tagging_changes(tagging.content_object_id, tagging.tag_id))
+    pre_save.connect(_note_parent, sender="articles.Category", weak=False)
+    post_save.connect(_section_saved, sender="articles.Category", weak=False)
+    post_delete.connect(_section_deleted, sender="articles.Category", weak=False)
     # Deletes through querysets skip Model.delete(); the signal still fires for each row.
     post_delete.connect(_article_deleted, sender="articles.Article", weak=False)
 
 
+def _note_parent(instance, **kwargs) -> None:
+    """Where a section was, so its old place's lists renew when it moves."""
+    from .models import Category
+
+    if not instance._state.adding:
+        instance._parent_before = Category.objects.filter(pk=instance.pk).values_list("parent", flat=True).first()
+
+
+def _section_saved(instance, created, **kwargs) -> None:
+    parent_before = instance.parent_id if created else getattr(instance, "_parent_before", UNKNOWN)
+    _invalidate(shown.category_changes(instance, parent_before, placed=created))
+
+
+def _section_deleted(instance, **kwargs) -> None:
+    _invalidate(shown.category_changes(instance, instance.parent_id, placed=True))
+
+
 def _article_deleted(instance, **kwargs) -> None:
     search.unindex([instance.pk])
-    freshness.invalidate_on_commit()
+    before = getattr(instance, "_saved_listing", None) or Listing.of(instance) or UNKNOWN
+    _invalidate(shown.article_changes([(instance.pk, before, None)]))

@@ -10,6 +10,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from . import renditions
+from .freshness.shown import UNKNOWN, Listing
 from .redirects import normalize, path_hash
 from .rendering import HTML, MARKDOWN, render_body
 from .slugs import slug_from_text, unique_slug
@@ -167,6 +168,18 @@ class ArticleQuerySet(models.QuerySet):
             .defer("body", "body_source", "extra")
         )
 
+    def neighbours(self, article):
+        """The next newer and next older published story in `article`'s section, in the lists'
+        order (published_at, id): stories published at the same moment still follow each other."""
+        if not article.category_id or not article.published_at:
+            return None, None
+        section = self.published().filter(category=article.category_id).exclude(pk=article.pk)
+        section = section.only("title", "slug", "published_at", "created_at", "status")
+        when, pk = article.published_at, article.pk
+        newer = section.filter(Q(published_at__gt=when) | Q(published_at=when, pk__gt=pk))
+        older = section.filter(Q(published_at__lt=when) | Q(published_at=when, pk__lt=pk))
+        return newer.order_by("published_at", "pk").first(), older.order_by("-published_at", "-pk").first()
+
     def in_category(self, category):
         return self.filter(category__in=Category.objects.filter(category.subtree_q()))
 
@@ -187,14 +200,19 @@ class ArticleQuerySet(models.QuerySet):
             return self.published() | self.owned_by(user)
         return self.published()
 
-    def bulk_edit(self, **changes) -> int:
+    def bulk_edit(self, *, regrouped=False, **changes) -> int:
         """A change to many articles at once (a move, a tag, a tag merge) counts as an edit of
         each: `edit_version` goes up, so a form opened before it cannot save the old value back;
-        `updated_at` is now; and what follows a write follows (`after_write`). Returns how many."""
-        from .after_write import after_write
+        `updated_at` is now; and what follows a write follows (`after_write`; `regrouped` when
+        their tags were written in bulk). Returns how many."""
+        from .after_write import after_write, listings
 
-        count = self.update(edit_version=F("edit_version") + 1, updated_at=timezone.now(), **changes)
-        after_write((), text_changed=False)  # every cached page goes stale; no text changed
+        ids = list(self.values_list("pk", flat=True))
+        before = listings(ids)
+        count = Article.objects.filter(pk__in=ids).update(
+            edit_version=F("edit_version") + 1, updated_at=timezone.now(), **changes
+        )
+        after_write(ids, before=before, text_changed=False, regrouped=regrouped)
         return count
 
 
@@ -325,6 +343,7 @@ class Article(models.Model):
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
         instance._saved_address = instance._address()
+        instance._saved_listing = Listing.of(instance) or UNKNOWN  # where it was listed (after_write)
         return instance
 
     @staticmethod

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from . import freshness
 from .models import Article, Tag, TaggedArticle
 
 
@@ -18,7 +19,7 @@ def merge_tags(survivor: Tag, others) -> MergeResult:
     """Every article tagged with one of `others` ends up tagged once with `survivor`; `others`
     are deleted. All or nothing."""
     others = [tag for tag in others if tag.pk != survivor.pk]
-    with transaction.atomic():
+    with transaction.atomic(), freshness.batch():
         tagged = set(
             TaggedArticle.objects.filter(tag__in=others).values_list("content_object_id", flat=True).distinct()
         )
@@ -32,7 +33,7 @@ def merge_tags(survivor: Tag, others) -> MergeResult:
         )
         Tag.objects.filter(pk__in=[tag.pk for tag in others]).delete()
         # A form opened before the merge would save the merged-away tag back: it is an edit.
-        Article.objects.filter(pk__in=tagged).bulk_edit()
+        Article.objects.filter(pk__in=tagged).bulk_edit(regrouped=True)
     return MergeResult(
         moved=len(tagged - has_it), already_tagged=len(tagged & has_it), deleted=[t.name for t in others]
     )

@@ -101,6 +101,11 @@ PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
 # With the local-memory cache (one per process), processes learn of content changes from this
 # file's modification time; it must be on a disk every web and command process shares.
 PAGE_CACHE_STAMP = env.str("PAGE_CACHE_STAMP", default=str(BASE_DIR / "var" / "content-changed"))
+# Response headers naming what a reader page shows (see articles/freshness/shown.py), for an
+# edge cache to purge by: space-separated (Fastly, Varnish xkey) and comma-separated
+# (Cloudflare). Empty turns one off.
+SURROGATE_KEY_HEADER = env.str("SURROGATE_KEY_HEADER", default="Surrogate-Key")
+CACHE_TAG_HEADER = env.str("CACHE_TAG_HEADER", default="Cache-Tag")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from .. import workflow
+from .. import freshness, workflow
 from ..models import Article, Tag, TaggedArticle
 from .forms import AddTagForm, MoveToCategoryForm
 
@@ -26,7 +26,7 @@ class BulkActionsMixin:
 
     def _apply_step(self, request, queryset, step, verb):
         done = skipped = 0
-        with transaction.atomic():
+        with transaction.atomic(), freshness.batch():
             for article in queryset.defer(None).prefetch_related(None).select_for_update(of=("self",)):
                 try:
                     step(article, request.user)
@@ -50,7 +50,7 @@ class BulkActionsMixin:
         if not form.is_valid():
             return self._bulk_form(request, queryset, form, _("Move articles to a section"), "move_to_category")
         category = form.cleaned_data["category"]
-        with transaction.atomic():
+        with transaction.atomic(), freshness.batch():
             moved = queryset.bulk_edit(category=category)
         self.message_user(
             request,
@@ -65,11 +65,11 @@ class BulkActionsMixin:
         if not form.is_valid():
             return self._bulk_form(request, queryset, form, _("Add a tag to articles"), "add_tag")
         name = form.cleaned_data["name"]
-        with transaction.atomic():
+        with transaction.atomic(), freshness.batch():
             tag, _created = Tag.objects.get_or_create(name=name)
             untagged = list(queryset.exclude(tagged_items__tag=tag).values_list("pk", flat=True))
             TaggedArticle.objects.bulk_create(TaggedArticle(content_object_id=pk, tag=tag) for pk in untagged)
-            Article.objects.filter(pk__in=untagged).bulk_edit()
+            Article.objects.filter(pk__in=untagged).bulk_edit(regrouped=True)
         self.message_user(
             request,
             ngettext(

@@ -4,7 +4,7 @@ content change.
 Every visit to the change list counts its rows and lists the years or months that have
 articles (the date hierarchy); on a large table those are scans (a DISTINCT through a Python
 function per row on SQLite). Their answers change only when articles do, so they are kept in
-the cache until content changes or the next scheduled story goes live (`freshness`).
+the cache until an article changes or a scheduled story goes live (`freshness`).
 """
 
 import datetime
@@ -18,7 +18,7 @@ from ..models import ArticleQuerySet
 
 
 class ListingQuerySet(ArticleQuerySet):
-    """An article queryset whose count, date listing and date range are read once per content
+    """An article queryset whose count, date listing and date range are read once per article
     change for the same query."""
 
     def _kept(self, what, compute):
@@ -31,8 +31,8 @@ class ListingQuerySet(ArticleQuerySet):
         # the same whatever the time.
         now = timezone.now()
         params = ["now" if _around(p, now) else p for p in params]
-        valid_until = freshness.next_publication()
-        return freshness.kept(freshness.key("admin-listing", what, sql, repr(params)), compute, valid_until)
+        entry = freshness.key("admin-listing", what, sql, repr(params))
+        return freshness.kept(entry, compute, [freshness.shown.ANY_ARTICLE])
 
     def count(self):
         if self._result_cache is not None:

@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from django.db import DatabaseError, IntegrityError, transaction
 
+from .. import freshness
 from ..after_write import after_write
 from ..models import Article, Author, Byline, Category, Tag, TaggedArticle
 from ..redirects import old_address, save_old_addresses
@@ -63,7 +64,7 @@ class Writer:
         """Write `items`; `claimed` holds the source keys files of this run claimed (`Importer`)."""
         claimed = {} if claimed is None else claimed
         try:
-            with transaction.atomic():
+            with transaction.atomic(), freshness.batch():  # one invalidation per batch
                 return self._write(items, claimed)
         except DatabaseError as exc:
             self._forget()  # rows created in the rolled-back transaction are gone
@@ -107,6 +108,7 @@ class Writer:
         after_write(
             [article for _, article in created + updated],
             documents=[(article.pk, item.search_document) for item, article in created + updated],
+            regrouped=True,
         )
         self._add_aliases(created + updated)
         for item, article in created + updated:
@@ -124,7 +126,7 @@ class Writer:
         """Which article each file is (`identity.decide`), from the articles the database holds
         under the batch's keys and with its files' bytes, loaded here in two queries."""
         fields = ["id", "source_key", "source_hash", "source_path", "slug", "status", "published_at"]
-        fields += ["created_at", "updated_at", "imported_at", "edit_version"]
+        fields += ["created_at", "updated_at", "imported_at", "edit_version", "category", "featured"]
         keys = {key for item in items for key in lookup_keys(item)}
         by_key = {a.source_key: a for a in Article.objects.filter(source_key__in=keys).only(*fields)}
         by_hash = {}

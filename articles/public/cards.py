@@ -1,8 +1,8 @@
 """Story cards rendered once per content change.
 
 Rendering the card template is most of what a list page costs (its SQL is a few queries);
-a card's HTML depends only on its article, section and byline, so it is kept until content
-changes (`freshness`).
+a card's HTML depends only on its article, section and byline, so it is kept until one of
+those changes (`freshness`).
 """
 
 from django.template.loader import render_to_string
@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from .. import freshness
+from ..freshness import shown
 from ..models import Article
 
 
@@ -40,17 +41,27 @@ def render_card_groups(groups, template="includes/card.html") -> list[list[str]]
     for group, (_, level, lead) in zip(keyed, groups, strict=True):
         cards = []
         for key, article in group:
-            html = found.get(key) or missing.get(key)
-            if html is None and article.pk not in complete:
+            if key in found:
+                html = found[key]
+            elif key in missing:
+                html = missing[key][0]
+            elif article.pk not in complete:
                 html = ""  # deleted since the list was read: its change renews the list too
-            elif html is None:
-                context = {"article": complete[article.pk], "level": level, "is_lead": lead}
-                html = missing[key] = render_to_string(template, context)
+            else:
+                story = complete[article.pk]
+                html = render_to_string(template, {"article": story, "level": level, "is_lead": lead})
+                missing[key] = (html, _card_shows(story))
+                freshness.shows(*missing[key][1])
             cards.append(mark_safe(html))  # rendered by our own template, escaped there
         rendered.append(cards)
     if missing:
         freshness.store_many(missing)
     return rendered
+
+
+def _card_shows(story) -> list[str]:
+    names = [shown.article(story.pk), *(shown.author(a.pk) for a in story.byline)]
+    return names + ([shown.section(story.category_id)] if story.category_id else [])
 
 
 def _with_card_fields(articles) -> dict:

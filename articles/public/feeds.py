@@ -10,6 +10,8 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed, Enclosure
 
+from .. import freshness
+from ..freshness import shown
 from ..models import Article, Author, Byline, Category, Tag
 
 FEED_LENGTH = 30
@@ -33,13 +35,21 @@ class ArticleFeed(Feed):
     def filter(self, articles, obj):
         return articles
 
+    def list_shows(self, obj) -> list[str]:
+        """The feed's list and title (`freshness.shown`)."""
+        return [shown.ALL]
+
     def items(self, obj=None):
         articles = (
             Article.objects.published()
             .select_related("category")
             .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")), "tags")
         )
-        return self.filter(articles, obj)[:FEED_LENGTH]
+        items = list(self.filter(articles, obj)[:FEED_LENGTH])
+        freshness.shows(*self.list_shows(obj), *shown.of_articles(items))
+        freshness.shows(*(shown.author(b.author_id) for a in items for b in a.bylines.all()))
+        freshness.shows(*(shown.tag(t.pk) for a in items for t in a.tags.all()))
+        return items
 
     def item_title(self, article):
         return article.title
@@ -90,6 +100,9 @@ class CategoryFeed(ArticleFeed):
     def filter(self, articles, category):
         return articles.in_category(category)
 
+    def list_shows(self, category):
+        return [shown.section_list(category.pk), shown.section(category.pk)]
+
 
 class TagFeed(ArticleFeed):
     def get_object(self, request, slug):
@@ -98,6 +111,9 @@ class TagFeed(ArticleFeed):
     def filter(self, articles, tag):
         return articles.filter(tagged_items__tag=tag)
 
+    def list_shows(self, tag):
+        return [shown.tag_list(tag.pk), shown.tag(tag.pk)]
+
 
 class AuthorFeed(ArticleFeed):
     def get_object(self, request, slug):
@@ -105,6 +121,9 @@ class AuthorFeed(ArticleFeed):
 
     def filter(self, articles, author):
         return articles.filter(bylines__author=author)
+
+    def list_shows(self, author):
+        return [shown.author_list(author.pk), shown.author(author.pk)]
 
 
 class AtomArticleFeed(AtomMixin, ArticleFeed):

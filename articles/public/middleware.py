@@ -3,8 +3,10 @@
 The page cache serves anonymous GET/HEAD requests for reader pages (no session cookie, not the
 admin, not a staff preview) from Django's default cache: local memory, or Redis at scale. It
 sits near the top of the stack, so a hit skips sessions, authentication and the view
-altogether. Its entries follow `freshness`'s rule: gone with any content change, and never
-served past the next scheduled publication, so a scheduled story appears on time on every page.
+altogether, and costs one round trip to the cache (`freshness.reading`). A page is kept with
+the names of what it showed (`freshness.shown`), and is stale as soon as one of those changes
+or a scheduled story it would list goes live. Reader pages also tell an edge cache those names
+(`Surrogate-Key`, `Cache-Tag`).
 """
 
 from django.conf import settings
@@ -38,27 +40,34 @@ def _private(response) -> bool:
 
 
 class PageCacheMiddleware:
+    """Every request reads content within one `freshness.reading`; anonymous reader pages are
+    kept whole."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if not getattr(settings, "PAGE_CACHE_SECONDS", 0) or not _cacheable(request):
-            return self.get_response(request)
-        key = _page_key(request)
-        response = freshness.load(key, None)
-        if response is not None:
-            response["X-Page-Cache"] = "hit"
-            return response
-        valid_until = freshness.next_publication()  # before the page's "now" (freshness.store)
-        response = self.get_response(request)
-        if response.status_code == 200 and not response.cookies and not _private(response):
+        cacheable = _cacheable(request)
+        page_cache = cacheable and getattr(settings, "PAGE_CACHE_SECONDS", 0)
+        key = _page_key(request) if page_cache else None
+        with freshness.reading(key) as found:
+            if found is not freshness.MISSING:
+                found["X-Page-Cache"] = "hit"
+                return found
+            with freshness.collecting() as shown:
+                response = self.get_response(request)
+            if not cacheable or response.status_code != 200 or response.cookies or _private(response):
+                return response
             if hasattr(response, "render") and callable(response.render):
                 response.render()
+            for header, value in freshness.edge_headers(shown).items():
+                response[header] = value
             patch_cache_control(response, public=True, max_age=60)
             patch_vary_headers(response, ["Cookie"])
-            set_response_etag(response)  # stored with the page, so a hit need not hash it again
-            freshness.store(key, response, valid_until, timeout=settings.PAGE_CACHE_SECONDS)
-            response["X-Page-Cache"] = "miss"
+            if page_cache:
+                set_response_etag(response)  # stored with the page, so a hit need not hash it again
+                freshness.store(key, response, shown, timeout=settings.PAGE_CACHE_SECONDS, remember=True)
+                response["X-Page-Cache"] = "miss"
         return response
 
 

@@ -1,15 +1,16 @@
 """Pagination that costs the same on page 2,000 as on page 1.
 
 OFFSET makes the database walk past every earlier row, and COUNT(*) walks them all. Instead, a
-list's order is read once, as ids from the index, and kept in the cache until content changes
-or the next scheduled story goes live (`freshness`): a page is then its ids, taken from the
-cache, and its cards (cards.py) come from the cache too or are fetched by id.
+list's order is read once, as ids from the index, and kept in the cache until a story enters or
+leaves the list (`freshness`: the list's own names, `ls5`, `lt7`, …): a page is then its ids,
+taken from the cache, and its cards (cards.py) come from the cache too or are fetched by id.
 """
 
 from django.core.paginator import Page, Paginator
 from django.utils.functional import cached_property
 
 from .. import freshness
+from ..freshness import shown
 
 
 class StoredPagesPaginator(Paginator):
@@ -20,11 +21,10 @@ class StoredPagesPaginator(Paginator):
     # 5,000 pages of a 100,000-story list.
     chunk_pages = 100
 
-    def __init__(self, object_list, per_page, *, list_key, valid_until, **kwargs):
-        """`valid_until`: the next scheduled publication as it was before `object_list`'s "now"
-        was fixed (read after, a story going live in between would be missing until the next)."""
+    def __init__(self, object_list, per_page, *, list_key, shows, **kwargs):
+        """`shows`: the names of the list (`freshness.shown`), which its membership changes touch."""
         super().__init__(object_list, per_page, **kwargs)
-        self.valid_until = valid_until
+        self.shows = shows
         # Which list this is (its address and query, not the page): the queryset itself is no
         # key, it holds the time of the request.
         self.list_key, self.per_page_key = list_key, per_page
@@ -56,7 +56,9 @@ class StoredPagesPaginator(Paginator):
         step = self.chunk_pages
         chunks = [pages[i : i + step] for i in range(0, len(pages), step)]
         count_key, *chunk_keys = self._keys("count", *range(len(chunks)))
-        freshness.store_many({count_key: len(ids), **dict(zip(chunk_keys, chunks, strict=True))}, self.valid_until)
+        entries = {count_key: len(ids), **dict(zip(chunk_keys, chunks, strict=True))}
+        freshness.store_many({k: (v, self.shows) for k, v in entries.items()})
+        freshness.shows(*self.shows)
         self.count = len(ids)  # what was just read, whatever the cache had
         return len(ids), chunks
 
@@ -68,11 +70,10 @@ class SearchResultsPaginator(Paginator):
 
     cap = 1000
 
-    def __init__(self, object_list, per_page, *, list_key, rows, valid_until, **kwargs):
+    def __init__(self, object_list, per_page, *, list_key, rows, **kwargs):
         """`object_list` finds the matches; `rows` is what a page shows of them, fetched by id
-        without searching again; `valid_until` as for StoredPagesPaginator."""
+        without searching again."""
         super().__init__(object_list, per_page, **kwargs)
-        self.valid_until = valid_until
         self.rows = rows
         self.list_key = list_key
 
@@ -80,7 +81,7 @@ class SearchResultsPaginator(Paginator):
     def ids(self):
         newest = self.object_list.order_by("-published_at", "-id").values_list("id", flat=True)
         return freshness.kept(
-            freshness.key("search", self.list_key), lambda: list(newest[: self.cap + 1]), self.valid_until
+            freshness.key("search", self.list_key), lambda: list(newest[: self.cap + 1]), [shown.SEARCH]
         )
 
     @property
@@ -96,4 +97,5 @@ class SearchResultsPaginator(Paginator):
         number = self.validate_number(number)
         ids = self.ids[(number - 1) * self.per_page : min(number * self.per_page, self.cap)]
         rows = self.rows.in_bulk(ids)
+        freshness.shows(*map(shown.article, ids))
         return Page([rows[pk] for pk in ids if pk in rows], number, self)

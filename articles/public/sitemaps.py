@@ -8,10 +8,21 @@ from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
+from .. import freshness
+from ..freshness import shown
 from ..models import Article, Author, Byline, Category, Tag, TaggedArticle
 
 
-class ArticleSitemap(Sitemap):
+class ShownSitemap(Sitemap):
+    """A sitemap page says what it shows: any change to what sitemaps list touches `sitemap`."""
+
+    @property
+    def paginator(self):  # what the index and each page read their items through
+        freshness.shows(shown.SITEMAP)
+        return super().paginator
+
+
+class ArticleSitemap(ShownSitemap):
     changefreq = "weekly"
     limit = 5000
 
@@ -22,7 +33,7 @@ class ArticleSitemap(Sitemap):
         return article.updated_at
 
 
-class CategorySitemap(Sitemap):
+class CategorySitemap(ShownSitemap):
     changefreq = "daily"
 
     def items(self):
@@ -36,7 +47,7 @@ class CategorySitemap(Sitemap):
         return category.latest
 
 
-class TagSitemap(Sitemap):
+class TagSitemap(ShownSitemap):
     changefreq = "daily"
 
     def items(self):
@@ -45,7 +56,7 @@ class TagSitemap(Sitemap):
         return Tag.objects.filter(Exists(used)).order_by("name")
 
 
-class AuthorSitemap(Sitemap):
+class AuthorSitemap(ShownSitemap):
     changefreq = "daily"
 
     def items(self):
@@ -59,6 +70,7 @@ SITEMAPS = {"articles": ArticleSitemap, "sections": CategorySitemap, "tags": Tag
 def news_articles():
     """What a Google News sitemap lists: articles published in the last two days."""
     since = timezone.now() - dt.timedelta(days=2)
+    freshness.shows(shown.SITEMAP)
     return (
         Article.objects.published()
         .filter(published_at__gte=since)

@@ -22,9 +22,11 @@ from django.views.generic import (
 )
 
 from .. import freshness, search
+from ..freshness import shown
 from ..models import Article, Author, Category, Tag
 from . import seo
 from .cards import render_card_groups, render_cards, render_result_meta
+from .context_processors import top_sections
 from .paging import SearchResultsPaginator, StoredPagesPaginator
 from .sitemaps import news_articles
 
@@ -38,23 +40,24 @@ class PublishedListMixin:
     paginate_by = 20
     template_name = "articles/article_list.html"
     context_object_name = "articles"
+    shows_cards = True
 
-    valid_until = None
+    def list_shows(self) -> list[str]:
+        """The list's names (`freshness.shown`): a story entering or leaving it touches them."""
+        return [shown.ALL]
 
-    def published(self):
-        # Read before the publication rule fixes its "now" (see StoredPagesPaginator).
-        self.valid_until = freshness.next_publication()
-        return Article.objects.published()
+    def header_shows(self) -> list[str]:
+        """What the list's header shows besides its address (names of things)."""
+        return []
 
     def get_queryset(self):
-        return self.published().only("id", "published_at")
-
-    shows_cards = True
+        return Article.objects.published().only("id", "published_at")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if self.shows_cards:
             context["cards"] = render_cards(context["articles"])
+        context["header_shows"] = self.header_shows
         return context
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
@@ -64,7 +67,7 @@ class PublishedListMixin:
             queryset,
             per_page,
             list_key=list_key,
-            valid_until=self.valid_until,
+            shows=self.list_shows(),
             allow_empty_first_page=allow_empty_first_page,
         )
 
@@ -88,12 +91,13 @@ class HomeView(TemplateView):
         ]
         lead = next((s for s in stories if s.featured), stories[0] if stories else None)
         latest = [s for s in stories if s is not lead][: self.latest_count]
-        shown = {s.pk for s in latest} | ({lead.pk} if lead else set())
+        placed = {s.pk for s in latest} | ({lead.pk} if lead else set())
         by_section = {}
         for story in stories:
-            if story.section_path and story.pk not in shown:
+            if story.section_path and story.pk not in placed:
                 by_section.setdefault(story.section_path.split("/")[0], []).append(story)
-        sections = list(Category.objects.filter(parent__isnull=True))  # also the navigation's
+        freshness.shows(shown.ALL)
+        sections = top_sections()  # also the navigation's
         rails = [(s, by_section[s.path][: self.rail_count]) for s in sections if s.path in by_section]
         lead_cards, latest_cards, *rail_cards = render_card_groups(
             [([lead] if lead else [], 2, True), (latest, 3, False), *((stories, 3, False) for _, stories in rails)]
@@ -119,13 +123,23 @@ class CategoryView(PublishedListMixin, ListView):
     def get_queryset(self):
         return super().get_queryset().in_category(self.category)
 
+    def list_shows(self):
+        return [shown.section_list(self.category.pk)]
+
+    def header_shows(self):
+        # Its subsections come and go with its list's name (`shown.category_changes`).
+        names = [shown.section(self.category.pk), shown.section_list(self.category.pk)]
+        return names + shown.sections(self.breadcrumb) + shown.sections(self.children)
+
     def get_context_data(self, **kwargs):
+        self.breadcrumb = SimpleLazyObject(self.category.ancestors)
+        self.children = self.category.children.all()
         return super().get_context_data(
             heading=self.category.name,
             description=self.category.description,
             category=self.category,
-            breadcrumb=SimpleLazyObject(self.category.ancestors),
-            children=self.category.children.all(),
+            breadcrumb=self.breadcrumb,
+            children=self.children,
             feed_url=reverse("articles:category-feed", kwargs={"path": self.category.path}),
             **kwargs,
         )
@@ -138,6 +152,12 @@ class TagView(PublishedListMixin, ListView):
 
     def get_queryset(self):
         return super().get_queryset().filter(tagged_items__tag=self.tag)
+
+    def list_shows(self):
+        return [shown.tag_list(self.tag.pk)]
+
+    def header_shows(self):
+        return [shown.tag(self.tag.pk)]
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -157,6 +177,12 @@ class AuthorView(PublishedListMixin, ListView):
 
     def get_queryset(self):
         return super().get_queryset().filter(bylines__author=self.author)
+
+    def list_shows(self):
+        return [shown.author_list(self.author.pk)]
+
+    def header_shows(self):
+        return [shown.author(self.author.pk)]
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -180,6 +206,12 @@ class ArchiveMixin(PublishedListMixin):
 
     def get_day(self):
         return f"{int(self.kwargs['day']):02d}"
+
+    def list_shows(self):
+        month, day = self.kwargs.get("month"), self.kwargs.get("day")
+        return [shown.archive(int(self.kwargs["year"]), month and int(month), day and int(day))]
+
+    header_shows = list_shows  # a year's header lists its months
 
 
 class YearArchive(ArchiveMixin, YearArchiveView):
@@ -214,7 +246,7 @@ class SearchView(PublishedListMixin, ListView):
         matches = search.matches(self.query)
         if matches is None:
             return Article.objects.none()
-        return self.published().filter(matches)
+        return Article.objects.published().filter(matches)
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
         # The ids are of published stories, renewed whenever publication changes; fetched by id
@@ -226,7 +258,6 @@ class SearchView(PublishedListMixin, ListView):
             per_page,
             list_key=self.query,
             rows=rows,
-            valid_until=self.valid_until,
             allow_empty_first_page=allow_empty_first_page,
         )
 
@@ -262,21 +293,44 @@ class ArticleDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         article = self.object
-        # The article's head and main part are fragments keyed by `content_generation` (see
-        # context_processors), renewed by any change and when a scheduled story goes live (its
-        # related stories and neighbours); what only they show is computed lazily, so a cached
-        # fragment costs none of these queries.
-        context["breadcrumb"] = SimpleLazyObject(
-            lambda: [*article.category.ancestors(), article.category] if article.category_id else []
-        )
+        freshness.shows(shown.article(article.pk), shown.article_page(article.pk))
+        # The article's head and main part are kept fragments (`{% fresh %}`); what only they
+        # show is computed lazily, and says what it shows, so a kept fragment costs none of
+        # these queries and is renewed when any of them changes.
+        context["article_shows"] = lambda: article_shows(article)
+        context["breadcrumb"] = SimpleLazyObject(lambda: _showing(shown.sections, breadcrumb(article)))
         context["preview"] = not article.is_published()
-        tags = context["tags"] = SimpleLazyObject(lambda: list(article.tags.all()))
-        context["related"] = SimpleLazyObject(lambda: related_articles(article, tags))
-        pair = SimpleLazyObject(lambda: neighbours(article))
+        tags = context["tags"] = SimpleLazyObject(lambda: _showing(_tag_names, list(article.tags.all())))
+        context["related"] = SimpleLazyObject(lambda: _showing(shown.of_articles, related_articles(article, tags)))
+        pair = SimpleLazyObject(lambda: _showing(shown.of_articles, Article.objects.neighbours(article)))
         context["newer"], context["older"] = SimpleLazyObject(lambda: pair[0]), SimpleLazyObject(lambda: pair[1])
         context["canonical_url"] = self.request.build_absolute_uri(article.get_absolute_url())
         context["json_ld"] = lambda: seo.news_article_json_ld(article, self.request)
         return context
+
+
+def _showing(names_of, things):
+    freshness.shows(*names_of(things))
+    return things
+
+
+def _tag_names(tags):
+    return [name for t in tags for name in (shown.tag(t.pk), shown.tag_list(t.pk))]  # lists: related stories
+
+
+def article_shows(article) -> list[str]:
+    """What an article's own fragments show of it and around it: itself, its authors, its
+    section, and its section's order (previous/next, after bulk changes)."""
+    names = [shown.article(article.pk), shown.article_page(article.pk)]
+    names += [shown.author(a.pk) for a in article.byline]
+    if article.category_id:
+        section = article.category_id
+        names += [shown.section(section), shown.section_neighbours(section)]
+    return names
+
+
+def breadcrumb(article):
+    return [*article.category.ancestors(), article.category] if article.category_id else []
 
 
 def related_articles(article, tags, count=4):
@@ -288,21 +342,9 @@ def related_articles(article, tags, count=4):
         candidates = candidates.filter(tagged_items__tag__in=tag_ids).annotate(shared=shared)
         return list(candidates.order_by("-shared", "-published_at").defer("body", "body_source", "extra")[:count])
     if article.category_id:
+        freshness.shows(shown.section_list(article.category_id))  # its newest, which a story entering changes
         return list(candidates.filter(category=article.category_id).defer("body", "body_source", "extra")[:count])
     return []
-
-
-def neighbours(article):
-    """The next newer and next older published story in the same section."""
-    if not article.category_id or not article.published_at:
-        return None, None
-    section = Article.objects.published().filter(category=article.category_id).exclude(pk=article.pk)
-    section = section.only("title", "slug", "published_at", "created_at", "status")
-    when, pk = article.published_at, article.pk
-    # In the lists' order, (published_at, id): stories published at the same moment still follow each other.
-    newer = section.filter(Q(published_at__gt=when) | Q(published_at=when, pk__gt=pk)).order_by("published_at", "pk")
-    older = section.filter(Q(published_at__lt=when) | Q(published_at=when, pk__lt=pk)).order_by("-published_at", "-pk")
-    return newer.first(), older.first()
 
 
 def news_sitemap(request):

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from articles.after_write import after_write
+from articles.after_write import after_write, listings
 from articles.models import Article, Author
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_content"
@@ -59,5 +59,6 @@ class Command(BaseCommand):
         ).values_list("pk", flat=True)
         if ids := list(just_imported):
             # Not a save: the story must still count as untouched since its import.
+            before = listings(ids)
             Article.objects.filter(pk__in=ids).update(published_at=(started + SCHEDULED_AHEAD).replace(microsecond=0))
-            after_write(ids, text_changed=False)
+            after_write(ids, before=before, text_changed=False)

@@ -1,0 +1,66 @@
+"""Freshness: the one home of what pages show, cache keys, validity and invalidation.
+
+- `entries`: entries kept with the names of what they show, valid until one of those changes;
+  the request's reading (one round trip for a page-cache hit); scheduled stories going live
+  with no cron; invalidation now and on commit.
+- `shown`: the names (`a12`, `ls5`, …) reader pages declare, and which names each kind of
+  change touches.
+
+Views and templates declare what they show (`shows`, the `{% fresh %}` tag); `after_write`
+reports what was written; nothing outside this package builds a cache key.
+"""
+
+from django.conf import settings
+
+from . import shown
+from .entries import (
+    MISSING,
+    batch,
+    collecting,
+    invalidate,
+    invalidate_everything,
+    invalidate_on_commit,
+    kept,
+    key,
+    keys,
+    load,
+    load_many,
+    next_publication,
+    reading,
+    shows,
+    store,
+    store_many,
+)
+
+__all__ = [
+    "MISSING",
+    "batch",
+    "collecting",
+    "edge_headers",
+    "invalidate",
+    "invalidate_everything",
+    "invalidate_on_commit",
+    "key",
+    "keys",
+    "kept",
+    "load",
+    "load_many",
+    "next_publication",
+    "reading",
+    "shown",
+    "shows",
+    "store",
+    "store_many",
+]
+
+
+def edge_headers(names) -> dict[str, str]:
+    """The response headers that tell an edge cache what a page shows: `Surrogate-Key`
+    (Fastly, Varnish xkey; space-separated) and `Cache-Tag` (Cloudflare; comma-separated)."""
+    ordered = sorted(names)
+    headers = {}
+    if settings.SURROGATE_KEY_HEADER and ordered:
+        headers[settings.SURROGATE_KEY_HEADER] = " ".join(ordered)
+    if settings.CACHE_TAG_HEADER and ordered:
+        headers[settings.CACHE_TAG_HEADER] = ",".join(ordered)
+    return headers

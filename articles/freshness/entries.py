@@ -1,0 +1,378 @@
+"""Cache entries that know what they show, and the sequence that says which are still true.
+
+Every entry is kept as (value, what it shows, sequence number). "What it shows" is a set of
+short names (`shown.py`: "a12" is article 12's content, "ls5" section 5's list, …). Each
+change bumps a global sequence and records, for every name it touches, the sequence at which
+it last changed. An entry is valid while none of its names changed after the sequence number
+read *before* its content was read, so a change landing while a page is being built makes that
+page stale at once, with no lock and no window.
+
+- A request reads the sequence, the scheduled-publication clock and, for the page it asks,
+  the page's entry and the versions of the names that page showed last time, all in one
+  `get_many`: a page-cache hit through Redis is one round trip.
+- A version that is missing (never set, or evicted) makes an entry invalid; `store` sets the
+  missing ones, so an evicted version costs a rebuild, never a stale page.
+- The floor: entries older than it are all invalid (first start, an evicted sequence, a change
+  whose reach is unknown).
+- Scheduled stories go live with no cron: the first request after a publication time makes
+  that story's lists, and only those, stale (`went_live`), then notes the next time.
+- With the local-memory cache each process has its own entries; a change made by another
+  process (an import, the shell) reaches this one through a stamp file's modification time, and
+  clears it: precise within the process that changed, whole elsewhere.
+"""
+
+import hashlib
+import os
+import time
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import transaction
+from django.utils import timezone
+
+SEQUENCE_KEY = "freshness:sequence"
+FLOOR_KEY = "freshness:floor"
+NEXT_PUBLICATION_KEY = "freshness:next-publication"
+LIVE_THROUGH_KEY = "freshness:live-through"
+CLOCK = (SEQUENCE_KEY, FLOOR_KEY, NEXT_PUBLICATION_KEY, LIVE_THROUGH_KEY)
+VERSION_PREFIX = "freshness:shown:"
+TIMEOUT = 24 * 3600  # entries are made stale by changes; this only bounds memory
+MISSING = object()
+REMEMBERED_PAGES = 20_000  # what each page showed last time, so a hit is one round trip
+
+
+@dataclass
+class Reading:
+    """One unit of reading (a request): the sequence before any content was read, the floor,
+    and the versions of names fetched so far."""
+
+    sequence: int
+    floor: int
+    versions: dict = field(default_factory=dict)
+
+
+_reading: ContextVar[Reading | None] = ContextVar("freshness_reading", default=None)
+_collectors: ContextVar[tuple] = ContextVar("freshness_collectors", default=())
+_remembered: dict[str, tuple] = {}
+_stamp_seen: list = [None]
+
+
+def _version_key(name: str) -> str:
+    return VERSION_PREFIX + name
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+@contextmanager
+def reading(entry_key: str | None = None):
+    """A request's reading: yields the entry under `entry_key` (MISSING when absent or stale),
+    fetched with the clock in one round trip."""
+    found, reading_ = _begin(entry_key)
+    token = _reading.set(reading_)
+    try:
+        yield found
+    finally:
+        _reading.reset(token)
+
+
+def _current() -> Reading:
+    """The request's reading, or a fresh one (the shell, a command, a test calling a view)."""
+    return _reading.get() or _begin(None)[1]
+
+
+@contextmanager
+def _within_reading():
+    if _reading.get() is not None:
+        yield
+    else:
+        with reading():
+            yield
+
+
+def _begin(entry_key):
+    _check_stamp()
+    names = _remembered.get(entry_key, ()) if entry_key else ()
+    wanted = [*CLOCK, *([entry_key] if entry_key else []), *map(_version_key, names)]
+    got = cache.get_many(wanted)
+    sequence, floor = got.get(SEQUENCE_KEY), got.get(FLOOR_KEY)
+    if sequence is None or floor is None:
+        sequence, floor = _restart(sequence)
+        got = {}
+    upcoming, live_through = got.get(NEXT_PUBLICATION_KEY), got.get(LIVE_THROUGH_KEY)
+    now = timezone.now().timestamp()
+    if upcoming is None or live_through is None or (upcoming and upcoming <= now):
+        _publish_due(live_through, now)
+        return _begin(entry_key)
+    reading_ = Reading(sequence, floor, {n: got.get(_version_key(n)) for n in names})
+    entry = got.get(entry_key, MISSING) if entry_key else MISSING
+    if entry is not MISSING:
+        _remember(entry_key, entry[1])
+        entry = _valid_value(entry, reading_)
+    return entry, reading_
+
+
+def _remember(entry_key, names):
+    if len(_remembered) >= REMEMBERED_PAGES:
+        _remembered.clear()
+    _remembered[entry_key] = names
+
+
+def _restart(sequence):
+    """No sequence or floor in the cache (first start, or evicted): whatever is kept is stale."""
+    if sequence is None:
+        sequence = time.time_ns() // 1000  # above any earlier run's, which counted by ones
+        cache.set(SEQUENCE_KEY, sequence, timeout=None)
+    else:
+        sequence = _next_sequence()
+    cache.set(FLOOR_KEY, sequence, timeout=None)
+    return sequence, sequence
+
+
+def _fetch_versions(names, reading_: Reading) -> None:
+    unknown = [n for n in names if n not in reading_.versions]
+    if unknown:
+        got = cache.get_many([_version_key(n) for n in unknown])
+        reading_.versions.update({n: got.get(_version_key(n)) for n in unknown})
+
+
+def _is_valid(entry, reading_: Reading) -> bool:
+    _, names, sequence = entry
+    if sequence < reading_.floor:
+        return False
+    versions = reading_.versions
+    return all(versions.get(n) is not None and versions[n] <= sequence for n in names)
+
+
+def _valid_value(entry, reading_: Reading):
+    _fetch_versions(entry[1], reading_)
+    if not _is_valid(entry, reading_):
+        return MISSING
+    shows(*entry[1])
+    return entry[0]
+
+
+def load(entry_key: str, default=MISSING):
+    """The value kept under the key if nothing it shows has changed since; else `default`.
+    What it shows is added to what the enclosing page shows."""
+    found = load_many([entry_key])
+    return found.get(entry_key, default)
+
+
+def load_many(entry_keys: list[str]) -> dict:
+    reading_ = _current()
+    entries = cache.get_many(entry_keys)
+    _fetch_versions({n for entry in entries.values() for n in entry[1]}, reading_)
+    found = {}
+    for entry_key, entry in entries.items():
+        if _is_valid(entry, reading_):
+            shows(*entry[1])
+            found[entry_key] = entry[0]
+    return found
+
+
+# --- what is shown -------------------------------------------------------------------------
+
+
+def shows(*names) -> None:
+    """Declare that what is being built shows these (see `shown.py` for the names)."""
+    for collected in _collectors.get():
+        collected.update(names)
+
+
+@contextmanager
+def collecting():
+    """Collect what is shown while the block builds something; yields the set."""
+    collected = set()
+    token = _collectors.set((*_collectors.get(), collected))
+    try:
+        yield collected
+    finally:
+        _collectors.reset(token)
+
+
+def store(entry_key: str, value, names, timeout: int = TIMEOUT, remember: bool = False) -> None:
+    """Keep `value`, which shows `names`, as of this reading's sequence. `remember`: a page,
+    looked up by its key at the start of a request (see `reading`)."""
+    store_many({entry_key: (value, names)}, timeout)
+    if remember:
+        _remember(entry_key, tuple(sorted(names)))
+
+
+def store_many(entries: dict, timeout: int = TIMEOUT) -> None:
+    """`entries`: {key: (value, names)}. Outside a reading nothing is kept: there is no
+    sequence from before the values were read."""
+    reading_ = _reading.get()
+    if reading_ is None:
+        return
+    every = {n for _, names in entries.values() for n in names}
+    _fetch_versions(every, reading_)
+    for name in every:
+        if reading_.versions.get(name) is None:  # never changed, or evicted: this reading is its start
+            added = cache.add(_version_key(name), reading_.sequence, timeout=None)
+            reading_.versions[name] = reading_.sequence if added else cache.get(_version_key(name))
+    packed = {k: (value, tuple(sorted(names)), reading_.sequence) for k, (value, names) in entries.items()}
+    cache.set_many(packed, timeout=timeout)
+
+
+def kept(entry_key: str, compute, shows_too=(), timeout: int = TIMEOUT):
+    """The kept value, or `compute()` kept now with what it showed (and `shows_too`)."""
+    with _within_reading():
+        found = load(entry_key)
+        if found is MISSING:
+            with collecting() as names:
+                shows(*shows_too)
+                found = compute()
+            store(entry_key, found, names, timeout)
+    return found
+
+
+def keys(kind: str, many_parts) -> list[str]:
+    """One key per entry of `many_parts` (each a tuple of what the entry varies by besides
+    content: an id, a language, an address)."""
+    return [f"{kind}:{_digest(parts)}" for parts in many_parts]
+
+
+def key(kind: str, *parts) -> str:
+    return keys(kind, [parts])[0]
+
+
+def _digest(parts) -> str:
+    text = ":".join(map(str, parts))
+    if len(text) <= 100 and text.isascii() and text.isprintable() and " " not in text:
+        return text  # readable in the cache (card ids, languages)
+    return hashlib.sha1(text.encode()).hexdigest()  # addresses, queries, SQL: any length or script
+
+
+# --- changes -------------------------------------------------------------------------------
+
+
+def _next_sequence() -> int:
+    try:
+        return cache.incr(SEQUENCE_KEY)
+    except ValueError:  # evicted: start above any value it had, and drop everything
+        sequence = time.time_ns() // 1000
+        cache.set_many({SEQUENCE_KEY: sequence, FLOOR_KEY: sequence}, timeout=None)
+        return sequence
+
+
+def invalidate(names) -> None:
+    """Everything showing any of `names` is stale from now on, in every process."""
+    names = set(names)
+    if not names:
+        return
+    sequence = _next_sequence()
+    cache.set_many({_version_key(n): sequence for n in names}, timeout=None)
+    _touch_stamp()
+
+
+def invalidate_everything() -> None:
+    """Everything kept is stale: for changes whose reach is not known."""
+    cache.set(FLOOR_KEY, _next_sequence(), timeout=None)
+    _touch_stamp()
+
+
+_batch: ContextVar[set | None] = ContextVar("freshness_batch", default=None)
+
+
+def invalidate_on_commit(names) -> None:
+    """Now, for this process's transaction, and again once the change is committed, so a
+    reader who read the old content in between does not keep it. Within `batch()`, once at
+    its end."""
+    names = set(names)
+    if (batched := _batch.get()) is not None:
+        batched |= names
+        return
+    invalidate(names)
+    transaction.on_commit(lambda: invalidate(names))
+
+
+@contextmanager
+def batch():
+    """Bulk writes (an import batch, a bulk action, a tag merge) invalidate in one go: every
+    name their rows' signals and `after_write` touch, once, at the end."""
+    if _batch.get() is not None:
+        yield
+        return
+    names = set()
+    token = _batch.set(names)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+        invalidate_on_commit(names)
+
+
+def schedule_changed() -> None:
+    """A story was scheduled, rescheduled or unscheduled: the next publication is read again."""
+    cache.delete(NEXT_PUBLICATION_KEY)
+    transaction.on_commit(lambda: cache.delete(NEXT_PUBLICATION_KEY))
+
+
+def _publish_due(live_through, now: float) -> None:
+    """Stories whose time came since the last look are new on their lists: those go stale."""
+    from .shown import went_live
+
+    if live_through is None:
+        invalidate_everything()  # no record of what was already live
+    elif upcoming_due := went_live(live_through, now):
+        invalidate(upcoming_due)
+    cache.set_many({NEXT_PUBLICATION_KEY: next_publication_after(now) or 0, LIVE_THROUGH_KEY: now}, timeout=None)
+
+
+def next_publication_after(now: float) -> float | None:
+    from ..models import Article
+
+    when = Article.objects.scheduled().order_by("published_at").values_list("published_at", flat=True).first()
+    return when.timestamp() if when else None
+
+
+def next_publication() -> float | None:
+    """When the next scheduled story goes live (None when none is): read once, then kept."""
+    _current()
+    return cache.get(NEXT_PUBLICATION_KEY) or None
+
+
+# --- one process's own cache ---------------------------------------------------------------
+
+
+def _stamp() -> Path | None:
+    """The stamp file, when the cache is each process's own."""
+    if not isinstance(caches["default"], LocMemCache):
+        return None
+    return Path(settings.PAGE_CACHE_STAMP)
+
+
+def _stamp_time(stamp: Path):
+    try:
+        return stamp.stat().st_mtime_ns
+    except FileNotFoundError:
+        return 0
+
+
+def _check_stamp() -> None:
+    stamp = _stamp()
+    if stamp is None:
+        return
+    seen = _stamp_time(stamp)
+    if _stamp_seen[0] is not None and seen != _stamp_seen[0]:
+        cache.clear()  # another process changed content: what this one kept may show it
+        _remembered.clear()
+    _stamp_seen[0] = seen
+
+
+def _touch_stamp() -> None:
+    stamp = _stamp()
+    if stamp is None:
+        return
+    _check_stamp()  # another process's change first: it clears
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    now = max(time.time_ns(), _stamp_time(stamp) + 1)  # strictly newer, even within a clock tick
+    stamp.touch()
+    os.utime(stamp, ns=(now, now))
+    _stamp_seen[0] = now

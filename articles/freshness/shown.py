@@ -1,0 +1,242 @@
+"""What pages show, by name, and which names each kind of change touches.
+
+Reader pages declare what they show (`entries.shows`) in these names; a change invalidates the
+names it touches. The names are also the surrogate keys an edge cache is told (`Surrogate-Key`,
+`Cache-Tag`), so they are short.
+
+| name | what shows it |
+| --- | --- |
+| `a12` | anything showing article 12: its page, its card, a related or previous/next link |
+| `p12` | article 12's own page only (its neighbours changed) |
+| `s5`, `t7`, `u3` | anything showing section 5's, tag 7's, author 3's name (or the section's place) |
+| `la` | the all-stories list, the home page, the main feeds |
+| `ls5`, `lt7`, `lu3` | which stories section 5 (and below), tag 7, author 3 list |
+| `ly2024`, `lm2024-05`, `ld2024-05-03` | which stories a date archive lists |
+| `nav` | which sections the navigation lists |
+| `search`, `sitemap` | search results; sitemaps |
+| `articles` | any article in any state (the admin's counts) |
+"""
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+ALL = "la"
+NAVIGATION = "nav"
+SEARCH = "search"
+SITEMAP = "sitemap"
+ANY_ARTICLE = "articles"
+# Past this many stories entering or leaving lists at once (an import, a bulk move), their
+# neighbours' pages are not looked up one by one: the sections' article pages all renew.
+PRECISE_NEIGHBOURS = 20
+
+
+def article(pk) -> str:
+    return f"a{pk}"
+
+
+def article_page(pk) -> str:
+    return f"p{pk}"
+
+
+def section(pk) -> str:
+    return f"s{pk}"
+
+
+def tag(pk) -> str:
+    return f"t{pk}"
+
+
+def author(pk) -> str:
+    return f"u{pk}"
+
+
+def section_list(pk) -> str:
+    return f"ls{pk}"
+
+
+def tag_list(pk) -> str:
+    return f"lt{pk}"
+
+
+def author_list(pk) -> str:
+    return f"lu{pk}"
+
+
+def section_neighbours(pk) -> str:
+    """Every article page of section `pk` (their previous/next links), for bulk changes."""
+    return f"n{pk}"
+
+
+def archive(year, month=None, day=None) -> str:
+    if day:
+        return f"ld{year}-{month:02d}-{day:02d}"
+    return f"lm{year}-{month:02d}" if month else f"ly{year}"
+
+
+def archives(when) -> list[str]:
+    local = timezone.localtime(when)
+    return [archive(local.year), archive(local.year, local.month), archive(local.year, local.month, local.day)]
+
+
+def sections(categories) -> list[str]:
+    return [section(c.pk) for c in categories]
+
+
+def of_articles(articles) -> list[str]:
+    return [article(a.pk) for a in articles if a is not None]
+
+
+# --- what a change touches -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What decides where a story is listed: compared before and after a change."""
+
+    status: str
+    published_at: object
+    category_id: int | None
+    featured: bool
+
+    @classmethod
+    def of(cls, article) -> "Listing | None":
+        """From an article's loaded fields; None when they were not all loaded."""
+        fields = article.__dict__
+        if not all(name in fields for name in ("status", "published_at", "category_id", "featured")):
+            return None
+        return cls(article.status, article.published_at, article.category_id, article.featured)
+
+    @property
+    def listed(self) -> bool:
+        from ..models import Article
+
+        return (
+            self.status == Article.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def scheduled(self) -> bool:
+        from ..models import Article
+
+        return self.status == Article.Status.PUBLISHED and bool(self.published_at) and not self.listed
+
+
+UNKNOWN = object()
+
+
+def article_changes(changes) -> set[str] | None:
+    """The names a change to articles touches. `changes`: (id, before, after) with each a
+    `Listing`, None (not there: created, deleted) or UNKNOWN. None when the reach is not known.
+
+    Content changes touch the article and whatever links to it; a story entering or leaving a
+    list (published, unpublished, moved, redated, refeatured) also touches the lists before and
+    after, and the pages of its new neighbours (its old ones show it, so are touched already)."""
+    names = set()
+    moved = []
+    for pk, before, after in changes:
+        if before is UNKNOWN or after is UNKNOWN:
+            return None
+        names |= {article(pk), article_page(pk), ANY_ARTICLE}
+        was, now = (s if s is not None and s.listed else None for s in (before, after))
+        if was or now:
+            names |= {SEARCH, SITEMAP}
+        if was != now:
+            moved.append((pk, [s for s in (was, now) if s]))
+        if any(s is not None and s.scheduled for s in (before, after)):
+            from .entries import schedule_changed
+
+            schedule_changed()
+    if moved:
+        names |= _list_names(moved)
+    return names
+
+
+def _list_names(moved) -> set[str]:
+    from ..models import Article, Byline, Category, TaggedArticle
+
+    ids = [pk for pk, _ in moved]
+    tags = TaggedArticle.objects.filter(content_object_id__in=ids).values_list("tag_id", flat=True)
+    authors = Byline.objects.filter(article_id__in=ids).values_list("author_id", flat=True)
+    names = {ALL, *map(tag_list, set(tags)), *map(author_list, set(authors))}
+    category_ids = {s.category_id for _, listed in moved for s in listed if s.category_id}
+    paths = dict(Category.objects.values_list("path", "pk")) if category_ids else {}
+    by_id = {pk: path for path, pk in paths.items()}
+    for _, listed in moved:
+        for state in listed:
+            names.update(archives(state.published_at))
+            if state.category_id in by_id:
+                parts = by_id[state.category_id].split("/")
+                above = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+                names.update(section_list(paths[p]) for p in above if p in paths)
+                if len(moved) > PRECISE_NEIGHBOURS:
+                    names.add(section_neighbours(state.category_id))
+    if len(moved) <= PRECISE_NEIGHBOURS:
+        now_listed = Article.objects.published().filter(pk__in=ids).only("id", "category_id", "published_at")
+        for story in now_listed:
+            names.update(article_page(n.pk) for n in Article.objects.neighbours(story) if n is not None)
+    return names
+
+
+def went_live(since: float, until: float) -> set[str]:
+    """The names touched by scheduled stories whose time came in (since, until]."""
+    from datetime import UTC, datetime
+
+    from ..models import Article
+
+    due = Article.objects.filter(
+        status=Article.Status.PUBLISHED,
+        published_at__gt=datetime.fromtimestamp(since, UTC),
+        published_at__lte=datetime.fromtimestamp(until, UTC),
+    ).only("id", "status", "published_at", "category_id", "featured")
+    changes = []
+    for story in due:
+        after = Listing.of(story)
+        changes.append((story.pk, Listing(after.status, None, after.category_id, after.featured), after))
+    return article_changes(changes) or set() if changes else set()
+
+
+def category_changes(category, parent_before=UNKNOWN, placed=False) -> set[str]:
+    """A section renamed, or placed somewhere (added, moved, deleted: `placed`): its name
+    wherever shown; when placed, the lists above it before and after (they list their
+    subsections and its stories), and the navigation when a top section comes or goes."""
+    from ..models import Category
+
+    names = {section(category.pk), SITEMAP}
+    parents = {category.parent_id, None if parent_before is UNKNOWN else parent_before}
+    if placed or parent_before is UNKNOWN or parent_before != category.parent_id:
+        names.add(section_list(category.pk))
+        if None in parents:
+            names.add(NAVIGATION)
+        for parent in Category.objects.filter(pk__in=parents - {None}):
+            names.update(section_list(above.pk) for above in [*parent.ancestors(), parent])
+    return names
+
+
+def grouping_changes(ids) -> set[str]:
+    """Articles whose tags or bylines were written in bulk (no signal per row): the tag and
+    author lists they are on now. (Rows deleted send signals: the lists they left renew.)"""
+    from ..models import Byline, TaggedArticle
+
+    ids = list(ids)
+    tags = TaggedArticle.objects.filter(content_object_id__in=ids).values_list("tag_id", flat=True)
+    authors = Byline.objects.filter(article_id__in=ids).values_list("author_id", flat=True)
+    return {*map(tag_list, set(tags)), *map(author_list, set(authors)), SITEMAP}
+
+
+def tag_changes(pk) -> set[str]:
+    return {tag(pk), tag_list(pk), SITEMAP}
+
+
+def author_changes(pk) -> set[str]:
+    return {author(pk), author_list(pk), SITEMAP}
+
+
+def tagging_changes(article_id, tag_id) -> set[str]:
+    return {article(article_id), article_page(article_id), tag_list(tag_id), ANY_ARTICLE, SITEMAP}
+
+
+def byline_changes(article_id, author_id) -> set[str]:
+    return {article(article_id), article_page(article_id), author_list(author_id), ANY_ARTICLE, SITEMAP}

@@ -1,0 +1,419 @@
+"""Page-precise freshness: a change makes stale exactly the pages that showed what changed.
+
+Each test warms every reader page of a small site through the page cache, makes one kind of
+editorial change, and then asserts both halves: the pages that showed it answer fresh (a miss,
+with the new content), and pages that did not are still cache hits.
+"""
+
+import datetime as dt
+import re
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article, Author, Byline, Category, Tag
+from articles.tagging import merge_tags
+from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings):
+    settings.PAGE_CACHE_SECONDS = 300
+
+
+class Site:
+    """News > City and Sport sections, two tags, two authors, stories a day apart."""
+
+    def __init__(self):
+        now = timezone.now()
+        self.news = CategoryFactory(name="News")
+        self.city = CategoryFactory(name="City", parent=self.news)
+        self.sport = CategoryFactory(name="Sport")
+        self.ann, self.ben = AuthorFactory(name="Ann Writer"), AuthorFactory(name="Ben Writer")
+
+        def story(title, section, author, tags, days):
+            return ArticleFactory(
+                title=title,
+                category=section,
+                authors=[author],
+                tags=tags,
+                published_at=now - dt.timedelta(days=days, hours=1),
+            )
+
+        self.ferry = story("Ferry timetable changes", self.city, self.ann, ["harbour"], 40)
+        self.bridge = story("Bridge repairs begin", self.city, self.ann, ["harbour"], 41)
+        self.tram = story("Tram line opens", self.city, self.ann, [], 42)
+        self.match = story("Rugby final tonight", self.sport, self.ben, ["rugby"], 60)
+        self.cup = story("Cup draw announced", self.sport, self.ben, ["rugby"], 61)
+        self.race = story("Rowing race postponed", self.sport, self.ben, ["rowing"], 62)
+        self.harbour, self.rugby = Tag.objects.get(slug="harbour"), Tag.objects.get(slug="rugby")
+
+    def article_pages(self):
+        return {a.pk: a.get_absolute_url() for a in Article.objects.all()}
+
+    def urls(self):
+        return {
+            "home": reverse("articles:home"),
+            "list": reverse("articles:list"),
+            "feed": reverse("articles:feed"),
+            "news": self.news.get_absolute_url(),
+            "city": self.city.get_absolute_url(),
+            "sport": self.sport.get_absolute_url(),
+            "harbour": self.harbour.get_absolute_url(),
+            "rugby": self.rugby.get_absolute_url(),
+            "ann": self.ann.get_absolute_url(),
+            "ben": self.ben.get_absolute_url(),
+            "sport-feed": reverse("articles:category-feed", kwargs={"path": self.sport.path}),
+            **{f"article-{pk}": url for pk, url in self.article_pages().items()},
+        }
+
+
+@pytest.fixture
+def site():
+    return Site()
+
+
+def warm(client, urls):
+    for url in urls.values():
+        client.get(url)
+    misses = [name for name, url in urls.items() if client.get(url)["X-Page-Cache"] != "hit"]
+    assert not misses, f"not kept on a second visit: {misses}"
+
+
+def stale(client, urls):
+    """The names of the pages answered fresh (misses) now."""
+    return {name for name, url in urls.items() if client.get(url).get("X-Page-Cache") != "hit"}
+
+
+def article(site, a):
+    return f"article-{a.pk}"
+
+
+def test_a_headline_fix_renews_only_the_pages_that_show_the_story(client, site):
+    urls = site.urls()
+    warm(client, urls)
+    site.race.title = "Rowing race moved to Sunday"
+    site.race.save()
+    renewed = stale(client, urls)
+    # Its page, the lists its card is on, the feed, and the page whose "previous" link names it.
+    assert renewed == {
+        "home",
+        "list",
+        "feed",
+        "sport",
+        "ben",
+        "sport-feed",
+        article(site, site.race),
+        article(site, site.cup),
+    }
+    for name in ("home", "sport", "ben", article(site, site.race)):
+        assert "Rowing race moved to Sunday" in client.get(urls[name]).content.decode()
+
+
+def test_publishing_renews_the_lists_it_joins_and_its_neighbours(client, site):
+    draft = ArticleFactory(
+        title="Harbour festival announced",
+        category=site.city,
+        authors=[site.ann],
+        tags=["harbour"],
+        status=Article.Status.DRAFT,
+        published_at=site.ferry.published_at + dt.timedelta(hours=1),
+    )
+    urls = site.urls()
+    warm(client, {k: v for k, v in urls.items() if k != article(site, draft)})
+    draft.status = Article.Status.PUBLISHED
+    draft.save()
+    renewed = stale(client, urls)
+    joined = {"home", "list", "feed", "news", "city", "harbour", "ann"}
+    assert joined <= renewed
+    for name in joined - {"feed"}:
+        assert "Harbour festival announced" in client.get(urls[name]).content.decode()
+    # Its older neighbour now links to it; stories sharing its tag list it as related.
+    assert {article(site, site.ferry), article(site, site.bridge)} <= renewed
+    assert "Harbour festival announced" in client.get(site.ferry.get_absolute_url()).content.decode()
+    # Nothing in Sport, by Ben or tagged rugby shows it.
+    assert not renewed & {"sport", "ben", "rugby", "sport-feed", article(site, site.match), article(site, site.cup)}
+
+
+def test_unpublishing_renews_the_lists_it_leaves(client, site):
+    urls = site.urls()
+    warm(client, urls)
+    site.match.status = Article.Status.DRAFT
+    site.match.save()
+    renewed = stale(client, urls)
+    assert {"home", "list", "feed", "sport", "rugby", "ben", "sport-feed"} <= renewed
+    for name in ("home", "sport", "rugby", "ben"):
+        assert "Rugby final tonight" not in client.get(urls[name]).content.decode()
+    assert not renewed & {"news", "city", "harbour", "ann", article(site, site.ferry), article(site, site.tram)}
+
+
+def test_a_move_renews_the_old_and_new_sections(client, site):
+    urls = site.urls()
+    warm(client, urls)
+    Article.objects.filter(pk=site.tram.pk).bulk_edit(category=site.sport)
+    renewed = stale(client, urls)
+    assert {"city", "news", "sport", "sport-feed"} <= renewed
+    assert "Tram line opens" in client.get(urls["sport"]).content.decode()
+    assert "Tram line opens" not in client.get(urls["city"]).content.decode()
+    assert not renewed & {"harbour", "rugby", article(site, site.race)}
+
+
+def test_retagging_renews_both_tags_pages(client, site):
+    urls = site.urls()
+    warm(client, urls)
+    site.cup.tags.remove("rugby")
+    site.cup.tags.add("harbour")
+    renewed = stale(client, urls)
+    assert {"rugby", "harbour", article(site, site.cup)} <= renewed
+    assert "Cup draw announced" in client.get(urls["harbour"]).content.decode()
+    assert "Cup draw announced" not in client.get(urls["rugby"]).content.decode()
+    assert not renewed & {"city", "news", "ann", article(site, site.tram)}
+
+
+def test_a_tag_merge_renews_the_tag_pages_and_nothing_unrelated(client, site):
+    urls = site.urls()
+    warm(client, urls)
+    merge_tags(site.harbour, [site.rugby])
+    renewed = stale(client, urls)
+    assert {"harbour", article(site, site.match), article(site, site.cup)} <= renewed
+    assert "Rugby final tonight" in client.get(urls["harbour"]).content.decode()
+    assert not renewed & {"city", "ann", article(site, site.tram)}
+
+
+def test_an_author_rename_renews_their_bylines_only(client, site):
+    urls = site.urls()
+    warm(client, urls)
+    site.ben.name = "Benjamin Writer"
+    site.ben.save()
+    renewed = stale(client, urls)
+    assert {"ben", "sport", "home", "list", article(site, site.match)} <= renewed
+    assert "Benjamin Writer" in client.get(urls[article(site, site.match)]).content.decode()
+    assert "Benjamin Writer" in client.get(urls["sport"]).content.decode()
+    assert not renewed & {"ann", "city", "harbour", article(site, site.ferry), article(site, site.tram)}
+
+
+def test_a_byline_added_renews_the_authors_list(client, site):
+    urls = site.urls()
+    warm(client, urls)
+    Byline.objects.create(article=site.tram, author=site.ben, position=1)
+    renewed = stale(client, urls)
+    assert {"ben", article(site, site.tram)} <= renewed
+    assert "Tram line opens" in client.get(urls["ben"]).content.decode()
+    assert not renewed & {article(site, site.match), "rugby"}
+
+
+def test_a_subsection_rename_renews_its_pages_not_the_others(client, site):
+    urls = site.urls()
+    warm(client, urls)
+    site.city.name = "Metro"
+    site.city.save()
+    renewed = stale(client, urls)
+    assert {"city", "news", article(site, site.ferry), "home"} <= renewed  # breadcrumb, cards, subsections
+    assert "Metro" in client.get(urls[article(site, site.tram)]).content.decode()
+    assert not renewed & {"sport", "rugby", "ben", article(site, site.match), article(site, site.race)}
+
+
+def test_a_top_section_rename_renews_every_page_navigation(client, site):
+    urls = site.urls()
+    warm(client, urls)
+    site.sport.name = "Sports"
+    site.sport.save()
+    renewed = stale(client, urls)
+    html_pages = {name for name in urls if "feed" not in name}
+    assert html_pages <= renewed
+    assert ">Sports</a>" in client.get(urls[article(site, site.ferry)]).content.decode()
+
+
+def test_deleting_a_story_renews_what_showed_it(client, site):
+    urls = site.urls()
+    warm(client, urls)
+    gone = article(site, site.bridge)
+    site.bridge.delete()
+    renewed = stale(client, {k: v for k, v in urls.items() if k != gone})
+    assert {"home", "list", "city", "news", "harbour", "ann", article(site, site.ferry)} <= renewed
+    assert "Bridge repairs begin" not in client.get(urls["city"]).content.decode()
+    assert not renewed & {"sport", "rugby", "ben", article(site, site.race)}
+
+
+def test_a_scheduled_story_going_live_renews_only_the_lists_it_joins(client, site, monkeypatch):
+    soon = ArticleFactory(
+        title="Rowing club wins",
+        category=site.sport,
+        authors=[site.ben],
+        tags=["rowing"],
+        published_at=timezone.now() + dt.timedelta(minutes=5),
+    )
+    urls = site.urls()
+    del urls[article(site, soon)]
+    warm(client, urls)
+    later = timezone.now() + dt.timedelta(minutes=6)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    renewed = stale(client, urls)
+    assert {"home", "list", "feed", "sport", "ben", "sport-feed"} <= renewed
+    assert "Rowing club wins" in client.get(urls["sport"]).content.decode()
+    assert not renewed & {"news", "city", "harbour", "ann", article(site, site.ferry), article(site, site.tram)}
+    assert client.get(soon.get_absolute_url()).status_code == 200
+
+
+def test_pages_name_what_they_show_for_the_edge(client, site, settings):
+    page = client.get(site.ferry.get_absolute_url())
+    keys = set(page["Surrogate-Key"].split(" "))
+    assert {f"a{site.ferry.pk}", f"p{site.ferry.pk}", f"s{site.city.pk}", f"u{site.ann.pk}"} <= keys
+    assert set(page["Cache-Tag"].split(",")) == keys
+    assert page["X-Page-Cache"] == "miss"
+    hit = client.get(site.ferry.get_absolute_url())
+    assert hit["X-Page-Cache"] == "hit" and hit["Surrogate-Key"] == page["Surrogate-Key"]
+    section = client.get(site.city.get_absolute_url())
+    assert {f"ls{site.city.pk}", f"a{site.ferry.pk}", f"a{site.tram.pk}"} <= set(section["Surrogate-Key"].split())
+    settings.SURROGATE_KEY_HEADER, settings.CACHE_TAG_HEADER = "xkey", ""
+    cache.clear()
+    renamed = client.get(site.city.get_absolute_url())
+    assert "xkey" in renamed and "Cache-Tag" not in renamed and "Surrogate-Key" not in renamed
+
+
+def test_a_lost_cache_never_serves_a_stale_page(client, site):
+    """With the sequence or a page's versions evicted, kept pages are rebuilt, never trusted."""
+    from articles.freshness import entries
+
+    urls = site.urls()
+    warm(client, urls)
+    cache.delete(entries.SEQUENCE_KEY)
+    assert stale(client, urls) == set(urls)
+    warm(client, urls)
+    site.race.title = "Rowing race moved"
+    site.race.save()
+    cache.delete(entries.VERSION_PREFIX + f"a{site.race.pk}")  # changed, then evicted
+    page = client.get(urls[article(site, site.race)])
+    assert page["X-Page-Cache"] == "miss" and "Rowing race moved" in page.content.decode()
+
+
+def every_reader_page(site):
+    """Every address a reader (or a feed reader, or a crawler) can ask for on the site."""
+    urls = {reverse("articles:home"), reverse("articles:list"), reverse("articles:list") + "?page=2"}
+    urls |= {reverse(name) for name in ("articles:feed", "articles:feed-atom", "articles:news-sitemap", "sitemap")}
+    urls |= {f"/sitemaps/{kind}.xml" for kind in ("articles", "sections", "tags", "authors")}
+    urls |= {reverse("articles:search") + f"?q={word}" for word in ("ferry", "rugby", "harbour", "Metro")}
+    for section in Category.objects.all():
+        urls |= {section.get_absolute_url(), reverse("articles:category-feed", kwargs={"path": section.path})}
+    for tag in Tag.objects.all():
+        urls |= {tag.get_absolute_url(), reverse("articles:tag-feed-atom", kwargs={"slug": tag.slug})}
+    for author in Author.objects.all():
+        urls |= {author.get_absolute_url(), reverse("articles:author-feed", kwargs={"slug": author.slug})}
+    for story in Article.objects.all():
+        urls.add(story.get_absolute_url())
+        when = timezone.localtime(story.published_at or story.created_at)
+        urls |= {f"/{when:%Y}/", f"/{when:%Y/%m}/", f"/{when:%Y/%m/%d}/"}
+    return sorted(urls)
+
+
+def answers(client, urls):
+    return {url: (r.status_code, timeless(r.content)) for url in urls for r in [client.get(url)]}
+
+
+def timeless(content: bytes) -> bytes:
+    """A feed with no items is dated when it is built (Django's feeds): that is not staleness."""
+    if b"<rss" in content and b"<item>" not in content:
+        return re.sub(rb"<lastBuildDate>[^<]*</lastBuildDate>", b"", content)
+    if b"<feed" in content and b"<entry>" not in content:
+        return re.sub(rb"<updated>[^<]*</updated>", b"", content)
+    return content
+
+
+def test_stale_page_hunt(client, site, monkeypatch):
+    """Rounds of every kind of editorial change; after each, every page served through the
+    caches must be byte for byte what the same database gives with nothing cached."""
+    now = timezone.now()
+    for n in range(22):  # a second page of the all-stories list
+        ArticleFactory(title=f"Filler {n}", category=site.city, published_at=now - dt.timedelta(days=80 + n))
+    draft = ArticleFactory(title="Ferry strike called off", category=site.city, status=Article.Status.DRAFT)
+    soon = ArticleFactory(title="Metro ferry starts", category=site.city, published_at=now + dt.timedelta(hours=1))
+
+    def edit():
+        site.ferry.title, site.ferry.standfirst = "Ferry timetable changes again", "Later boats."
+        site.ferry.save()
+
+    def publish():
+        draft.status = Article.Status.PUBLISHED
+        draft.save()
+
+    def unpublish():
+        site.match.refresh_from_db()
+        site.match.status = Article.Status.DRAFT
+        site.match.save()
+
+    def time_passes():
+        later = now + dt.timedelta(hours=2)
+        monkeypatch.setattr(timezone, "now", lambda: later)
+
+    def redate_and_feature():
+        site.tram.refresh_from_db()
+        site.tram.published_at, site.tram.featured = site.tram.published_at - dt.timedelta(days=400), True
+        site.tram.save()
+
+    def rename_things():
+        site.city.name = "Metro"
+        site.city.save()
+        site.ann.name = "Ann Editor"
+        site.ann.save()
+        Tag.objects.filter(pk=site.harbour.pk).update(name="Harbour news")  # no signal: must not matter…
+        Tag.objects.get(pk=site.harbour.pk).save()  # …once saved
+
+    def move_and_regroup():
+        Article.objects.filter(pk=site.bridge.pk).bulk_edit(category=site.sport)
+        site.cup.tags.add("harbour")
+        site.race.tags.clear()
+        Byline.objects.create(article=site.race, author=site.ann, position=1)
+
+    def new_sections():
+        weather = CategoryFactory(name="Weather")
+        site.city.parent = weather
+        site.city.save()
+
+    def merge_and_delete():
+        merge_tags(Tag.objects.get(slug="harbour"), [Tag.objects.get(slug="rugby")])
+        site.cup.delete()
+
+    def import_one(tmp=None):
+        from tests.utils import run_import, write
+
+        folder = write_dir()
+        write(
+            folder,
+            "storm.md",
+            "---\ntitle: Storm warning for the ferry\ncategories: [City]\ntags: [harbour]\n---\nBody",
+        )
+        run_import(folder)
+
+    import tempfile
+    from pathlib import Path
+
+    def write_dir():
+        return Path(tempfile.mkdtemp())
+
+    rounds = [
+        edit,
+        publish,
+        unpublish,
+        time_passes,
+        redate_and_feature,
+        rename_things,
+        move_and_regroup,
+        new_sections,
+        merge_and_delete,
+        import_one,
+    ]
+    urls = every_reader_page(site)
+    answers(client, urls)  # kept; each round's uncached pass then keeps them for the next
+    for change in rounds:
+        change()
+        urls = sorted(set(urls) | set(every_reader_page(site)))
+        served = answers(client, urls)
+        cache.clear()
+        truth = answers(client, urls)
+        differ = [url for url in urls if served[url] != truth[url]]
+        assert not differ, f"after {change.__name__}, stale: {differ}"
+    assert soon.get_absolute_url() in urls and truth[soon.get_absolute_url()][0] == 200
