@@ -4,12 +4,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, prefetch_related_objects
-from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from . import renditions
+from .addresses import address
 from .freshness.shown import UNKNOWN, Listing
 from .redirects import normalize, path_hash
 from .rendering import HTML, MARKDOWN, render_body
@@ -73,7 +73,7 @@ class Author(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:author", kwargs={"slug": self.slug})
+        return address("articles:author", slug=self.slug)
 
     @property
     def safe_website(self):
@@ -131,7 +131,7 @@ class Category(models.Model):
                 child.save()
 
     def get_absolute_url(self):
-        return reverse("articles:category", kwargs={"path": self.path})
+        return address("articles:category", path=self.path)
 
     def ancestors(self):
         """Sections above this one, top first, in one query."""
@@ -176,8 +176,9 @@ class ArticleQuerySet(models.QuerySet):
         section = self.published().filter(category=article.category_id).exclude(pk=article.pk)
         section = section.only("title", "slug", "published_at", "created_at", "status")
         when, pk = article.published_at, article.pk
-        newer = section.filter(Q(published_at__gt=when) | Q(published_at=when, pk__gt=pk))
-        older = section.filter(Q(published_at__lt=when) | Q(published_at=when, pk__lt=pk))
+        # The plain range first, so the database walks the section's date index from `when`.
+        newer = section.filter(published_at__gte=when).filter(Q(published_at__gt=when) | Q(pk__gt=pk))
+        older = section.filter(published_at__lte=when).filter(Q(published_at__lt=when) | Q(pk__lt=pk))
         return newer.order_by("published_at", "pk").first(), older.order_by("-published_at", "-pk").first()
 
     def in_category(self, category):
@@ -349,9 +350,7 @@ class Article(models.Model):
     @staticmethod
     def url_for(slug, when):
         when = timezone.localtime(when or timezone.now())
-        return reverse(
-            "articles:detail", kwargs={"year": when.year, "month": when.month, "day": when.day, "slug": slug}
-        )
+        return address("articles:detail", year=when.year, month=when.month, day=when.day, slug=slug)
 
     def _address(self):
         """What the public address depends on; None when those fields were not loaded."""
@@ -494,7 +493,7 @@ class Tag(TagBase):
         return f"{slug}_{i}" if i is not None else slug
 
     def get_absolute_url(self):
-        return reverse("articles:tag", kwargs={"slug": self.slug})
+        return address("articles:tag", slug=self.slug)
 
 
 class TaggedArticle(TaggedItemBase):

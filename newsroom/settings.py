@@ -79,6 +79,13 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Story cards, bylines and result lines: rendered per story, so in the faster engine.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "articles.public.jinja2.environment"},
+    },
 ]
 
 WSGI_APPLICATION = "newsroom.wsgi.application"

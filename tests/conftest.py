@@ -130,3 +130,38 @@ def editor_user():
 @pytest.fixture
 def editor(editor_user):
     return logged_in(editor_user)
+
+
+@pytest.fixture
+def private_redis(settings, tmp_path):
+    """A Redis server of the test's own, on a spare loopback port, as the site's cache: what a
+    test counts or breaks there is only the test's. Yields a client to it."""
+    import socket
+    import subprocess
+    import time
+
+    import redis
+
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("redis-server not found (apt-get install redis-server)")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    args = [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", tmp_path]
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    client = redis.Redis(port=port)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"redis://127.0.0.1:{port}/0"}
+    }
+    try:
+        yield client
+    finally:
+        process.kill()
+        process.wait()

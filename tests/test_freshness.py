@@ -417,3 +417,25 @@ def test_stale_page_hunt(client, site, monkeypatch):
         differ = [url for url in urls if served[url] != truth[url]]
         assert not differ, f"after {change.__name__}, stale: {differ}"
     assert soon.get_absolute_url() in urls and truth[soon.get_absolute_url()][0] == 200
+
+
+def commands(server) -> dict:
+    """How many times the Redis server ran each command so far (its INFO commandstats)."""
+    stats = server.info("commandstats")
+    return {name.removeprefix("cmdstat_"): row["calls"] for name, row in stats.items() if name != "cmdstat_info"}
+
+
+def test_a_page_cache_hit_is_one_round_trip_to_redis(client, private_redis):
+    story = ArticleFactory(title="One trip")
+    for url in (reverse("articles:home"), story.get_absolute_url()):
+        client.get(url)  # kept
+        before = commands(private_redis)
+        response = client.get(url)
+        after = commands(private_redis)
+        assert response["X-Page-Cache"] == "hit" and b"One trip" in response.content
+        ran = {name: calls - before.get(name, 0) for name, calls in after.items() if calls != before.get(name, 0)}
+        assert ran == {"mget": 1}, ran
+    story.title = "Two trips"
+    story.save()
+    assert client.get(story.get_absolute_url())["X-Page-Cache"] == "miss"
+    assert b"Two trips" in client.get(story.get_absolute_url()).content

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache, caches
+from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.utils import timezone
@@ -95,7 +96,9 @@ def _within_reading():
             yield
 
 
-def _begin(entry_key):
+def _begin(entry_key, again=True):
+    if isinstance(caches["default"], DummyCache):
+        return MISSING, Reading(0, 0)  # nothing can be kept: nothing to keep track of
     _check_stamp()
     names = _remembered.get(entry_key, ()) if entry_key else ()
     wanted = [*CLOCK, *([entry_key] if entry_key else []), *map(_version_key, names)]
@@ -106,9 +109,9 @@ def _begin(entry_key):
         got = {}
     upcoming, live_through = got.get(NEXT_PUBLICATION_KEY), got.get(LIVE_THROUGH_KEY)
     now = timezone.now().timestamp()
-    if upcoming is None or live_through is None or (upcoming and upcoming <= now):
+    if again and (upcoming is None or live_through is None or (upcoming and upcoming <= now)):
         _publish_due(live_through, now)
-        return _begin(entry_key)
+        return _begin(entry_key, again=False)
     reading_ = Reading(sequence, floor, {n: got.get(_version_key(n)) for n in names})
     entry = got.get(entry_key, MISSING) if entry_key else MISSING
     if entry is not MISSING:

@@ -21,10 +21,10 @@ def render_cards(articles, level=2, lead=False) -> list[str]:
 
 def render_result_meta(articles) -> list[str]:
     """The byline and date line of each search result, cached as cards are."""
-    return render_card_groups([(articles, 0, False)], template="includes/result_meta.html")[0]
+    return render_card_groups([(articles, 0, False)], template="cards/result_meta.html")[0]
 
 
-def render_card_groups(groups, template="includes/card.html") -> list[list[str]]:
+def render_card_groups(groups, template="cards/card.html") -> list[list[str]]:
     """Cards for several (articles, heading level, is lead) groups, as render_cards gives them,
     with one cache read and at most one fetch for them all.
 
@@ -49,7 +49,7 @@ def render_card_groups(groups, template="includes/card.html") -> list[list[str]]
                 html = ""  # deleted since the list was read: its change renews the list too
             else:
                 story = complete[article.pk]
-                html = render_to_string(template, {"article": story, "level": level, "is_lead": lead})
+                html = render_to_string(template, {"article": story, "level": level, "is_lead": lead}, using="jinja2")
                 missing[key] = (html, _card_shows(story))
                 freshness.shows(*missing[key][1])
             cards.append(mark_safe(html))  # rendered by our own template, escaped there

@@ -1,9 +1,9 @@
-"""Pagination that costs the same on page 2,000 as on page 1.
+"""Pagination from kept ids.
 
-OFFSET makes the database walk past every earlier row, and COUNT(*) walks them all. Instead, a
-list's order is read once, as ids from the index, and kept in the cache until a story enters or
-leaves the list (`freshness`: the list's own names, `ls5`, `lt7`, …): a page is then its ids,
-taken from the cache, and its cards (cards.py) come from the cache too or are fetched by id.
+A list's order is read as ids from the index, a chunk of pages at a time, and kept in the cache
+until a story enters or leaves the list (`freshness`: the list's own names, `ls5`, `lt7`, …):
+a page is then its ids, taken from the cache, and its cards (cards.py) come from the cache too
+or are fetched by id. A deep chunk is read with OFFSET once; every later visit reads no more.
 """
 
 from django.core.paginator import Page, Paginator
@@ -15,11 +15,11 @@ from ..freshness import shown
 
 class StoredPagesPaginator(Paginator):
     """A Paginator for querysets ordered by ("-published_at", "-id") whose pages are read from
-    the cache: the first visit after a change reads every id of the list once."""
+    the cache. The ids are read in chunks of pages, each on its first visit: page 1 built from
+    nothing costs one short read from the index (and a COUNT when the list is longer than a
+    chunk), not the whole list."""
 
-    # Pages are kept in chunks, so a request reads the count and its own page's chunk, not the
-    # 5,000 pages of a 100,000-story list.
-    chunk_pages = 100
+    chunk_pages = 10
 
     def __init__(self, object_list, per_page, *, list_key, shows, **kwargs):
         """`shows`: the names of the list (`freshness.shown`), which its membership changes touch."""
@@ -29,38 +29,35 @@ class StoredPagesPaginator(Paginator):
         # key, it holds the time of the request.
         self.list_key, self.per_page_key = list_key, per_page
 
-    def _keys(self, *parts):
-        return freshness.keys("paging", [(self.list_key, self.per_page_key, part) for part in parts])
+    def _kept(self, part, compute):
+        def read():
+            freshness.shows(*self.shows)
+            return compute()
+
+        return freshness.kept(freshness.key("paging", self.list_key, self.per_page_key, part), read)
+
+    def _chunk(self, number) -> list[int]:
+        """The ids of chunk `number`; the first holds one more, which says whether more follow."""
+        size = self.chunk_pages * self.per_page
+        ordered = self.object_list.order_by("-published_at", "-id").values_list("id", flat=True)
+        return self._kept(number, lambda: list(ordered[number * size : (number + 1) * size + (number == 0)]))
 
     @cached_property
     def count(self):
-        stored = freshness.load(self._keys("count")[0])
-        return self._store()[0] if stored is freshness.MISSING else stored
+        def count():
+            first = self._chunk(0)
+            return len(first) if len(first) <= self.chunk_pages * self.per_page else self.object_list.count()
+
+        return self._kept("count", count)
 
     def page(self, number):
         number = self.validate_number(number)
         chunk, index = divmod(number - 1, self.chunk_pages)
-        pages = freshness.load(self._keys(chunk)[0], None)
-        if pages is None:
-            pages = self._store()[1][chunk] if self.count else [[]]
+        ids = self._chunk(chunk)[index * self.per_page : (index + 1) * self.per_page]
         # Stories known by their id alone (any other field loads when read): render_cards
         # fetches what a card shows for the cards missing from the cache.
         model, db = self.object_list.model, self.object_list.db
-        return Page([model.from_db(db, ["id"], (pk,)) for pk in pages[index]], number, self)
-
-    def _store(self):
-        """Read the list's ids once; keep its count and pages until content changes or the next
-        scheduled story goes live."""
-        ids = list(self.object_list.order_by("-published_at", "-id").values_list("id", flat=True))
-        pages = [ids[i : i + self.per_page] for i in range(0, len(ids), self.per_page)]
-        step = self.chunk_pages
-        chunks = [pages[i : i + step] for i in range(0, len(pages), step)]
-        count_key, *chunk_keys = self._keys("count", *range(len(chunks)))
-        entries = {count_key: len(ids), **dict(zip(chunk_keys, chunks, strict=True))}
-        freshness.store_many({k: (v, self.shows) for k, v in entries.items()})
-        freshness.shows(*self.shows)
-        self.count = len(ids)  # what was just read, whatever the cache had
-        return len(ids), chunks
+        return Page([model.from_db(db, ["id"], (pk,)) for pk in ids], number, self)
 
 
 class SearchResultsPaginator(Paginator):

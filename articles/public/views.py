@@ -1,9 +1,8 @@
-from collections import namedtuple
+from collections import Counter, namedtuple
 from urllib.parse import unquote
 
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
-from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -276,7 +275,11 @@ class ArticleDetailView(DetailView):
 
     def get_queryset(self):
         # What the page shows outside its cached fragments; the rest loads only to build them.
-        return Article.objects.visible_to(self.request.user).defer("body", "body_source", "extra")
+        return (
+            Article.objects.visible_to(self.request.user)
+            .select_related("category")
+            .defer("body", "body_source", "extra")
+        )
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -333,17 +336,22 @@ def breadcrumb(article):
     return [*article.category.ancestors(), article.category] if article.category_id else []
 
 
-def related_articles(article, tags, count=4):
-    """Published stories sharing the most tags with `article`, else from its section."""
+def related_articles(article, tags, count=4, window=200):
+    """Published stories sharing the most of `article`'s tags, newest first among equals, found
+    among the newest `window` stories of those tags (counting them over a popular tag's whole
+    history is what made a cold article page slow); untagged, its section's newest."""
+    published = Article.objects.published().exclude(pk=article.pk)
+    rows = published.select_related("category").defer("body", "body_source", "extra")
     tag_ids = [tag.pk for tag in tags]
-    candidates = Article.objects.published().exclude(pk=article.pk).select_related("category")
-    shared = Count("tagged_items", filter=Q(tagged_items__tag__in=tag_ids), distinct=True)
     if tag_ids:
-        candidates = candidates.filter(tagged_items__tag__in=tag_ids).annotate(shared=shared)
-        return list(candidates.order_by("-shared", "-published_at").defer("body", "body_source", "extra")[:count])
+        newest = published.filter(tagged_items__tag__in=tag_ids).order_by("-published_at", "-id")
+        shared = Counter(newest.values_list("id", flat=True)[:window])  # one row per shared tag
+        chosen = sorted(shared, key=lambda pk: -shared[pk])[:count]  # stable: newest first among equals
+        found = rows.in_bulk(chosen)
+        return [found[pk] for pk in chosen if pk in found]
     if article.category_id:
         freshness.shows(shown.section_list(article.category_id))  # its newest, which a story entering changes
-        return list(candidates.filter(category=article.category_id).defer("body", "body_source", "extra")[:count])
+        return list(rows.filter(category=article.category_id)[:count])
     return []
 
 
