@@ -10,6 +10,7 @@ or a scheduled story it would list goes live. Reader pages also tell an edge cac
 """
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 
@@ -52,8 +53,7 @@ class PageCacheMiddleware:
         key = _page_key(request) if page_cache else None
         with freshness.reading(key) as found:
             if found is not freshness.MISSING:
-                found["X-Page-Cache"] = "hit"
-                return found
+                return _unpacked(found)
             with freshness.collecting() as shown:
                 response = self.get_response(request)
             if not cacheable or response.status_code != 200 or response.cookies or _private(response):
@@ -66,9 +66,24 @@ class PageCacheMiddleware:
             patch_vary_headers(response, ["Cookie"])
             if page_cache:
                 set_response_etag(response)  # stored with the page, so a hit need not hash it again
-                freshness.store(key, response, shown, timeout=settings.PAGE_CACHE_SECONDS, remember=True)
+                freshness.store(key, _packed(response), shown, timeout=settings.PAGE_CACHE_SECONDS, remember=True)
                 response["X-Page-Cache"] = "miss"
         return response
+
+
+def _packed(response) -> tuple:
+    """What a hit needs of a page, as plain data: cheaper to keep and to read back than the
+    pickled response object."""
+    return response.status_code, list(response.items()), response.content
+
+
+def _unpacked(packed) -> HttpResponse:
+    status, headers, content = packed
+    response = HttpResponse(content, status=status)
+    for header, value in headers:
+        response[header] = value
+    response["X-Page-Cache"] = "hit"
+    return response
 
 
 class OldAddressMiddleware:
