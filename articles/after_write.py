@@ -44,6 +44,8 @@ def after_write(written, *, before=None, documents=None, text_changed=True, regr
         changes += [(pk, before.get(pk), now.get(pk)) for pk in ids]
     elif ids:
         changes += [(pk, Listing("", None, None, False), Listing("", None, None, False)) for pk in ids]
+    if shown.reschedules(changes):
+        freshness.schedule_changed()
     names = shown.article_changes(changes)
     if regrouped and names is not None:
         names |= shown.grouping_changes(a.pk for a in articles) | shown.grouping_changes(ids)
@@ -115,4 +117,6 @@ def _section_deleted(instance, **kwargs) -> None:
 def _article_deleted(instance, **kwargs) -> None:
     search.unindex([instance.pk])
     before = getattr(instance, "_saved_listing", None) or Listing.of(instance) or UNKNOWN
+    if shown.reschedules([(instance.pk, before, None)]):
+        freshness.schedule_changed()
     _invalidate(shown.article_changes([(instance.pk, before, None)]))

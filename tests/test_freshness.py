@@ -439,3 +439,28 @@ def test_a_page_cache_hit_is_one_round_trip_to_redis(client, private_redis):
     story.save()
     assert client.get(story.get_absolute_url())["X-Page-Cache"] == "miss"
     assert b"Two trips" in client.get(story.get_absolute_url()).content
+
+
+def test_bulk_paths_invalidate_once_per_batch_and_again_on_commit(
+    client, site, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    from articles.freshness import entries
+    from tests.utils import run_import, write
+
+    urls = site.urls()
+    warm(client, urls)
+    calls = []
+    real = entries.invalidate
+    monkeypatch.setattr(entries, "invalidate", lambda names: calls.append(set(names)) or real(names))
+    for n in range(5):
+        write(tmp_path, f"{n}.md", f"---\ntitle: Imported {n}\ncategories: [Sport]\ntags: [rugby]\n---\nBody")
+    with django_capture_on_commit_callbacks(execute=True):
+        run_import(tmp_path)
+    assert len(calls) == 2 and calls[0] == calls[1]  # the batch's names: now, and once committed
+    renewed = stale(client, urls)
+    assert {"home", "list", "rugby"} <= renewed and "Imported 4" in client.get(urls["rugby"]).content.decode()
+    assert not renewed & {"harbour", "ann", article(site, site.ferry)}
+    calls.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        merge_tags(site.harbour, [site.rugby])
+    assert len(calls) == 2

@@ -145,13 +145,14 @@ def article_changes(changes) -> set[str] | None:
             names |= {SEARCH, SITEMAP}
         if was != now:
             moved.append((pk, [s for s in (was, now) if s]))
-        if any(s is not None and s.scheduled for s in (before, after)):
-            from .entries import schedule_changed
-
-            schedule_changed()
     if moved:
         names |= _list_names(moved)
     return names
+
+
+def reschedules(changes) -> bool:
+    """Whether a story was scheduled, rescheduled or unscheduled: the next publication moves."""
+    return any(s not in (None, UNKNOWN) and s.scheduled for _, *states in changes for s in states)
 
 
 def _list_names(moved) -> set[str]:

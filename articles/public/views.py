@@ -274,12 +274,8 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        # What the page shows outside its cached fragments; the rest loads only to build them.
-        return (
-            Article.objects.visible_to(self.request.user)
-            .select_related("category")
-            .defer("body", "body_source", "extra")
-        )
+        # The body too: a first visit needs it, and a second query for it cost more than its bytes.
+        return Article.objects.visible_to(self.request.user).select_related("category").defer("body_source", "extra")
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
