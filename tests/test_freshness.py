@@ -464,3 +464,23 @@ def test_bulk_paths_invalidate_once_per_batch_and_again_on_commit(
     with django_capture_on_commit_callbacks(execute=True):
         merge_tags(site.harbour, [site.rugby])
     assert len(calls) == 2
+
+
+def test_a_related_storys_fix_rebuilds_only_the_part_around_a_story(client, site):
+    """The ferry's page links the bridge story (related, same tag): fixing the bridge's headline
+    renews the ferry's page, but its own head and body stay kept fragments."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = site.ferry.get_absolute_url()
+    client.get(url)
+    cache.clear()
+    with CaptureQueriesContext(connection) as cold:
+        client.get(url)
+    site.bridge.title = "Bridge repairs finished early"
+    site.bridge.save()
+    with CaptureQueriesContext(connection) as after_fix:
+        page = client.get(url)
+    assert page["X-Page-Cache"] == "miss" and "Bridge repairs finished early" in page.content.decode()
+    assert len(after_fix) < len(cold) - 2, [q["sql"][:80] for q in after_fix.captured_queries]
+    assert not any("articles_byline" in q["sql"] for q in after_fix.captured_queries)  # the head and body were kept

@@ -297,6 +297,7 @@ class ArticleDetailView(DetailView):
         # show is computed lazily, and says what it shows, so a kept fragment costs none of
         # these queries and is renewed when any of them changes.
         context["article_shows"] = lambda: article_shows(article)
+        context["around_shows"] = lambda: around_shows(article)
         context["breadcrumb"] = SimpleLazyObject(lambda: _showing(shown.sections, breadcrumb(article)))
         context["preview"] = not article.is_published()
         tags = context["tags"] = SimpleLazyObject(lambda: _showing(_tag_names, list(article.tags.all())))
@@ -318,14 +319,16 @@ def _tag_names(tags):
 
 
 def article_shows(article) -> list[str]:
-    """What an article's own fragments show of it and around it: itself, its authors, its
-    section, and its section's order (previous/next, after bulk changes)."""
-    names = [shown.article(article.pk), shown.article_page(article.pk)]
-    names += [shown.author(a.pk) for a in article.byline]
-    if article.category_id:
-        section = article.category_id
-        names += [shown.section(section), shown.section_neighbours(section)]
-    return names
+    """What an article's own fragments show of it: itself, its authors, its section."""
+    names = [shown.article(article.pk), *(shown.author(a.pk) for a in article.byline)]
+    return names + ([shown.section(article.category_id)] if article.category_id else [])
+
+
+def around_shows(article) -> list[str]:
+    """What the part around the story depends on besides the stories it links (which say so
+    themselves): its place among its section's stories."""
+    names = [shown.article_page(article.pk)]
+    return names + ([shown.section_neighbours(article.category_id)] if article.category_id else [])
 
 
 def breadcrumb(article):

@@ -1,13 +1,13 @@
-"""`{% byline authors %}` in Django templates: the same byline markup the cards render (one
-home: templates/jinja2/cards/byline.html)."""
+"""`{% byline authors %}` in Django templates: the byline the cards show (one home:
+`articles.public.jinja2.byline`)."""
 
 from django import template
-from django.template import engines
+
+from ..public.jinja2 import byline as render_byline
 
 register = template.Library()
 
 
 @register.simple_tag
 def byline(authors):
-    macro = engines["jinja2"].env.get_template("cards/byline.html").module.byline
-    return macro(authors)
+    return render_byline(authors)
