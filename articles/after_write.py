@@ -61,10 +61,8 @@ def listings(ids) -> dict:
 
 
 def _invalidate(names) -> None:
-    if names is None:
-        freshness.invalidate_everything()
-    else:
-        freshness.invalidate_on_commit(names)
+    """`names` None: the reach is not known, everything goes stale (now and on commit)."""
+    freshness.invalidate_on_commit(names)
 
 
 def _record_address_move(article) -> None:

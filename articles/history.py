@@ -225,12 +225,9 @@ def restore(article: Article, version: Version, user) -> Restored:
         article = Article.objects.select_for_update().get(pk=article.pk)
         authors = set(Author.objects.filter(pk__in=old.author_ids).values_list("pk", flat=True))
         article.bylines.all().delete()
-        Byline.objects.bulk_create(
-            [
-                Byline(article=article, author_id=a, position=n)
-                for n, a in enumerate(a for a in old.author_ids if a in authors)
-            ]
-        )
+        # One by one, not in bulk: each byline's save tells the pages of its author (after_write).
+        for n, author_id in enumerate(a for a in old.author_ids if a in authors):
+            Byline.objects.create(article=article, author_id=author_id, position=n)
         article.tags.set(old.tag_names)
         category_id = old.fields.get("category_id")
         kept = set()

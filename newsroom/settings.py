@@ -96,11 +96,19 @@ DATABASES = {
 # Persistent connections save a connection setup per request on PostgreSQL.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if "postgresql" in DATABASES["default"]["ENGINE"]:
+    # A reader page's queries are short: starting parallel workers for them (which PostgreSQL
+    # plans for a list at 100,000 stories) took longer than the query itself, measured.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c max_parallel_workers_per_gather=0".strip()
 
 _redis_url = env.str("REDIS_URL", default="")
 CACHES = {
     "default": env.cache_url("CACHE_URL", default=_redis_url or "locmemcache://newsroom"),
 }
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    # Django's default of 300 entries is a few pages' cards and versions: evicted constantly.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 20_000)
 
 # Seconds an anonymous reader page may be served from the cache (0 turns the page cache off).
 # Content changes and scheduled publications invalidate it sooner.

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from articles.models import Article, Author, Byline, Category, Tag
 from articles.tagging import merge_tags
-from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
+from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -484,3 +484,69 @@ def test_a_related_storys_fix_rebuilds_only_the_part_around_a_story(client, site
     assert page["X-Page-Cache"] == "miss" and "Bridge repairs finished early" in page.content.decode()
     assert len(after_fix) < len(cold) - 2, [q["sql"][:80] for q in after_fix.captured_queries]
     assert not any("articles_byline" in q["sql"] for q in after_fix.captured_queries)  # the head and body were kept
+
+
+def test_a_restored_byline_renews_the_authors_page(client, site):
+    import reversion
+    from reversion.models import Version
+
+    from articles import history
+
+    with reversion.create_revision():
+        Byline.objects.create(article=site.race, author=site.ann, position=1)
+        site.race.save()
+    version = Version.objects.get_for_object(site.race).first()
+    Byline.objects.filter(article=site.race, author=site.ann).delete()
+    urls = site.urls()
+    warm(client, urls)
+    history.restore(site.race, version, UserFactory(is_superuser=True))
+    assert "Rowing race postponed" in client.get(urls["ann"]).content.decode()
+
+
+def test_a_subsection_moving_between_top_sections_renews_the_home_rails(client, site):
+    home = reverse("articles:home")
+    warm(client, {"home": home})
+    site.city.parent = site.sport
+    site.city.save()
+    served = client.get(home).content
+    cache.clear()
+    assert served == client.get(home).content
+
+
+def test_a_section_address_taken_by_another_section_shows_the_new_one(client, site):
+    url = site.city.get_absolute_url()
+    client.get(url)
+    site.city.slug = "metro"
+    site.city.save()
+    successor = CategoryFactory(name="City desk", slug="city", parent=site.news)
+    ArticleFactory(title="Only in the new one", category=successor)
+    assert successor.get_absolute_url() == url
+    served = client.get(url).content.decode()
+    assert "Only in the new one" in served and "Ferry timetable changes" not in served
+
+
+def test_a_version_evicted_after_a_change_never_revives_an_old_entry(site):
+    """A reader that read before a change, whose name's version was then evicted, keeps
+    nothing that counts as fresh."""
+    from articles.freshness import entries
+
+    name = f"a{site.race.pk}"
+    with entries.reading():
+        site.race.title = "Rowing race moved"
+        site.race.save()  # the change lands while this reading is building
+        cache.delete(entries.VERSION_PREFIX + name)  # and its version is evicted
+        entries._reading.get().versions.pop(name, None)
+        entries.store("probe", "built from the old headline", {name})
+    with entries.reading():
+        assert entries.load("probe") is entries.MISSING
+
+
+def test_a_cache_that_is_down_never_fails_a_page_or_a_save(client, site, settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    page = client.get(site.ferry.get_absolute_url())
+    assert page.status_code == 200 and "Ferry timetable changes" in page.content.decode()
+    site.ferry.title = "Saved while the cache is down"
+    site.ferry.save()
+    assert "Saved while the cache is down" in client.get(site.ferry.get_absolute_url()).content.decode()

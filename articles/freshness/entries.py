@@ -21,9 +21,14 @@ page stale at once, with no lock and no window.
   clears it: precise within the process that changed, whole elsewhere.
 """
 
+import fcntl
 import hashlib
+import logging
 import os
+import sys
+import threading
 import time
+from collections import OrderedDict
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -33,6 +38,7 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.utils import timezone
 
@@ -44,7 +50,21 @@ CLOCK = (SEQUENCE_KEY, FLOOR_KEY, NEXT_PUBLICATION_KEY, LIVE_THROUGH_KEY)
 VERSION_PREFIX = "freshness:shown:"
 TIMEOUT = 24 * 3600  # entries are made stale by changes; this only bounds memory
 MISSING = object()
-REMEMBERED_PAGES = 20_000  # what each page showed last time, so a hit is one round trip
+REMEMBERED_PAGES = 10_000  # what each page showed last time, so a hit is one round trip
+NEXT_PUBLICATION_TTL = 60  # the noted next publication is read again at least this often
+GRACE = 5  # seconds: a story gone live is made new again this much later (clocks differ by host)
+log = logging.getLogger(__name__)
+# Invalidation and reading are atomic in Redis (one script, one MGET); elsewhere (local memory,
+# and other backends within a process) this lock makes them so.
+_lock = threading.RLock()
+# Bumps the sequence and sets each name's version to it, in one step: no reader can see the new
+# sequence with an old version (or versions going backwards). -1 when the sequence is missing.
+BUMP = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+local sequence = redis.call('INCR', KEYS[1])
+for i = 2, #KEYS do redis.call('SET', KEYS[i], sequence) end
+return sequence
+"""
 
 
 @dataclass
@@ -55,11 +75,12 @@ class Reading:
     sequence: int
     floor: int
     versions: dict = field(default_factory=dict)
+    keeps: bool = True  # False when the cache cannot be read: nothing is kept, nothing trusted
 
 
 _reading: ContextVar[Reading | None] = ContextVar("freshness_reading", default=None)
 _collectors: ContextVar[tuple] = ContextVar("freshness_collectors", default=())
-_remembered: dict[str, tuple] = {}
+_remembered: OrderedDict[str, tuple] = OrderedDict()
 _stamp_seen: list = [None]
 
 
@@ -98,20 +119,28 @@ def _within_reading():
 
 def _begin(entry_key, again=True):
     if isinstance(caches["default"], DummyCache):
-        return MISSING, Reading(0, 0)  # nothing can be kept: nothing to keep track of
+        return MISSING, Reading(0, 0, keeps=False)  # nothing can be kept: nothing to keep track of
+    try:
+        return _read_clock(entry_key, again)
+    except Exception:  # noqa: BLE001 - a cache that is down must not take the site down
+        log.exception("freshness: the cache could not be read; this request keeps nothing")
+        return MISSING, Reading(0, 0, keeps=False)
+
+
+def _read_clock(entry_key, again):
     _check_stamp()
     names = _remembered.get(entry_key, ()) if entry_key else ()
     wanted = [*CLOCK, *([entry_key] if entry_key else []), *map(_version_key, names)]
-    got = cache.get_many(wanted)
+    got = _get_many(wanted)
     sequence, floor = got.get(SEQUENCE_KEY), got.get(FLOOR_KEY)
     if sequence is None or floor is None:
-        sequence, floor = _restart(sequence)
+        sequence, floor = _restart()
         got = {}
     upcoming, live_through = got.get(NEXT_PUBLICATION_KEY), got.get(LIVE_THROUGH_KEY)
     now = timezone.now().timestamp()
     if again and (upcoming is None or live_through is None or (upcoming and upcoming <= now)):
         _publish_due(live_through, now)
-        return _begin(entry_key, again=False)
+        return _read_clock(entry_key, again=False)
     reading_ = Reading(sequence, floor, {n: got.get(_version_key(n)) for n in names})
     entry = got.get(entry_key, MISSING) if entry_key else MISSING
     if entry is not MISSING:
@@ -120,19 +149,25 @@ def _begin(entry_key, again=True):
     return entry, reading_
 
 
+def _get_many(keys) -> dict:
+    if isinstance(caches["default"], RedisCache):
+        return cache.get_many(keys)  # one MGET: atomic with the bump script
+    with _lock:
+        return cache.get_many(keys)
+
+
 def _remember(entry_key, names):
-    if len(_remembered) >= REMEMBERED_PAGES:
-        _remembered.clear()
-    _remembered[entry_key] = names
+    with _lock:
+        _remembered[entry_key] = tuple(sys.intern(n) for n in names)
+        _remembered.move_to_end(entry_key)
+        while len(_remembered) > REMEMBERED_PAGES:
+            _remembered.popitem(last=False)
 
 
-def _restart(sequence):
+def _restart():
     """No sequence or floor in the cache (first start, or evicted): whatever is kept is stale."""
-    if sequence is None:
-        sequence = time.time_ns() // 1000  # above any earlier run's, which counted by ones
-        cache.set(SEQUENCE_KEY, sequence, timeout=None)
-    else:
-        sequence = _next_sequence()
+    cache.add(SEQUENCE_KEY, time.time_ns() // 1000, timeout=None)  # above any earlier run's
+    sequence = _bump(())
     cache.set(FLOOR_KEY, sequence, timeout=None)
     return sequence, sequence
 
@@ -140,7 +175,7 @@ def _restart(sequence):
 def _fetch_versions(names, reading_: Reading) -> None:
     unknown = [n for n in names if n not in reading_.versions]
     if unknown:
-        got = cache.get_many([_version_key(n) for n in unknown])
+        got = _get_many([_version_key(n) for n in unknown])
         reading_.versions.update({n: got.get(_version_key(n)) for n in unknown})
 
 
@@ -169,8 +204,14 @@ def load(entry_key: str, default=MISSING):
 
 def load_many(entry_keys: list[str]) -> dict:
     reading_ = _current()
-    entries = cache.get_many(entry_keys)
-    _fetch_versions({n for entry in entries.values() for n in entry[1]}, reading_)
+    if not reading_.keeps:
+        return {}
+    try:
+        entries = cache.get_many(entry_keys)
+        _fetch_versions({n for entry in entries.values() for n in entry[1]}, reading_)
+    except Exception:  # noqa: BLE001
+        log.exception("freshness: the cache could not be read")
+        return {}
     found = {}
     for entry_key, entry in entries.items():
         if _is_valid(entry, reading_):
@@ -211,14 +252,25 @@ def store_many(entries: dict, timeout: int = TIMEOUT) -> None:
     """`entries`: {key: (value, names)}. Outside a reading nothing is kept: there is no
     sequence from before the values were read."""
     reading_ = _reading.get()
-    if reading_ is None:
+    if reading_ is None or not reading_.keeps:
         return
+    try:
+        _store_many(entries, timeout, reading_)
+    except Exception:  # noqa: BLE001 - not kept is only slower
+        log.exception("freshness: the cache could not be written")
+
+
+def _store_many(entries, timeout, reading_: Reading) -> None:
     every = {n for _, names in entries.values() for n in names}
     _fetch_versions(every, reading_)
-    for name in every:
-        if reading_.versions.get(name) is None:  # never changed, or evicted: this reading is its start
-            added = cache.add(_version_key(name), reading_.sequence, timeout=None)
-            reading_.versions[name] = reading_.sequence if added else cache.get(_version_key(name))
+    missing = [n for n in every if reading_.versions.get(n) is None]
+    if missing:
+        # Never changed, or evicted. Their versions start at the sequence as it is *now*: an
+        # entry read before a change of theirs (whose version was then evicted) stays invalid.
+        now = cache.get(SEQUENCE_KEY) or reading_.sequence
+        for name in missing:
+            added = cache.add(_version_key(name), now, timeout=None)
+            reading_.versions[name] = now if added else cache.get(_version_key(name))
     packed = {k: (value, tuple(sorted(names)), reading_.sequence) for k, (value, names) in entries.items()}
     cache.set_many(packed, timeout=timeout)
 
@@ -255,13 +307,30 @@ def _digest(parts) -> str:
 # --- changes -------------------------------------------------------------------------------
 
 
-def _next_sequence() -> int:
-    try:
-        return cache.incr(SEQUENCE_KEY)
-    except ValueError:  # evicted: start above any value it had, and drop everything
-        sequence = time.time_ns() // 1000
-        cache.set_many({SEQUENCE_KEY: sequence, FLOOR_KEY: sequence}, timeout=None)
+def _bump(names) -> int:
+    """The next sequence, recorded as the version of each of `names`, in one step."""
+    backend = caches["default"]
+    version_keys = [_version_key(n) for n in names]
+    if isinstance(backend, RedisCache):
+        keys = [backend.make_and_validate_key(k) for k in (SEQUENCE_KEY, *version_keys)]
+        sequence = backend._cache.get_client(keys[0], write=True).eval(BUMP, len(keys), *keys)
+        if sequence == -1:  # evicted: start above any value it had, and drop everything
+            _reset_sequence()
+            return _bump(names)
         return sequence
+    with _lock:
+        try:
+            sequence = cache.incr(SEQUENCE_KEY)
+        except ValueError:
+            _reset_sequence()
+            return _bump(names)
+        cache.set_many(dict.fromkeys(version_keys, sequence), timeout=None)
+        return sequence
+
+
+def _reset_sequence() -> None:
+    sequence = time.time_ns() // 1000
+    cache.set_many({SEQUENCE_KEY: sequence, FLOOR_KEY: sequence}, timeout=None)
 
 
 def invalidate(names) -> None:
@@ -269,30 +338,46 @@ def invalidate(names) -> None:
     names = set(names)
     if not names:
         return
-    sequence = _next_sequence()
-    cache.set_many({_version_key(n): sequence for n in names}, timeout=None)
-    _touch_stamp()
+    try:
+        sequence = _bump(names)
+        _touch_stamp()
+    except Exception:  # noqa: BLE001 - a save must not fail because the cache is down
+        log.exception("freshness: could not invalidate %s", sorted(names)[:20])
+        return
+    if (reading_ := _reading.get()) is not None:  # this request sees its own change
+        reading_.versions.update(dict.fromkeys(names, sequence))
 
 
 def invalidate_everything() -> None:
     """Everything kept is stale: for changes whose reach is not known."""
-    cache.set(FLOOR_KEY, _next_sequence(), timeout=None)
-    _touch_stamp()
+    try:
+        cache.set(FLOOR_KEY, _bump(()), timeout=None)
+        _touch_stamp()
+    except Exception:  # noqa: BLE001
+        log.exception("freshness: could not invalidate everything")
+        return
+    if (reading_ := _reading.get()) is not None:
+        reading_.floor = sys.maxsize
 
 
+EVERYTHING = "*"  # in a batch: the reach of some change was not known
 _batch: ContextVar[set | None] = ContextVar("freshness_batch", default=None)
 
 
 def invalidate_on_commit(names) -> None:
     """Now, for this process's transaction, and again once the change is committed, so a
     reader who read the old content in between does not keep it. Within `batch()`, once at
-    its end."""
-    names = set(names)
+    its end. `names` None: everything."""
+    names = {EVERYTHING} if names is None else set(names)
     if (batched := _batch.get()) is not None:
         batched |= names
         return
-    invalidate(names)
-    transaction.on_commit(lambda: invalidate(names))
+
+    def run():
+        invalidate_everything() if EVERYTHING in names else invalidate(names)
+
+    run()
+    transaction.on_commit(run)
 
 
 @contextmanager
@@ -313,19 +398,36 @@ def batch():
 
 def schedule_changed() -> None:
     """A story was scheduled, rescheduled or unscheduled: the next publication is read again."""
-    cache.delete(NEXT_PUBLICATION_KEY)
-    transaction.on_commit(lambda: cache.delete(NEXT_PUBLICATION_KEY))
+
+    def forget():
+        try:
+            cache.delete(NEXT_PUBLICATION_KEY)
+        except Exception:  # noqa: BLE001 - the noted time expires by itself
+            log.exception("freshness: could not forget the next publication")
+
+    forget()
+    transaction.on_commit(forget)
 
 
 def _publish_due(live_through, now: float) -> None:
-    """Stories whose time came since the last look are new on their lists: those go stale."""
+    """Stories whose time came since the last look are new on their lists: those go stale.
+    A story is made new once more GRACE seconds after its time, for a host whose clock is
+    behind and built a list without it in between."""
     from .shown import went_live
 
     if live_through is None:
         invalidate_everything()  # no record of what was already live
-    elif upcoming_due := went_live(live_through, now):
-        invalidate(upcoming_due)
-    cache.set_many({NEXT_PUBLICATION_KEY: next_publication_after(now) or 0, LIVE_THROUGH_KEY: now}, timeout=None)
+        recent = False
+    else:
+        names, recent = went_live(live_through - GRACE, now, recent_after=now - GRACE)
+        invalidate(names)
+    upcoming = next_publication_after(now)
+    if recent:
+        upcoming = min(upcoming or now + GRACE, now + GRACE)
+    # Read again within a minute whatever happens: a story scheduled while this was being read
+    # (its forgetting landed before this write) is then late by a minute at most.
+    cache.set(NEXT_PUBLICATION_KEY, upcoming or 0, timeout=NEXT_PUBLICATION_TTL)
+    cache.set(LIVE_THROUGH_KEY, now, timeout=None)
 
 
 def next_publication_after(now: float) -> float | None:
@@ -363,19 +465,22 @@ def _check_stamp() -> None:
     if stamp is None:
         return
     seen = _stamp_time(stamp)
-    if _stamp_seen[0] is not None and seen != _stamp_seen[0]:
-        cache.clear()  # another process changed content: what this one kept may show it
-        _remembered.clear()
-    _stamp_seen[0] = seen
+    with _lock:
+        if _stamp_seen[0] is not None and seen != _stamp_seen[0]:
+            cache.clear()  # another process changed content: what this one kept may show it
+            _remembered.clear()
+        _stamp_seen[0] = seen
 
 
 def _touch_stamp() -> None:
+    """Tell the other processes. Under a file lock, so another's touch in between is noticed."""
     stamp = _stamp()
     if stamp is None:
         return
-    _check_stamp()  # another process's change first: it clears
     stamp.parent.mkdir(parents=True, exist_ok=True)
-    now = max(time.time_ns(), _stamp_time(stamp) + 1)  # strictly newer, even within a clock tick
-    stamp.touch()
-    os.utime(stamp, ns=(now, now))
-    _stamp_seen[0] = now
+    with open(stamp, "a") as handle, _lock:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        _check_stamp()  # another process's change first: it clears
+        now = max(time.time_ns(), _stamp_time(stamp) + 1)  # strictly newer, even within a clock tick
+        os.utime(stamp, ns=(now, now))
+        _stamp_seen[0] = now

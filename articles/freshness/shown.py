@@ -108,6 +108,11 @@ class Listing:
         return cls(article.status, article.published_at, article.category_id, article.featured)
 
     @property
+    def placed(self) -> tuple:
+        """Where it is listed: its lists and its place in their order."""
+        return self.status, self.published_at, self.category_id
+
+    @property
     def listed(self) -> bool:
         from ..models import Article
 
@@ -143,7 +148,10 @@ def article_changes(changes) -> set[str] | None:
         was, now = (s if s is not None and s.listed else None for s in (before, after))
         if was or now:
             names |= {SEARCH, SITEMAP}
-        if was != now:
+        if was and now and was.placed == now.placed:
+            if was.featured != now.featured:
+                names.add(ALL)  # the home page's lead: no list's membership changed
+        elif was != now:
             moved.append((pk, [s for s in (was, now) if s]))
     if moved:
         names |= _list_names(moved)
@@ -151,8 +159,9 @@ def article_changes(changes) -> set[str] | None:
 
 
 def reschedules(changes) -> bool:
-    """Whether a story was scheduled, rescheduled or unscheduled: the next publication moves."""
-    return any(s not in (None, UNKNOWN) and s.scheduled for _, *states in changes for s in states)
+    """Whether a story was (or may have been) scheduled, rescheduled or unscheduled: the next
+    publication moves."""
+    return any(s is UNKNOWN or (s is not None and s.scheduled) for _, *states in changes for s in states)
 
 
 def _list_names(moved) -> set[str]:
@@ -181,22 +190,26 @@ def _list_names(moved) -> set[str]:
     return names
 
 
-def went_live(since: float, until: float) -> set[str]:
-    """The names touched by scheduled stories whose time came in (since, until]."""
+def went_live(since: float, until: float, recent_after: float) -> tuple[set[str], bool]:
+    """The names touched by scheduled stories whose time came in (since, until], and whether
+    one of them came after `recent_after`."""
     from datetime import UTC, datetime
 
     from ..models import Article
 
-    due = Article.objects.filter(
-        status=Article.Status.PUBLISHED,
-        published_at__gt=datetime.fromtimestamp(since, UTC),
-        published_at__lte=datetime.fromtimestamp(until, UTC),
-    ).only("id", "status", "published_at", "category_id", "featured")
+    due = list(
+        Article.objects.filter(
+            status=Article.Status.PUBLISHED,
+            published_at__gt=datetime.fromtimestamp(since, UTC),
+            published_at__lte=datetime.fromtimestamp(until, UTC),
+        ).only("id", "status", "published_at", "category_id", "featured")
+    )
     changes = []
     for story in due:
         after = Listing.of(story)
         changes.append((story.pk, Listing(after.status, None, after.category_id, after.featured), after))
-    return article_changes(changes) or set() if changes else set()
+    names = (article_changes(changes) or set()) if changes else set()
+    return names, any(story.published_at.timestamp() > recent_after for story in due)
 
 
 def category_changes(category, parent_before=UNKNOWN, placed=False) -> set[str]:

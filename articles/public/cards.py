@@ -52,7 +52,9 @@ def render_card_groups(groups, template="cards/card.html") -> list[list[str]]:
                 html = ""  # deleted since the list was read: its change renews the list too
             else:
                 story = complete[article.pk]
-                html = engines["jinja2"].get_template(template).render({"article": story, "level": level, "is_lead": lead})
+                html = (
+                    engines["jinja2"].get_template(template).render({"article": story, "level": level, "is_lead": lead})
+                )
                 missing[key] = (html, _card_shows(story))
                 freshness.shows(*missing[key][1])
             cards.append(mark_safe(html))  # rendered by our own template, escaped there

@@ -18,7 +18,7 @@ def day(value) -> str:
 
 
 def byline(authors) -> Markup:
-    """"A, B & C", each linking to the author's page: on cards, results and article pages."""
+    """ "A, B & C", each linking to the author's page: on cards, results and article pages."""
     links = [Markup('<a href="{}" rel="author">{}</a>').format(a.get_absolute_url(), a.name) for a in authors]
     if not links:
         return Markup("")

@@ -66,7 +66,9 @@ class PageCacheMiddleware:
             patch_vary_headers(response, ["Cookie"])
             if page_cache:
                 set_response_etag(response)  # stored with the page, so a hit need not hash it again
-                freshness.store(key, _packed(response), shown, timeout=settings.PAGE_CACHE_SECONDS, remember=True)
+                # Searches are too many to remember what each showed: their hits take two trips.
+                remember = "q" not in request.GET
+                freshness.store(key, _packed(response), shown, timeout=settings.PAGE_CACHE_SECONDS, remember=remember)
                 response["X-Page-Cache"] = "miss"
         return response
 

@@ -57,11 +57,13 @@ class PublishedListMixin:
         if self.shows_cards:
             context["cards"] = render_cards(context["articles"])
         context["header_shows"] = self.header_shows
+        context["list_names"] = ",".join(self.list_shows())  # which list: what its header is keyed by
         return context
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
-        # The list is its address and search words; other parameters do not change it.
-        list_key = f"{self.request.path}?q={self.request.GET.get('q', '')}"
+        # The list is what it lists (a section at an address can be replaced by another) and its
+        # search words; other parameters do not change it.
+        list_key = f"{','.join(self.list_shows())}?q={self.request.GET.get('q', '')}"
         return StoredPagesPaginator(
             queryset,
             per_page,
@@ -98,6 +100,7 @@ class HomeView(TemplateView):
         freshness.shows(shown.ALL)
         sections = top_sections()  # also the navigation's
         rails = [(s, by_section[s.path][: self.rail_count]) for s in sections if s.path in by_section]
+        freshness.shows(*(shown.section_list(section.pk) for section in sections))  # a subsection moving between them
         lead_cards, latest_cards, *rail_cards = render_card_groups(
             [([lead] if lead else [], 2, True), (latest, 3, False), *((stories, 3, False) for _, stories in rails)]
         )
