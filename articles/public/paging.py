@@ -28,6 +28,7 @@ class StoredPagesPaginator(Paginator):
         # Which list this is (its address and query, not the page): the queryset itself is no
         # key, it holds the time of the request.
         self.list_key, self.per_page_key = list_key, per_page
+        self._chunks = {}
 
     def _kept(self, part, compute):
         def read():
@@ -37,10 +38,14 @@ class StoredPagesPaginator(Paginator):
         return freshness.kept(freshness.key("paging", self.list_key, self.per_page_key, part), read)
 
     def _chunk(self, number) -> list[int]:
-        """The ids of chunk `number`; the first holds one more, which says whether more follow."""
-        size = self.chunk_pages * self.per_page
-        ordered = self.object_list.order_by("-published_at", "-id").values_list("id", flat=True)
-        return self._kept(number, lambda: list(ordered[number * size : (number + 1) * size + (number == 0)]))
+        """The ids of chunk `number`; the first holds one more, which says whether more follow.
+        Read once per request even when nothing can be kept (the count needs the first)."""
+        if number not in self._chunks:
+            size = self.chunk_pages * self.per_page
+            ordered = self.object_list.order_by("-published_at", "-id").values_list("id", flat=True)
+            chunk = ordered[number * size : (number + 1) * size + (number == 0)]
+            self._chunks[number] = self._kept(number, lambda: list(chunk))
+        return self._chunks[number]
 
     @cached_property
     def count(self):
