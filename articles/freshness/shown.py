@@ -18,6 +18,7 @@ names it touches. The names are also the surrogate keys an edge cache is told (`
 """
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.utils import timezone
 
@@ -137,8 +138,8 @@ def article_changes(changes) -> set[str] | None:
     `Listing`, None (not there: created, deleted) or UNKNOWN. None when the reach is not known.
 
     Content changes touch the article and whatever links to it; a story entering or leaving a
-    list (published, unpublished, moved, redated, refeatured) also touches the lists before and
-    after, and the pages of its new neighbours (its old ones show it, so are touched already)."""
+    list (published, unpublished, moved, redated) also touches the lists before and after, and
+    the pages of its neighbours at its old place and its new one (their previous/next links)."""
     names = set()
     moved = []
     for pk, before, after in changes:
@@ -184,9 +185,11 @@ def _list_names(moved) -> set[str]:
                 if len(moved) > PRECISE_NEIGHBOURS:
                     names.add(section_neighbours(state.category_id))
     if len(moved) <= PRECISE_NEIGHBOURS:
-        now_listed = Article.objects.published().filter(pk__in=ids).only("id", "category_id", "published_at")
-        for story in now_listed:
-            names.update(article_page(n.pk) for n in Article.objects.neighbours(story) if n is not None)
+        # The neighbours it had, at its old place, and has, at its new one.
+        for pk, listed in moved:
+            for state in listed:
+                place = SimpleNamespace(pk=pk, category_id=state.category_id, published_at=state.published_at)
+                names.update(article_page(n.pk) for n in Article.objects.neighbours(place) if n is not None)
     return names
 
 

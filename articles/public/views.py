@@ -300,13 +300,15 @@ class ArticleDetailView(DetailView):
         # show is computed lazily, and says what it shows, so a kept fragment costs none of
         # these queries and is renewed when any of them changes.
         context["article_shows"] = lambda: article_shows(article)
-        context["around_shows"] = lambda: around_shows(article)
         context["breadcrumb"] = SimpleLazyObject(lambda: _showing(shown.sections, breadcrumb(article)))
         context["preview"] = not article.is_published()
         tags = context["tags"] = SimpleLazyObject(lambda: _showing(_tag_names, list(article.tags.all())))
-        context["related"] = SimpleLazyObject(lambda: _showing(shown.of_articles, related_articles(article, tags)))
-        pair = SimpleLazyObject(lambda: _showing(shown.of_articles, Article.objects.neighbours(article)))
-        context["newer"], context["older"] = SimpleLazyObject(lambda: pair[0]), SimpleLazyObject(lambda: pair[1])
+        links = SimpleLazyObject(lambda: around(article, tags))
+        context["related"] = SimpleLazyObject(lambda: links["related"])
+        context["newer"], context["older"] = (
+            SimpleLazyObject(lambda: links["newer"]),
+            SimpleLazyObject(lambda: links["older"]),
+        )
         context["canonical_url"] = self.request.build_absolute_uri(article.get_absolute_url())
         context["json_ld"] = lambda: seo.news_article_json_ld(article, self.request)
         return context
@@ -318,7 +320,7 @@ def _showing(names_of, things):
 
 
 def _tag_names(tags):
-    return [name for t in tags for name in (shown.tag(t.pk), shown.tag_list(t.pk))]  # lists: related stories
+    return [shown.tag(t.pk) for t in tags]
 
 
 def article_shows(article) -> list[str]:
@@ -327,33 +329,49 @@ def article_shows(article) -> list[str]:
     return names + ([shown.section(article.category_id)] if article.category_id else [])
 
 
-def around_shows(article) -> list[str]:
-    """What the part around the story depends on besides the stories it links (which say so
-    themselves): its place among its section's stories."""
-    names = [shown.article_page(article.pk)]
-    return names + ([shown.section_neighbours(article.category_id)] if article.category_id else [])
+def around(article, tags) -> dict:
+    """The stories linked around `article` (related, newer, older in its section), fetched in
+    one query from ids kept until the lists they come from change: another story's headline fix
+    costs that query, not the search for them again."""
+    ids = freshness.kept(freshness.key("around", article.pk), lambda: _around_ids(article, list(tags)))
+    wanted = [*ids["related"], ids["newer"], ids["older"]]
+    rows = Article.objects.published().only("title", "slug", "published_at", "created_at", "status")
+    found = rows.in_bulk([pk for pk in wanted if pk])
+    freshness.shows(*map(shown.article, found))
+    return {
+        "related": [found[pk] for pk in ids["related"] if pk in found],
+        "newer": found.get(ids["newer"]),
+        "older": found.get(ids["older"]),
+    }
+
+
+def _around_ids(article, tags) -> dict:
+    """Which stories are around `article`: renewed when its tags' lists (related), its own
+    page's neighbours, or its section's order after a bulk change, change."""
+    freshness.shows(shown.article_page(article.pk), *(shown.tag_list(t.pk) for t in tags))
+    if article.category_id:
+        freshness.shows(shown.section_neighbours(article.category_id))
+    newer, older = Article.objects.neighbours(article)
+    return {"related": related_ids(article, tags), "newer": newer and newer.pk, "older": older and older.pk}
 
 
 def breadcrumb(article):
     return [*article.category.ancestors(), article.category] if article.category_id else []
 
 
-def related_articles(article, tags, count=4, window=200):
+def related_ids(article, tags, count=4, window=200) -> list[int]:
     """Published stories sharing the most of `article`'s tags, newest first among equals, found
     among the newest `window` stories of those tags (counting them over a popular tag's whole
     history is what made a cold article page slow); untagged, its section's newest."""
     published = Article.objects.published().exclude(pk=article.pk)
-    rows = published.select_related("category").defer("body", "body_source", "extra")
     tag_ids = [tag.pk for tag in tags]
     if tag_ids:
         newest = published.filter(tagged_items__tag__in=tag_ids).order_by("-published_at", "-id")
         shared = Counter(newest.values_list("id", flat=True)[:window])  # one row per shared tag
-        chosen = sorted(shared, key=lambda pk: -shared[pk])[:count]  # stable: newest first among equals
-        found = rows.in_bulk(chosen)
-        return [found[pk] for pk in chosen if pk in found]
+        return sorted(shared, key=lambda pk: -shared[pk])[:count]  # stable: newest first among equals
     if article.category_id:
         freshness.shows(shown.section_list(article.category_id))  # its newest, which a story entering changes
-        return list(rows.filter(category=article.category_id)[:count])
+        return list(published.filter(category=article.category_id).values_list("id", flat=True)[:count])
     return []
 
 
