@@ -17,6 +17,8 @@ from .freshness import shown
 from .freshness.shown import UNKNOWN, Listing
 from .redirects import record_move
 
+UNMOVED = Listing("", None, None, False)
+
 
 def after_write(written, *, before=None, documents=None, text_changed=True, regrouped=False) -> None:
     """`written`: the saved Article objects, or the ids of articles changed by a queryset update.
@@ -42,8 +44,8 @@ def after_write(written, *, before=None, documents=None, text_changed=True, regr
     if ids and before is not None:
         now = listings(ids)
         changes += [(pk, before.get(pk), now.get(pk)) for pk in ids]
-    elif ids:
-        changes += [(pk, Listing("", None, None, False), Listing("", None, None, False)) for pk in ids]
+    elif ids:  # nothing that places them changed: the same (any) listing before and after
+        changes += [(pk, UNMOVED, UNMOVED) for pk in ids]
     if shown.reschedules(changes):
         freshness.schedule_changed()
     names = shown.article_changes(changes)

@@ -160,14 +160,6 @@ class ArticleQuerySet(models.QuerySet):
     def scheduled(self):
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
 
-    def for_cards(self):
-        """Everything a list card shows, in a fixed number of queries, without the body."""
-        return (
-            self.select_related("category")
-            .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
-            .defer("body", "body_source", "extra")
-        )
-
     def neighbours(self, article):
         """The next newer and next older published story in `article`'s section, in the lists'
         order (published_at, id): stories published at the same moment still follow each other."""
@@ -417,7 +409,7 @@ class Article(models.Model):
 
     @property
     def byline(self):
-        """Authors in byline order: from the prefetch of `for_cards`, or prefetched now (one query)."""
+        """Authors in byline order: from a prefetch of "bylines", or prefetched now (one query)."""
         if "bylines" not in getattr(self, "_prefetched_objects_cache", {}):
             prefetch_related_objects([self], Prefetch("bylines", queryset=Byline.objects.select_related("author")))
         return [b.author for b in self.bylines.all()]

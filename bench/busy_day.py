@@ -34,7 +34,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.http_bench import ROOT, free_port, serve, wrk
+from bench.http_bench import ROOT, free_port, serve, server_env, wrk
 
 Figures = namedtuple("Figures", "rps p50 p99 bad hits")
 MARKER = " (updated)"
@@ -250,19 +250,13 @@ def main():
 
     scratch = tempfile.TemporaryDirectory()
     redis_port, port = free_port(), free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-" + "s" * 60,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "STATIC_ROOT": f"{scratch.name}/static",
-        "PAGE_CACHE_STAMP": f"{scratch.name}/content-changed",
-        "DATABASE_URL": args.postgres or f"sqlite:///{os.path.abspath(args.sqlite or scratch.name + '/bench.sqlite3')}",
-        "CACHE_URL": f"redis://127.0.0.1:{redis_port}/0",
-        "PAGE_CACHE_SECONDS": "300",
-    }
+    env = server_env(
+        scratch.name,
+        args,
+        PAGE_CACHE_STAMP=f"{scratch.name}/content-changed",
+        CACHE_URL=f"redis://127.0.0.1:{redis_port}/0",
+        PAGE_CACHE_SECONDS="300",
+    )
     os.environ.update(env)  # the writer process and this one's headline fix invalidate through Redis too
     redis_server = subprocess.Popen(
         ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],

@@ -69,6 +69,23 @@ def new_searches(base: str) -> tuple[float, float]:
     return timings[len(timings) // 2], timings[int(len(timings) * 0.99) - 1]
 
 
+def server_env(scratch: str, args, **settings) -> dict:
+    """The environment gunicorn serves the archive with: production settings, the bench's URLs
+    (with the trivial view), the database --postgres or --sqlite names (or a scratch file)."""
+    database = args.postgres or f"sqlite:///{os.path.abspath(args.sqlite or scratch + '/bench.sqlite3')}"
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-" + "s" * 60,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "STATIC_ROOT": f"{scratch}/static",
+        "DATABASE_URL": database,
+        **settings,
+    }
+
+
 def serve(env: dict, port: int):
     server = subprocess.Popen(
         [
@@ -111,16 +128,7 @@ def main():
         raise SystemExit("wrk not found: apt-get install wrk")
 
     scratch = tempfile.TemporaryDirectory()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-" + "s" * 60,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "STATIC_ROOT": f"{scratch.name}/static",
-        "DATABASE_URL": args.postgres or f"sqlite:///{os.path.abspath(args.sqlite or scratch.name + '/bench.sqlite3')}",
-    }
+    env = server_env(scratch.name, args)
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
     import django

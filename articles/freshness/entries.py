@@ -421,7 +421,7 @@ def _publish_due(live_through, now: float) -> None:
     else:
         names, recent = went_live(live_through - GRACE, now, recent_after=now - GRACE)
         invalidate(names)
-    upcoming = next_publication_after(now)
+    upcoming = next_publication_after()
     if recent:
         upcoming = min(upcoming or now + GRACE, now + GRACE)
     # Read again within a minute whatever happens: a story scheduled while this was being read
@@ -430,7 +430,7 @@ def _publish_due(live_through, now: float) -> None:
     cache.set(LIVE_THROUGH_KEY, now, timeout=None)
 
 
-def next_publication_after(now: float) -> float | None:
+def next_publication_after() -> float | None:
     from ..models import Article
 
     when = Article.objects.scheduled().order_by("published_at").values_list("published_at", flat=True).first()

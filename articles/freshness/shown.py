@@ -32,41 +32,18 @@ ANY_ARTICLE = "articles"
 PRECISE_NEIGHBOURS = 20
 
 
-def article(pk) -> str:
-    return f"a{pk}"
+def _named(prefix: str):
+    def name(pk) -> str:
+        return f"{prefix}{pk}"
+
+    return name
 
 
-def article_page(pk) -> str:
-    return f"p{pk}"
-
-
-def section(pk) -> str:
-    return f"s{pk}"
-
-
-def tag(pk) -> str:
-    return f"t{pk}"
-
-
-def author(pk) -> str:
-    return f"u{pk}"
-
-
-def section_list(pk) -> str:
-    return f"ls{pk}"
-
-
-def tag_list(pk) -> str:
-    return f"lt{pk}"
-
-
-def author_list(pk) -> str:
-    return f"lu{pk}"
-
-
-def section_neighbours(pk) -> str:
-    """Every article page of section `pk` (their previous/next links), for bulk changes."""
-    return f"n{pk}"
+# One function per kind of name (the table above): shown.article(12) == "a12".
+article, article_page, section, tag, author = map(_named, ("a", "p", "s", "t", "u"))
+section_list, tag_list, author_list = map(_named, ("ls", "lt", "lu"))
+# Every article page of a section (their previous/next links), for bulk changes.
+section_neighbours = _named("n")
 
 
 def archive(year, month=None, day=None) -> str:
