@@ -27,8 +27,8 @@ class ListingQuerySet(ArticleQuerySet):
         except EmptyResultSet:
             return compute()
         # The time of this request (the publication rule's "now") is not part of the query's
-        # identity: until content changes or the next scheduled story goes live, the answer is
-        # the same whatever the time.
+        # identity: until an article changes or a scheduled story goes live, the answer is the
+        # same whatever the time.
         now = timezone.now()
         params = ["now" if _around(p, now) else p for p in params]
         entry = freshness.key("admin-listing", what, sql, repr(params))
