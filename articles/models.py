@@ -3,7 +3,7 @@ import hashlib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, prefetch_related_objects
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
@@ -160,18 +160,21 @@ class ArticleQuerySet(models.QuerySet):
     def scheduled(self):
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
 
-    def neighbours(self, article):
-        """The next newer and next older published story in `article`'s section, in the lists'
-        order (published_at, id): stories published at the same moment still follow each other."""
+    def neighbour_ids(self, article) -> tuple[int | None, int | None]:
+        """The ids of the next newer and next older published story in `article`'s section, in
+        the lists' order (published_at, id): stories published at the same moment still follow
+        each other. Ids only: what links them reads their titles apart (and a model per row
+        cost more than the query)."""
         if not article.category_id or not article.published_at:
             return None, None
-        section = self.published().filter(category=article.category_id).exclude(pk=article.pk)
-        section = section.only("title", "slug", "published_at", "created_at", "status")
+        section = self.published().filter(category=article.category_id)
         when, pk = article.published_at, article.pk
         # The plain range first, so the database walks the section's date index from `when`.
-        newer = section.filter(published_at__gte=when).filter(Q(published_at__gt=when) | Q(pk__gt=pk))
-        older = section.filter(published_at__lte=when).filter(Q(published_at__lt=when) | Q(pk__lt=pk))
-        return newer.order_by("published_at", "pk").first(), older.order_by("-published_at", "-pk").first()
+        newer = section.filter(Q(published_at__gt=when) | Q(published_at=when, pk__gt=pk), published_at__gte=when)
+        older = section.filter(Q(published_at__lt=when) | Q(published_at=when, pk__lt=pk), published_at__lte=when)
+        newer = newer.order_by("published_at", "pk").values_list("pk", flat=True)[:1]
+        older = older.order_by("-published_at", "-pk").values_list("pk", flat=True)[:1]
+        return next(iter(newer), None), next(iter(older), None)
 
     def in_category(self, category):
         return self.filter(category__in=Category.objects.filter(category.subtree_q()))
@@ -332,6 +335,8 @@ class Article(models.Model):
                     raise  # not the slug, or no way out
                 self.slug = unique_slug(self.slug, lambda s: Article.objects.filter(slug=s).exists())
 
+    _byline = None  # the authors, once read (`byline`)
+
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
@@ -409,10 +414,14 @@ class Article(models.Model):
 
     @property
     def byline(self):
-        """Authors in byline order: from a prefetch of "bylines", or prefetched now (one query)."""
-        if "bylines" not in getattr(self, "_prefetched_objects_cache", {}):
-            prefetch_related_objects([self], Prefetch("bylines", queryset=Byline.objects.select_related("author")))
-        return [b.author for b in self.bylines.all()]
+        """Authors in byline order: from a prefetch of "bylines", or read once (one query)."""
+        if "bylines" in getattr(self, "_prefetched_objects_cache", {}):
+            return [b.author for b in self.bylines.all()]
+        if self._byline is None:
+            self._byline = list(
+                Author.objects.filter(bylines__article=self.pk).order_by("bylines__position", "bylines__pk")
+            )
+        return self._byline
 
     @property
     def lead_picture(self):

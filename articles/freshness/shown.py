@@ -166,7 +166,7 @@ def _list_names(moved) -> set[str]:
         for pk, listed in moved:
             for state in listed:
                 place = SimpleNamespace(pk=pk, category_id=state.category_id, published_at=state.published_at)
-                names.update(article_page(n.pk) for n in Article.objects.neighbours(place) if n is not None)
+                names.update(article_page(pk) for pk in Article.objects.neighbour_ids(place) if pk is not None)
     return names
 
 

@@ -351,8 +351,8 @@ def _around_ids(article, tags) -> dict:
     freshness.shows(shown.article_page(article.pk), *(shown.tag_list(t.pk) for t in tags))
     if article.category_id:
         freshness.shows(shown.section_neighbours(article.category_id))
-    newer, older = Article.objects.neighbours(article)
-    return {"related": related_ids(article, tags), "newer": newer and newer.pk, "older": older and older.pk}
+    newer, older = Article.objects.neighbour_ids(article)
+    return {"related": related_ids(article, tags), "newer": newer, "older": older}
 
 
 def breadcrumb(article):
