@@ -42,9 +42,12 @@ INSTALLED_APPS = [
     "taggit",
     "reversion",
     "articles",
+    "newsroom",
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz, before host checks and the TLS redirect: probes come by IP over HTTP.
+    "newsroom.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # ETag and 304 for every page, cached or not; then the readers' page cache, before sessions
@@ -109,6 +112,16 @@ CACHES = {
 if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
     # Django's default of 300 entries is a few pages' cards and versions: evicted constantly.
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 20_000)
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    # A Redis that stops answering (a partition drops packets) costs a request this much, once
+    # per retry (articles/freshness), never a hung worker.
+    _timeout = env.float("CACHE_SOCKET_TIMEOUT", default=0.5)
+    CACHES["default"].setdefault("OPTIONS", {}).update(socket_connect_timeout=_timeout, socket_timeout=_timeout)
+# How many app servers run this site: above one, `check --deploy` warns of settings that work on
+# one server only (newsroom/checks.py).
+APP_SERVERS = env.int("APP_SERVERS", default=1)
+# Seconds a cache that stopped answering is left alone before it is tried again.
+CACHE_RETRY_SECONDS = env.float("CACHE_RETRY_SECONDS", default=5)
 
 # Seconds an anonymous reader page may be served from the cache (0 turns the page cache off).
 # Content changes and scheduled publications invalidate it sooner.

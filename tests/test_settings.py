@@ -51,6 +51,14 @@ def test_deploy_check_is_clean_under_production_settings():
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
+def test_deploy_check_warns_of_one_server_settings_on_a_fleet(tmp_path):
+    fleet = {**PRODUCTION, "APP_SERVERS": "3"}
+    alone = manage("check", "--deploy", **fleet, CACHE_URL="locmemcache://newsroom")
+    assert "newsroom.W001" in alone.stderr and "newsroom.W002" in alone.stderr, alone.stderr
+    shared_cache = manage("check", "--deploy", **fleet, CACHE_URL="redis://127.0.0.1:6379/13")
+    assert "newsroom.W001" not in shared_cache.stderr and "newsroom.W002" in shared_cache.stderr
+
+
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
 def test_production_refuses_to_start_without(missing):
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
@@ -85,6 +93,8 @@ def test_environment_selects_postgresql_redis_and_locale(tmp_path):
     assert configured["cache"] == {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": "redis://cache.example:6379/2",
+        # A Redis that stops answering costs a request half a second, never a hung worker.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
     assert (configured["tz"], configured["lang"]) == ("Asia/Shanghai", "zh-hans")
     assert (configured["media"], configured["static"]) == (str(tmp_path / "m"), str(tmp_path / "s"))
@@ -131,3 +141,31 @@ def test_readme_lists_every_environment_variable():
     table = set(re.findall(r"^\| `([A-Z_]+)` \|", (ROOT / "README.md").read_text(), re.MULTILINE))
     assert len(read) > 10
     assert read - table == set()
+
+
+def test_gunicorn_config_serves_with_recycling_timeouts_and_an_access_log():
+    import socket
+    import time
+    import urllib.request
+
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    printed = subprocess.run([gunicorn, "--print-config", "newsroom.wsgi"], cwd=ROOT, capture_output=True, text=True)
+    config = {k.strip(): v.strip() for k, _, v in (line.partition(" = ") for line in printed.stdout.splitlines())}
+    assert (config["timeout"], config["max_requests"], config["accesslog"]) == ("30", "2000", "-")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, **PRODUCTION, "PORT": str(port), "WEB_CONCURRENCY": "1"}
+    server = subprocess.Popen([gunicorn, "newsroom.wsgi"], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        for _ in range(100):
+            try:
+                body = urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert json.loads(body) == {"status": "up"}
+    finally:
+        server.terminate()
+        out, _ = server.communicate(timeout=30)
+    assert '"GET /healthz HTTP/1.1" 200' in out

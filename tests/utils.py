@@ -1,4 +1,6 @@
 import contextlib
+import socket
+import threading
 from io import StringIO
 from pathlib import Path
 
@@ -98,3 +100,67 @@ def only():
     from articles.models import Article
 
     return Article.objects.get()
+
+
+class TcpProxy:
+    """A TCP forwarder on a spare loopback port, in front of a server the test started. `cut()`
+    is a partition: open connections die, and new ones are accepted but never answered (so a
+    client waits for its timeout, as it would for a host that vanished); `restore()` ends it."""
+
+    def __init__(self, target_port: int):
+        self.target = ("127.0.0.1", target_port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.cut_off = False
+        self.sockets: list[socket.socket] = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return  # closed
+            with self.lock:
+                self.sockets.append(client)
+                if self.cut_off:
+                    continue  # held, unanswered
+            try:
+                upstream = socket.create_connection(self.target)
+            except OSError:
+                client.close()
+                continue
+            with self.lock:
+                self.sockets.append(upstream)
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source, sink):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        for s in (source, sink):
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+
+    def cut(self):
+        with self.lock:
+            self.cut_off = True
+            for s in self.sockets:
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+                s.close()
+            self.sockets.clear()
+
+    def restore(self):
+        self.cut()  # the held connections go too: their clients gave up long ago
+        with self.lock:
+            self.cut_off = False
+
+    def close(self):
+        self.cut()
+        self.listener.close()

@@ -16,6 +16,7 @@ from . import shown
 from .entries import (
     MISSING,
     batch,
+    cache_answers,
     collecting,
     invalidate,
     invalidate_everything,
@@ -36,6 +37,7 @@ from .entries import (
 __all__ = [
     "MISSING",
     "batch",
+    "cache_answers",
     "collecting",
     "edge_headers",
     "invalidate",

@@ -16,6 +16,9 @@ page stale at once, with no lock and no window.
   whose reach is unknown).
 - Scheduled stories go live with no cron: the first request after a publication time makes
   that story's lists, and only those, stale (`went_live`), then notes the next time.
+- A cache that stops answering is left alone for `CACHE_RETRY_SECONDS` (one warning, not one
+  per request): pages are built afresh, saves go through. When it answers again, everything
+  kept before the outage is dropped, since changes made meanwhile could not be recorded.
 - With the local-memory cache each process has its own entries; a change made by another
   process (an import, the shell) reaches this one through a stamp file's modification time, and
   clears it: precise within the process that changed, whole elsewhere.
@@ -84,6 +87,47 @@ _remembered: OrderedDict[str, tuple] = OrderedDict()
 _stamp_seen: list = [None]
 
 
+class _Outage:
+    """This process's view of whether the shared cache answers. While it does not, nothing
+    touches it until the next try, so a lost Redis costs one timeout per try, not one per call."""
+
+    def __init__(self):
+        self.retry_at = 0.0  # monotonic time of the next try; 0 while the cache answers
+        self.lock = threading.Lock()
+
+    def allows_a_try(self) -> bool:
+        return self.retry_at == 0.0 or time.monotonic() >= self.retry_at
+
+    def began(self, error: Exception) -> None:
+        retry = settings.CACHE_RETRY_SECONDS
+        with self.lock:
+            first = self.retry_at == 0.0
+            self.retry_at = time.monotonic() + retry
+        if first:
+            log.warning(
+                "freshness: the cache does not answer (%s: %s); pages are built afresh and nothing is kept "
+                "until it does, tried again every %s s",
+                type(error).__name__,
+                error,
+                retry,
+            )
+
+    def ended(self) -> bool:
+        """Whether the cache was down until now (it just answered)."""
+        with self.lock:
+            was_down, self.retry_at = self.retry_at != 0.0, 0.0
+        return was_down
+
+
+_outages: dict[str, _Outage] = {}
+
+
+def _outage() -> _Outage:
+    """The outage state of the configured cache (by its location)."""
+    where = str(settings.CACHES["default"].get("LOCATION", ""))
+    return _outages.get(where) or _outages.setdefault(where, _Outage())
+
+
 def _version_key(name: str) -> str:
     return VERSION_PREFIX + name
 
@@ -118,13 +162,34 @@ def _within_reading():
 
 
 def _begin(entry_key, again=True):
-    if isinstance(caches["default"], DummyCache):
-        return MISSING, Reading(0, 0, keeps=False)  # nothing can be kept: nothing to keep track of
+    if isinstance(caches["default"], DummyCache) or not _outage().allows_a_try():
+        return MISSING, Reading(0, 0, keeps=False)  # nothing kept: nothing to keep track of
     try:
-        return _read_clock(entry_key, again)
-    except Exception:  # noqa: BLE001 - a cache that is down must not take the site down
-        log.exception("freshness: the cache could not be read; this request keeps nothing")
+        found, reading_ = _read_clock(entry_key, again)
+        if _outage().ended():
+            # Changes made during the outage (here or on another server) could not be
+            # recorded: nothing kept from before it can be trusted.
+            log.warning("freshness: the cache answers again; what it kept before is dropped")
+            invalidate_everything()
+            return MISSING, _read_clock(None, again=False)[1]
+        return found, reading_
+    except Exception as error:  # noqa: BLE001 - a cache that is down must not take the site down
+        _outage().began(error)
         return MISSING, Reading(0, 0, keeps=False)
+
+
+def cache_answers() -> bool:
+    """Whether the shared cache answers now (what a readiness probe reports)."""
+    if isinstance(caches["default"], DummyCache):
+        return True
+    if not _outage().allows_a_try():
+        return False
+    try:
+        cache.get(SEQUENCE_KEY)
+        return True
+    except Exception as error:  # noqa: BLE001
+        _outage().began(error)
+        return False
 
 
 def _read_clock(entry_key, again):
@@ -209,8 +274,9 @@ def load_many(entry_keys: list[str]) -> dict:
     try:
         entries = cache.get_many(entry_keys)
         _fetch_versions({n for entry in entries.values() for n in entry[1]}, reading_)
-    except Exception:  # noqa: BLE001
-        log.exception("freshness: the cache could not be read")
+    except Exception as error:  # noqa: BLE001
+        _outage().began(error)
+        reading_.keeps = False
         return {}
     found = {}
     for entry_key, entry in entries.items():
@@ -256,8 +322,9 @@ def store_many(entries: dict, timeout: int = TIMEOUT) -> None:
         return
     try:
         _store_many(entries, timeout, reading_)
-    except Exception:  # noqa: BLE001 - not kept is only slower
-        log.exception("freshness: the cache could not be written")
+    except Exception as error:  # noqa: BLE001 - not kept is only slower
+        _outage().began(error)
+        reading_.keeps = False
 
 
 def _store_many(entries, timeout, reading_: Reading) -> None:
@@ -336,13 +403,13 @@ def _reset_sequence() -> None:
 def invalidate(names) -> None:
     """Everything showing any of `names` is stale from now on, in every process."""
     names = set(names)
-    if not names:
-        return
+    if not names or not _outage().allows_a_try():
+        return  # a cache that is down drops everything once it answers again
     try:
         sequence = _bump(names)
         _touch_stamp()
-    except Exception:  # noqa: BLE001 - a save must not fail because the cache is down
-        log.exception("freshness: could not invalidate %s", sorted(names)[:20])
+    except Exception as error:  # noqa: BLE001 - a save must not fail because the cache is down
+        _outage().began(error)
         return
     if (reading_ := _reading.get()) is not None:  # this request sees its own change
         reading_.versions.update(dict.fromkeys(names, sequence))
@@ -350,11 +417,13 @@ def invalidate(names) -> None:
 
 def invalidate_everything() -> None:
     """Everything kept is stale: for changes whose reach is not known."""
+    if not _outage().allows_a_try():
+        return
     try:
         cache.set(FLOOR_KEY, _bump(()), timeout=None)
         _touch_stamp()
-    except Exception:  # noqa: BLE001
-        log.exception("freshness: could not invalidate everything")
+    except Exception as error:  # noqa: BLE001
+        _outage().began(error)
         return
     if (reading_ := _reading.get()) is not None:
         reading_.floor = sys.maxsize
@@ -400,10 +469,12 @@ def schedule_changed() -> None:
     """A story was scheduled, rescheduled or unscheduled: the next publication is read again."""
 
     def forget():
+        if not _outage().allows_a_try():
+            return  # dropped with everything else once the cache answers again
         try:
             cache.delete(NEXT_PUBLICATION_KEY)
-        except Exception:  # noqa: BLE001 - the noted time expires by itself
-            log.exception("freshness: could not forget the next publication")
+        except Exception as error:  # noqa: BLE001 - the noted time expires by itself
+            _outage().began(error)
 
     forget()
     transaction.on_commit(forget)
