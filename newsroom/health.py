@@ -10,13 +10,12 @@ Answered before any other middleware: a probe comes by IP (no allowed host), ove
   server ready: pages are then built afresh (`articles.freshness`), slower but right.
 """
 
-import json
 from functools import lru_cache
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
-from django.http import HttpResponse
+from django.http import JsonResponse
 from django.utils.cache import add_never_cache_headers
 
 from articles import freshness
@@ -43,8 +42,8 @@ def readiness() -> tuple[bool, dict]:
     return parts["database"] == "ok", parts
 
 
-def _answer(status: int, body: dict) -> HttpResponse:
-    response = HttpResponse(json.dumps(body), status=status, content_type="application/json")
+def _answer(status: int, body: dict) -> JsonResponse:
+    response = JsonResponse(body, status=status)
     add_never_cache_headers(response)
     return response
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from tests.factories import AuthorFactory, UserFactory
-from tests.utils import CHROMIUM_ARGS, VIEWPORTS, logged_in, open_page
+from tests.utils import CHROMIUM_ARGS, VIEWPORTS, free_port, logged_in, open_page
 
 # Resolved: ../shared may be a link, and the importer stores resolved paths.
 CORPUS = (Path(__file__).resolve().parents[2] / "shared" / "corpus").resolve()
@@ -136,7 +136,6 @@ def editor(editor_user):
 def private_redis(settings, tmp_path):
     """A Redis server of the test's own, on a spare loopback port, as the site's cache: what a
     test counts or breaks there is only the test's. Yields a client to it."""
-    import socket
     import subprocess
     import time
 
@@ -145,9 +144,7 @@ def private_redis(settings, tmp_path):
     server = shutil.which("redis-server")
     if server is None:
         pytest.skip("redis-server not found (apt-get install redis-server)")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     args = [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", tmp_path]
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     client = redis.Redis(port=port)

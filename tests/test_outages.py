@@ -2,13 +2,15 @@
 itself, on a spare loopback port: never the machine's own servers."""
 
 import logging
+import os
 import time
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from tests.factories import ArticleFactory
-from tests.utils import TcpProxy
+from tests.utils import TcpProxy, gunicorn_serving
 
 pytestmark = pytest.mark.django_db
 
@@ -107,52 +109,23 @@ def test_a_cut_database_connection_costs_no_request_that_was_not_in_flight():
     """gunicorn keeps its PostgreSQL connection between requests; the proxy in front of the
     database kills it between two requests. The next request finds it dead before using it
     (`CONN_HEALTH_CHECKS`) and connects again: no reader sees an error."""
-    import os
-    import socket
-    import subprocess
-    import sys
-    import urllib.request
-    from pathlib import Path
-
-    from django.db import connection
-
     story = ArticleFactory(title="Night ferry timetable")
     database = connection.settings_dict
     proxy = TcpProxy(int(database["PORT"] or 5432))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     env = {
         **os.environ,
         "DATABASE_URL": f"postgres://{database['USER']}@127.0.0.1:{proxy.port}/{database['NAME']}",
         "CONN_MAX_AGE": "600",
         "DEBUG": "1",
         "CACHE_URL": "dummycache://",
-        "PORT": str(port),
-        "WEB_CONCURRENCY": "1",
     }
-    root = Path(__file__).resolve().parents[1]
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    server = subprocess.Popen([gunicorn, "newsroom.wsgi"], cwd=root, env=env, stdout=subprocess.DEVNULL)
-
-    def get(path):
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
-            return response.status, response.read().decode()
-
     try:
-        for _ in range(100):
-            try:
-                get("/healthz")
-                break
-            except OSError:
-                time.sleep(0.1)
-        assert "Night ferry timetable" in get(story.get_absolute_url())[1]
-        for _ in range(3):
-            proxy.cut()  # the kept connection dies between requests
-            proxy.restore()
-            assert get("/readyz")[0] == 200
+        with gunicorn_serving(env) as get:
             assert "Night ferry timetable" in get(story.get_absolute_url())[1]
+            for _ in range(3):
+                proxy.cut()  # the kept connection dies between requests
+                proxy.restore()
+                assert get("/readyz")[0] == 200
+                assert "Night ferry timetable" in get(story.get_absolute_url())[1]
     finally:
-        server.terminate()
-        server.wait(timeout=30)
         proxy.close()

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from tests.utils import gunicorn_serving
+
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCTION = {
     "DEBUG": "0",
@@ -144,28 +146,13 @@ def test_readme_lists_every_environment_variable():
 
 
 def test_gunicorn_config_serves_with_recycling_timeouts_and_an_access_log():
-    import socket
-    import time
-    import urllib.request
-
     gunicorn = Path(sys.executable).with_name("gunicorn")
     printed = subprocess.run([gunicorn, "--print-config", "newsroom.wsgi"], cwd=ROOT, capture_output=True, text=True)
     config = {k.strip(): v.strip() for k, _, v in (line.partition(" = ") for line in printed.stdout.splitlines())}
     assert (config["timeout"], config["max_requests"], config["accesslog"]) == ("30", "2000", "-")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, **PRODUCTION, "PORT": str(port), "WEB_CONCURRENCY": "1"}
-    server = subprocess.Popen([gunicorn, "newsroom.wsgi"], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
-    try:
-        for _ in range(100):
-            try:
-                body = urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        assert json.loads(body) == {"status": "up"}
-    finally:
-        server.terminate()
-        out, _ = server.communicate(timeout=30)
+    with gunicorn_serving({**os.environ, **PRODUCTION}, stdout=subprocess.PIPE) as get:
+        status, body = get("/healthz")
+        server = get.server
+    assert (status, json.loads(body)) == (200, {"status": "up"})
+    out = server.output
     assert '"GET /healthz HTTP/1.1" 200' in out

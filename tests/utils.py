@@ -164,3 +164,46 @@ class TcpProxy:
     def close(self):
         self.cut()
         self.listener.close()
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn_serving(env: dict, stdout=None):
+    """The project served by gunicorn with its own gunicorn.conf.py and `env` (one worker, a
+    spare port); yields a `get(path) -> (status, text)`. Stopped on leaving; its output, when
+    `stdout` is subprocess.PIPE, is left on the process as `.output`."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    port = free_port()
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    env = {**env, "PORT": str(port), "WEB_CONCURRENCY": "1"}
+    server = subprocess.Popen([gunicorn, "newsroom.wsgi"], cwd=ROOT, env=env, stdout=stdout, text=True)
+
+    def get(path):
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
+            return response.status, response.read().decode()
+
+    get.server = server
+    try:
+        for _ in range(100):
+            try:
+                get("/healthz")
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield get
+    finally:
+        server.terminate()
+        server.output = server.communicate(timeout=30)[0]

@@ -114,6 +114,8 @@ class _Outage:
 
     def ended(self) -> bool:
         """Whether the cache was down until now (it just answered)."""
+        if self.retry_at == 0.0:
+            return False  # the usual case, on every request: no lock
         with self.lock:
             was_down, self.retry_at = self.retry_at != 0.0, 0.0
         return was_down
