@@ -6,18 +6,23 @@ workflow, a restore, the shell), the importer's bulk writer, and bulk edits
 - an address that moved (a changed slug or date of a published story) keeps answering, 301;
 - what showed the articles goes stale, now and again on commit, and only that
   (`freshness.shown.article_changes`: the article's page and card, the lists it left or
-  joined, its neighbours).
+  joined, its neighbours);
+- a new lead image gets its renditions from a background job (newsroom/jobs.py), recorded in
+  the same transaction.
 
 Changes to what articles show but that are not articles (authors, sections, tags, bylines,
 taggings) invalidate what shows them through the signals `connect_signals` wires up.
 """
 
-from . import freshness, search
+from newsroom import jobs
+
+from . import freshness, renditions, search
 from .freshness import shown
 from .freshness.shown import UNKNOWN, Listing
 from .redirects import record_move
 
 UNMOVED = Listing("", None, None, False)
+RENDITIONS = "articles.lead_renditions"
 
 
 def after_write(written, *, before=None, documents=None, text_changed=True, regrouped=False) -> None:
@@ -38,6 +43,9 @@ def after_write(written, *, before=None, documents=None, text_changed=True, regr
     changes = []
     for article in articles:
         _record_address_move(article)
+        if article._renditions_due:
+            jobs.enqueue(RENDITIONS, article.pk, key=f"{RENDITIONS}:{article.pk}")
+            article._renditions_due = False
         after = Listing.of(article) or UNKNOWN
         changes.append((article.pk, getattr(article, "_saved_listing", None), after))
         article._saved_listing = after
@@ -48,10 +56,26 @@ def after_write(written, *, before=None, documents=None, text_changed=True, regr
         changes += [(pk, UNMOVED, UNMOVED) for pk in ids]
     if shown.reschedules(changes):
         freshness.schedule_changed()
+        freshness.purge_edge_when_live(changes)
     names = shown.article_changes(changes)
     if regrouped and names is not None:
         names |= shown.grouping_changes(a.pk for a in articles) | shown.grouping_changes(ids)
     _invalidate(names)
+
+
+@jobs.job(RENDITIONS)
+def make_lead_renditions(article_id: int) -> None:
+    """Idempotent: an article whose renditions already show its current image is left alone,
+    and copies are stored under names made from the image's."""
+    from .models import Article
+
+    article = Article.objects.filter(pk=article_id).only("id", "lead_image", "lead_renditions").first()
+    if article is None or not article.lead_image or article.lead_renditions.get("source") == article.lead_image.name:
+        return
+    made = renditions.make(article.lead_image.name, storage=article.lead_image.storage)
+    # Stored only if the image is still the one they were made from (an editor may have changed it since).
+    if Article.objects.filter(pk=article_id, lead_image=article.lead_image.name).update(lead_renditions=made):
+        after_write([article_id], before=None, text_changed=False)
 
 
 def listings(ids) -> dict:

@@ -336,6 +336,7 @@ class Article(models.Model):
                 self.slug = unique_slug(self.slug, lambda s: Article.objects.filter(slug=s).exists())
 
     _byline = None  # the authors, once read (`byline`)
+    _renditions_due = False  # the lead image changed: after_write asks for its renditions
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -379,14 +380,17 @@ class Article(models.Model):
             self._refresh_lead_renditions()
 
     def _refresh_lead_renditions(self):
-        """Renditions follow the lead image: made here, once, when it changes, so reader pages
-        only read their sizes. A new upload is stored first, as saving would do anyway."""
+        """Renditions follow the lead image: made once when it changes, by a job after the save
+        (after_write), so the editor does not wait for them and reader pages only read their
+        sizes. A new upload is stored first, as saving would do anyway."""
         if not self.lead_image:
             self.lead_renditions = {}
             return
         if not self.lead_image._committed:
             self.lead_image.save(self.lead_image.name, self.lead_image.file, save=False)
-        self.lead_renditions = renditions.refreshed(self.lead_image, self.lead_renditions)
+        if self.lead_renditions.get("source") != self.lead_image.name:
+            self.lead_renditions = {}
+            self._renditions_due = True
 
     def is_published(self):
         return (

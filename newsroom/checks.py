@@ -1,6 +1,6 @@
 """What `manage.py check --deploy` adds to Django's own: when APP_SERVERS says the site runs on
 several app servers, the settings that work on one server only (each process keeping its own
-cache, uploads on one server's disk)."""
+cache, uploads on one server's disk, jobs run inside the web processes)."""
 
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
@@ -18,6 +18,13 @@ ONE_SERVER_MEDIA = Warning(
     id="newsroom.W002",
 )
 
+IN_PROCESS_JOBS = Warning(
+    "Background jobs (renditions, purges) run in a thread of each web process: they slow the "
+    "servers readers use, and stop whenever a web process is recycled.",
+    hint="Set CELERY_BROKER_URL and run `celery -A newsroom worker` and one `celery -A newsroom beat`.",
+    id="newsroom.W003",
+)
+
 
 @register(Tags.caches, deploy=True)
 def one_server_settings(app_configs, **kwargs):
@@ -28,4 +35,6 @@ def one_server_settings(app_configs, **kwargs):
         found.append(ONE_SERVER_CACHE)
     if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
         found.append(ONE_SERVER_MEDIA)
+    if settings.JOBS_MODE != "celery":
+        found.append(IN_PROCESS_JOBS)
     return found

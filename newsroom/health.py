@@ -6,8 +6,9 @@ Answered before any other middleware: a probe comes by IP (no allowed host), ove
 - `/healthz`: the process is up and serving. No database, no cache.
 - `/readyz`: this server can serve the site: the database answers and every migration this code
   knows is applied (503 otherwise, so a server deployed ahead of its migrations takes no
-  traffic). The shared cache is reported too, but a cache that does not answer leaves the
-  server ready: pages are then built afresh (`articles.freshness`), slower but right.
+  traffic). The shared cache and the job broker are reported too, but neither leaves the
+  server unready when it does not answer: pages are then built afresh (`articles.freshness`),
+  slower but right, and jobs wait in the database until the broker is back (newsroom/jobs.py).
 """
 
 from functools import lru_cache
@@ -19,6 +20,8 @@ from django.http import JsonResponse
 from django.utils.cache import add_never_cache_headers
 
 from articles import freshness
+
+from . import jobs
 
 
 @lru_cache(maxsize=1)
@@ -38,7 +41,11 @@ def database_state() -> str:
 
 
 def readiness() -> tuple[bool, dict]:
-    parts = {"database": database_state(), "cache": "ok" if freshness.cache_answers() else "unreachable"}
+    parts = {
+        "database": database_state(),
+        "cache": "ok" if freshness.cache_answers() else "unreachable",
+        "queue": jobs.broker_state(),
+    }
     return parts["database"] == "ok", parts
 
 
@@ -57,7 +64,7 @@ class HealthCheckMiddleware:
             return _answer(200, {"status": "up"})
         if request.path == "/readyz":
             ready, parts = readiness()
-            degraded = any(state != "ok" for state in parts.values())
+            degraded = any(state not in ("ok", "in-process") for state in parts.values())
             status = "degraded" if ready and degraded else ("ready" if ready else "not ready")
             return _answer(200 if ready else 503, {"status": status, **parts})
         return self.get_response(request)

@@ -123,6 +123,32 @@ APP_SERVERS = env.int("APP_SERVERS", default=1)
 # Seconds a cache that stopped answering is left alone before it is tried again.
 CACHE_RETRY_SECONDS = env.float("CACHE_RETRY_SECONDS", default=5)
 
+# Background jobs (newsroom/jobs.py): recorded in the database with the change that needs them,
+# run by Celery workers when a broker is set, otherwise by a thread of each web process.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+JOBS_MODE = env.str("JOBS_MODE", default="celery" if CELERY_BROKER_URL else "thread")
+if JOBS_MODE not in ("celery", "thread", "eager"):
+    raise ImproperlyConfigured("JOBS_MODE must be celery, thread or eager.")
+if JOBS_MODE == "celery" and not CELERY_BROKER_URL:
+    raise ImproperlyConfigured("JOBS_MODE=celery needs CELERY_BROKER_URL.")
+JOBS_QUEUE = env.str("JOBS_QUEUE", default="newsroom")
+# A worker holds a job this long; one that dies mid-job leaves it to another after that.
+JOBS_LEASE_SECONDS = env.int("JOBS_LEASE_SECONDS", default=600)
+JOBS_MAX_ATTEMPTS = env.int("JOBS_MAX_ATTEMPTS", default=8)
+JOBS_RETRY_SECONDS = env.float("JOBS_RETRY_SECONDS", default=10)  # the first retry's delay; then doubling
+JOBS_RELAY_SECONDS = env.float("JOBS_RELAY_SECONDS", default=5)
+JOBS_KEEP_DAYS = env.int("JOBS_KEEP_DAYS", default=7)  # finished jobs are forgotten after this
+CELERY_TASK_DEFAULT_QUEUE = JOBS_QUEUE
+CELERY_TASK_ACKS_LATE = True  # a message is acknowledged when its job ends, not when it starts
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True  # the Job table is the record
+CELERY_TASK_PUBLISH_RETRY = False  # an unsent job waits for the relay; a save never waits
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("JOBS_BROKER_TIMEOUT", default=1.0)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE = {"relay": {"task": "newsroom.relay_jobs", "schedule": JOBS_RELAY_SECONDS}}
+
 # Seconds an anonymous reader page may be served from the cache (0 turns the page cache off).
 # Content changes and scheduled publications invalidate it sooner.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
@@ -134,6 +160,22 @@ PAGE_CACHE_STAMP = env.str("PAGE_CACHE_STAMP", default=str(BASE_DIR / "var" / "c
 # (Cloudflare). Empty turns one off.
 SURROGATE_KEY_HEADER = env.str("SURROGATE_KEY_HEADER", default="Surrogate-Key")
 CACHE_TAG_HEADER = env.str("CACHE_TAG_HEADER", default="Cache-Tag")
+
+# The edge cache in front (newsroom/edge.py, newsroom/varnish/): purged by those names after
+# each committed change, so it may keep reader pages long.
+EDGE_PURGE = env.str("EDGE_PURGE", default="none")
+if EDGE_PURGE not in ("none", "varnish", "fastly", "cloudflare"):
+    raise ImproperlyConfigured("EDGE_PURGE must be none, varnish, fastly or cloudflare.")
+EDGE_PURGE_URLS = env.list("EDGE_PURGE_URLS", default=[])  # Varnish: each host's address
+EDGE_SERVICE_ID = env.str("EDGE_SERVICE_ID", default="")  # Fastly service, Cloudflare zone
+EDGE_API_TOKEN = env.str("EDGE_API_TOKEN", default="")
+EDGE_API_URL = env.str("EDGE_API_URL", default="")  # the purge API's base, when not the vendor's own
+# Cache-Control of anonymous reader pages: browsers keep them briefly; shared caches long, but
+# only when something purges them.
+BROWSER_CACHE_SECONDS = env.int("BROWSER_CACHE_SECONDS", default=60)
+EDGE_CACHE_SECONDS = env.int("EDGE_CACHE_SECONDS", default=86_400 if EDGE_PURGE != "none" else 60)
+EDGE_STALE_SECONDS = env.int("EDGE_STALE_SECONDS", default=30)
+EDGE_STALE_IF_ERROR_SECONDS = env.int("EDGE_STALE_IF_ERROR_SECONDS", default=86_400)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -40,6 +40,17 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"NEWSROOM_REQUIRE_ALL is set, so this skip is a failure: {reason}"
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """SQLite's test database is a file, not memory, so that the processes a test starts (a job
+    worker, gunicorn) share it."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("database") / "test.sqlite3")
+
+
 @pytest.fixture(autouse=True)
 def no_page_cache(settings, tmp_path):
     """Tests see what views do; tests of the page cache turn it on themselves."""
@@ -162,3 +173,9 @@ def private_redis(settings, tmp_path):
     finally:
         process.kill()
         process.wait()
+
+
+@pytest.fixture(autouse=True)
+def jobs_run_at_once(settings):
+    """Jobs run inside the change that needs them; tests of the queue itself choose a mode."""
+    settings.JOBS_MODE = "eager"

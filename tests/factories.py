@@ -2,9 +2,10 @@ import datetime as dt
 
 import factory
 from django.contrib.auth.models import Group
+from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, Author, Byline, Category
+from articles.models import Article, Author, Byline, Category, Tag
 from articles.permissions import restore_editorial_groups
 
 
@@ -67,3 +68,50 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     def tags(self, create, extracted, **kwargs):
         if create and extracted:
             self.tags.add(*extracted)
+
+
+class Site:
+    """News > City and Sport sections, two tags, two authors, stories a day apart."""
+
+    def __init__(self):
+        now = timezone.now()
+        self.news = CategoryFactory(name="News")
+        self.city = CategoryFactory(name="City", parent=self.news)
+        self.sport = CategoryFactory(name="Sport")
+        self.ann, self.ben = AuthorFactory(name="Ann Writer"), AuthorFactory(name="Ben Writer")
+
+        def story(title, section, author, tags, days):
+            return ArticleFactory(
+                title=title,
+                category=section,
+                authors=[author],
+                tags=tags,
+                published_at=now - dt.timedelta(days=days, hours=1),
+            )
+
+        self.ferry = story("Ferry timetable changes", self.city, self.ann, ["harbour"], 40)
+        self.bridge = story("Bridge repairs begin", self.city, self.ann, ["harbour"], 41)
+        self.tram = story("Tram line opens", self.city, self.ann, [], 42)
+        self.match = story("Rugby final tonight", self.sport, self.ben, ["rugby"], 60)
+        self.cup = story("Cup draw announced", self.sport, self.ben, ["rugby"], 61)
+        self.race = story("Rowing race postponed", self.sport, self.ben, ["rowing"], 62)
+        self.harbour, self.rugby = Tag.objects.get(slug="harbour"), Tag.objects.get(slug="rugby")
+
+    def article_pages(self):
+        return {a.pk: a.get_absolute_url() for a in Article.objects.all()}
+
+    def urls(self):
+        return {
+            "home": reverse("articles:home"),
+            "list": reverse("articles:list"),
+            "feed": reverse("articles:feed"),
+            "news": self.news.get_absolute_url(),
+            "city": self.city.get_absolute_url(),
+            "sport": self.sport.get_absolute_url(),
+            "harbour": self.harbour.get_absolute_url(),
+            "rugby": self.rugby.get_absolute_url(),
+            "ann": self.ann.get_absolute_url(),
+            "ben": self.ben.get_absolute_url(),
+            "sport-feed": reverse("articles:category-feed", kwargs={"path": self.sport.path}),
+            **{f"article-{pk}": url for pk, url in self.article_pages().items()},
+        }

@@ -150,7 +150,8 @@ def test_author_photo_goes_through_the_same_policy(superuser):
 
 
 def article_with_image(content: bytes, name="photo.jpg", **fields) -> Article:
-    return ArticleFactory(lead_image=SimpleUploadedFile(name, content), **fields)
+    """As saved, with the renditions its job made (jobs run at once in tests)."""
+    return Article.objects.get(pk=ArticleFactory(lead_image=SimpleUploadedFile(name, content), **fields).pk)
 
 
 def test_renditions_are_upright_never_upscaled_and_carry_no_exif():
@@ -186,6 +187,7 @@ def test_renditions_are_made_once_and_remade_when_the_image_changes(monkeypatch)
 
     article.lead_image = SimpleUploadedFile("other.png", image_bytes(size=(700, 350), kind="PNG"))
     article.save()
+    article = Article.objects.get(pk=article.pk)
     assert article.lead_renditions["source"].endswith("other.png")
     assert [s["width"] for s in article.lead_renditions["sizes"]] == [320, 640, 700]
     article.lead_image = None

@@ -81,7 +81,12 @@ def test_probes_answer_by_ip_over_plain_http_and_are_never_cached(client, settin
         response = client.get(path, HTTP_HOST="10.0.0.7")
         assert response.status_code == 200, (path, response.status_code)
         assert "no-store" in response["Cache-Control"] and "X-Page-Cache" not in response
-    assert client.get("/readyz", HTTP_HOST="10.0.0.7").json() == {"status": "ready", "database": "ok", "cache": "ok"}
+    assert client.get("/readyz", HTTP_HOST="10.0.0.7").json() == {
+        "status": "ready",
+        "database": "ok",
+        "cache": "ok",
+        "queue": "in-process",
+    }
 
 
 def test_a_server_ahead_of_its_migrations_is_not_ready():
@@ -99,7 +104,7 @@ def test_a_server_whose_cache_is_unreachable_is_ready_but_degraded(client, parti
     partitionable_cache.cut()
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "degraded", "database": "ok", "cache": "unreachable"}
+    assert response.json() == {"status": "degraded", "database": "ok", "cache": "unreachable", "queue": "in-process"}
     assert client.get("/healthz").status_code == 200
 
 

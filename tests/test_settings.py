@@ -57,8 +57,11 @@ def test_deploy_check_warns_of_one_server_settings_on_a_fleet(tmp_path):
     fleet = {**PRODUCTION, "APP_SERVERS": "3"}
     alone = manage("check", "--deploy", **fleet, CACHE_URL="locmemcache://newsroom")
     assert "newsroom.W001" in alone.stderr and "newsroom.W002" in alone.stderr, alone.stderr
+    assert "newsroom.W003" in alone.stderr  # jobs in the web processes
     shared_cache = manage("check", "--deploy", **fleet, CACHE_URL="redis://127.0.0.1:6379/13")
     assert "newsroom.W001" not in shared_cache.stderr and "newsroom.W002" in shared_cache.stderr
+    workers = manage("check", "--deploy", **fleet, CELERY_BROKER_URL="amqp://guest:guest@127.0.0.1:5672//")
+    assert "newsroom.W003" not in workers.stderr, workers.stderr
 
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])

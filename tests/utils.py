@@ -207,3 +207,131 @@ def gunicorn_serving(env: dict, stdout=None):
     finally:
         server.terminate()
         server.output = server.communicate(timeout=30)[0]
+
+
+def database_url() -> str:
+    """The test database as a DATABASE_URL, for processes a test starts (SQLite's is a file:
+    conftest's django_db_modify_db_settings)."""
+    from django.db import connection
+
+    database = connection.settings_dict
+    if database["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{database['NAME']}"
+    return (
+        f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
+    )
+
+
+class CeleryProcess:
+    """`celery -A newsroom <worker|beat>` as a process of the test's, with `env`; its output is
+    kept in a file beside the test's other files (shown when a test fails)."""
+
+    def __init__(self, kind: str, env: dict, folder: Path):
+        import subprocess
+        import sys
+
+        self.log = folder / f"celery-{kind}-{free_port()}.log"
+        args = [Path(sys.executable).with_name("celery"), "-A", "newsroom", kind, "--loglevel", "INFO"]
+        if kind == "worker":
+            args += ["--pool", "solo", "--queues", env["JOBS_QUEUE"], "--without-gossip", "--without-mingle"]
+            args += ["--hostname", f"test-{self.log.stem}@%h"]
+        else:
+            args += ["--schedule", str(folder / f"{self.log.stem}-schedule")]
+        with open(self.log, "w") as out:
+            self.process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+    def output(self) -> str:
+        return self.log.read_text()
+
+    def wait_until_ready(self, text: str, timeout=30.0):
+        import time
+
+        deadline = time.monotonic() + timeout
+        while text not in self.output():
+            assert self.process.poll() is None, self.output()
+            assert time.monotonic() < deadline, self.output()
+            time.sleep(0.1)
+
+    def kill(self):
+        """SIGKILL: a worker that dies, with no chance to hand anything back."""
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except Exception:  # noqa: BLE001 - a worker that will not stop is killed
+                self.kill()
+
+
+def wait_for(condition, timeout=30.0, every=0.05, what="the condition"):
+    """Poll `condition()` until it is true; its last value, or a failure naming `what`."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not (value := condition()):
+        assert time.monotonic() < deadline, f"{what} did not happen within {timeout} s"
+        time.sleep(every)
+    return value
+
+
+class Varnish:
+    """Debian's varnishd with Newsroom's VCL (newsroom/varnish/newsroom.vcl), on a spare
+    loopback port in front of `backend_port`, probing the origin's /healthz every half second.
+    `get(path)` answers (status, headers, text) through it."""
+
+    def __init__(self, backend_port: int, folder: Path):
+        import shutil
+        import subprocess
+
+        varnishd = shutil.which("varnishd") or "/usr/sbin/varnishd"
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        site = folder / f"varnish-{self.port}.vcl"
+        site.write_text(
+            "vcl 4.1;\n"
+            'probe up { .url = "/healthz"; .interval = 0.5s; .timeout = 0.3s; .window = 2; .threshold = 1; }\n'
+            f'backend origin {{ .host = "127.0.0.1"; .port = "{backend_port}"; .probe = up;'
+            " .connect_timeout = 0.5s; .first_byte_timeout = 10s; }\n"
+            'acl newsroom_purgers { "127.0.0.1"; }\n'
+            f'include "{ROOT / "newsroom" / "varnish" / "newsroom.vcl"}";\n'
+        )
+        args = [
+            varnishd,
+            "-F",
+            "-j",
+            "none",
+            "-n",
+            str(folder / f"varnish-{self.port}"),
+            "-a",
+            f"127.0.0.1:{self.port}",
+        ]
+        args += ["-f", str(site), "-s", "malloc,64m", "-T", "none", "-p", "default_grace=0"]
+        self.log = folder / f"varnish-{self.port}.log"
+        with open(self.log, "w") as out:
+            self.process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
+        wait_for(self._answers, timeout=30, what=f"Varnish answering on {self.url} ({self.log})")
+
+    def _answers(self) -> bool:
+        assert self.process.poll() is None, self.log.read_text()
+        try:
+            return self.get("/healthz")[0] == 200
+        except OSError:
+            return False
+
+    def get(self, path: str, headers=None):
+        import urllib.error
+        import urllib.request
+
+        request = urllib.request.Request(self.url + path, headers=headers or {})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, response.headers, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers, error.read().decode()
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=15)

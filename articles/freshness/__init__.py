@@ -12,6 +12,8 @@ reports what was written; nothing outside this package builds a cache key.
 
 from django.conf import settings
 
+from newsroom.edge import EVERY_PAGE
+
 from . import shown
 from .entries import (
     MISSING,
@@ -27,6 +29,7 @@ from .entries import (
     load,
     load_many,
     next_publication,
+    purge_edge_when_live,
     reading,
     schedule_changed,
     shows,
@@ -49,6 +52,7 @@ __all__ = [
     "load",
     "load_many",
     "next_publication",
+    "purge_edge_when_live",
     "reading",
     "schedule_changed",
     "shown",
@@ -60,8 +64,9 @@ __all__ = [
 
 def edge_headers(names) -> dict[str, str]:
     """The response headers that tell an edge cache what a page shows: `Surrogate-Key`
-    (Fastly, Varnish xkey; space-separated) and `Cache-Tag` (Cloudflare; comma-separated)."""
-    ordered = sorted(names)
+    (Fastly, Varnish xkey; space-separated) and `Cache-Tag` (Cloudflare; comma-separated).
+    Every page also carries `all`, purged when a change's reach is not known."""
+    ordered = sorted({*names, EVERY_PAGE})
     headers = {}
     if settings.SURROGATE_KEY_HEADER and ordered:
         headers[settings.SURROGATE_KEY_HEADER] = " ".join(ordered)

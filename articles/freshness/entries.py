@@ -45,6 +45,10 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.utils import timezone
 
+from newsroom import edge, jobs
+from newsroom.edge import EVERY_PAGE
+from newsroom.outages import Outage
+
 SEQUENCE_KEY = "freshness:sequence"
 FLOOR_KEY = "freshness:floor"
 NEXT_PUBLICATION_KEY = "freshness:next-publication"
@@ -87,47 +91,20 @@ _remembered: OrderedDict[str, tuple] = OrderedDict()
 _stamp_seen: list = [None]
 
 
-class _Outage:
-    """This process's view of whether the shared cache answers. While it does not, nothing
-    touches it until the next try, so a lost Redis costs one timeout per try, not one per call."""
-
-    def __init__(self):
-        self.retry_at = 0.0  # monotonic time of the next try; 0 while the cache answers
-        self.lock = threading.Lock()
-
-    def allows_a_try(self) -> bool:
-        return self.retry_at == 0.0 or time.monotonic() >= self.retry_at
-
-    def began(self, error: Exception) -> None:
-        retry = settings.CACHE_RETRY_SECONDS
-        with self.lock:
-            first = self.retry_at == 0.0
-            self.retry_at = time.monotonic() + retry
-        if first:
-            log.warning(
-                "freshness: the cache does not answer (%s: %s); pages are built afresh and nothing is kept "
-                "until it does, tried again every %s s",
-                type(error).__name__,
-                error,
-                retry,
-            )
-
-    def ended(self) -> bool:
-        """Whether the cache was down until now (it just answered)."""
-        if self.retry_at == 0.0:
-            return False  # the usual case, on every request: no lock
-        with self.lock:
-            was_down, self.retry_at = self.retry_at != 0.0, 0.0
-        return was_down
+_outages: dict[str, Outage] = {}
 
 
-_outages: dict[str, _Outage] = {}
-
-
-def _outage() -> _Outage:
+def _outage() -> Outage:
     """The outage state of the configured cache (by its location)."""
     where = str(settings.CACHES["default"].get("LOCATION", ""))
-    return _outages.get(where) or _outages.setdefault(where, _Outage())
+    return _outages.get(where) or _outages.setdefault(
+        where,
+        Outage(
+            "freshness: the cache",
+            "pages are built afresh and nothing is kept until it does",
+            lambda: settings.CACHE_RETRY_SECONDS,
+        ),
+    )
 
 
 def _version_key(name: str) -> str:
@@ -449,6 +426,46 @@ def invalidate_on_commit(names) -> None:
 
     run()
     transaction.on_commit(run)
+    purge_edge_on_commit({EVERY_PAGE} if EVERYTHING in names else names)
+
+
+def purge_edge_on_commit(names) -> None:
+    """The edge forgets the pages showing `names` once the change commits: a job recorded in
+    the change's transaction, one per transaction (later calls add their names to it)."""
+    if names and edge.enabled():
+        jobs.enqueue(edge.PURGE_JOB, sorted(names), key=edge.PURGE_JOB, merge=True)
+
+
+@jobs.job(edge.PURGE_JOB)
+def _purge_edge(names) -> None:
+    edge.purge(names)
+
+
+WENT_LIVE_JOB = "edge.went_live"
+
+
+def purge_edge_when_live(changes) -> None:
+    """A story scheduled for later: at its time, a job purges the pages it joins. The edge
+    holds pages for hours and never asks the origin whether a story came due."""
+    from .shown import UNKNOWN
+
+    if not edge.enabled():
+        return
+    for pk, _before, after in changes:
+        if after is not None and after is not UNKNOWN and after.scheduled:
+            when = after.published_at
+            jobs.enqueue(WENT_LIVE_JOB, pk, when.timestamp(), key=f"{WENT_LIVE_JOB}:{pk}", run_at=when)
+
+
+@jobs.job(WENT_LIVE_JOB)
+def _purge_edge_went_live(article_id, when) -> None:
+    """Idempotent, and harmless when the story was rescheduled or withdrawn since: then
+    nothing went live at that time and nothing is purged."""
+    from .shown import went_live
+
+    names, _ = went_live(when - 0.001, when + 0.001, recent_after=when)
+    if names:
+        edge.purge(names)
 
 
 @contextmanager

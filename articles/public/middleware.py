@@ -62,7 +62,14 @@ class PageCacheMiddleware:
                 response.render()
             for header, value in freshness.edge_headers(shown).items():
                 response[header] = value
-            patch_cache_control(response, public=True, max_age=60)
+            patch_cache_control(
+                response,
+                public=True,
+                max_age=settings.BROWSER_CACHE_SECONDS,
+                s_maxage=settings.EDGE_CACHE_SECONDS,  # shared caches: purged on change (newsroom/edge.py)
+                stale_while_revalidate=settings.EDGE_STALE_SECONDS,
+                stale_if_error=settings.EDGE_STALE_IF_ERROR_SECONDS,
+            )
             patch_vary_headers(response, ["Cookie"])
             if page_cache:
                 set_response_etag(response)  # stored with the page, so a hit need not hash it again

@@ -1,0 +1,248 @@
+"""A real Varnish in front (Debian's varnishd and vmod xkey, with newsroom/varnish/newsroom.vcl):
+pages are kept at the edge, each committed change purges exactly the pages that showed it,
+scheduled stories appear on time, signed-in pages pass, and an origin outage is answered
+from stale pages."""
+
+import datetime as dt
+import http.server
+import json
+import shutil
+import threading
+import time
+
+import pytest
+from django.utils import timezone
+
+from articles.models import Article
+from newsroom.edge import purge as purge_at_the_edge
+from newsroom.models import Job
+from tests.factories import ArticleFactory, CategoryFactory, Site
+from tests.utils import TcpProxy, Varnish, free_port, wait_for
+
+PURGE_DEADLINE = 1.0  # seconds from commit to a purged page at the edge
+
+
+@pytest.fixture
+def origin(live_server):
+    """The test server behind a proxy, so a test can take the origin away."""
+    port = int(live_server.url.rsplit(":", 1)[1])
+    proxy = TcpProxy(port)
+    yield proxy
+    proxy.close()
+
+
+@pytest.fixture
+def edge(origin, settings, tmp_path):
+    if not shutil.which("varnishd") and not shutil.which("/usr/sbin/varnishd"):
+        pytest.skip("varnishd not found (apt-get install varnish varnish-modules)")
+    varnish = Varnish(origin.port, tmp_path)
+    settings.EDGE_PURGE = "varnish"
+    settings.EDGE_PURGE_URLS = [varnish.url + "/"]
+    settings.EDGE_CACHE_SECONDS = 86_400
+    settings.JOBS_MODE = "thread"  # purges run after commit, in this process, as under `make run`
+    settings.JOBS_RELAY_SECONDS = 0.1
+    varnish.get("/")  # the first request starts this process's job runner
+    yield varnish
+    varnish.stop()
+
+
+def edge_state(edge, path):
+    status, headers, text = edge.get(path)
+    return status, headers.get("X-Edge-Cache"), text
+
+
+def purges_done():
+    def settled():
+        return not Job.objects.exclude(state="done").filter(run_at__lte=timezone.now()).exists()
+
+    wait_for(settled, what="the purges of earlier changes")
+
+
+def warm(edge, urls):
+    purges_done()
+    for url in urls.values():
+        edge.get(url)
+    misses = [name for name, url in urls.items() if edge_state(edge, url)[1] != "hit"]
+    assert not misses, f"not kept at the edge on a second visit: {misses}"
+
+
+def renewed_within_deadline(edge, urls, expected: set):
+    """Waits up to PURGE_DEADLINE for every page in `expected` to be fetched afresh; returns
+    the names of all pages that were (the others are asked once each, after)."""
+    deadline = time.monotonic() + PURGE_DEADLINE
+    pending = set(expected)
+    renewed = set()
+    while pending and time.monotonic() < deadline:
+        for name in sorted(pending):
+            if edge_state(edge, urls[name])[1] == "miss":
+                renewed.add(name)
+                pending.discard(name)
+        time.sleep(0.02)
+    assert not pending, f"still served from the edge {PURGE_DEADLINE} s after the commit: {sorted(pending)}"
+    return renewed | {name for name in set(urls) - expected if edge_state(edge, urls[name])[1] != "hit"}
+
+
+def test_reader_pages_are_kept_at_the_edge_for_long_with_stale_allowances(edge):
+    story = ArticleFactory(title="Harbour lights festival")
+    first = edge.get(story.get_absolute_url())
+    assert first[0] == 200 and first[1]["X-Edge-Cache"] == "miss"
+    second = edge.get(story.get_absolute_url())
+    assert second[1]["X-Edge-Cache"] == "hit" and "Harbour lights festival" in second[2]
+    control = second[1]["Cache-Control"]
+    for part in ("public", "max-age=60", "s-maxage=86400", "stale-while-revalidate=30", "stale-if-error=86400"):
+        assert part in control
+    assert "Surrogate-Key" not in second[1] and "xkey" not in second[1]  # the edge's business only
+
+
+def test_each_change_purges_exactly_the_pages_that_showed_it_within_a_second(edge):
+    site = Site()
+    urls = site.urls()
+    del urls["feed"], urls["sport-feed"]  # feeds: the same lists as their pages
+    race, cup, match = (f"article-{a.pk}" for a in (site.race, site.cup, site.match))
+    ferry, bridge, tram = (f"article-{a.pk}" for a in (site.ferry, site.bridge, site.tram))
+    warm(edge, urls)
+
+    site.race.title = "Rowing race moved to Sunday"  # an edit
+    site.race.save()
+    touched = {"home", "list", "sport", "ben", race, cup}
+    assert renewed_within_deadline(edge, urls, touched) == touched
+    assert "Rowing race moved to Sunday" in edge.get(urls["sport"])[2]
+
+    warm(edge, urls)
+    site.tram.status = Article.Status.DRAFT  # unpublishing
+    site.tram.save()
+    touched = {"home", "list", "news", "city", "ann", tram, bridge}
+    assert renewed_within_deadline(edge, urls, touched) >= touched
+    assert edge.get(urls[tram])[0] == 404
+    assert edge_state(edge, urls["sport"])[1] == "hit" and edge_state(edge, urls[race])[1] == "hit"
+
+    del urls[tram]
+    warm(edge, urls)
+    site.match.category = site.city  # a move
+    site.match.save()
+    renewed = renewed_within_deadline(edge, urls, {"sport", "city", "news", match})
+    assert not renewed & {ferry, "harbour", "ann"}
+    assert "Rugby final tonight" in edge.get(urls["city"])[2]
+
+    warm(edge, urls)
+    site.ferry.tags.add("rugby")  # retagging
+    renewed = renewed_within_deadline(edge, urls, {"rugby", ferry})
+    assert not renewed & {"sport", "ben", race}
+    assert "Ferry timetable changes" in edge.get(urls["rugby"])[2]
+
+    warm(edge, urls)
+    ArticleFactory(title="Regatta results", category=site.sport, published_at=timezone.now())  # publishing
+    renewed = renewed_within_deadline(edge, urls, {"home", "list", "sport"})
+    assert not renewed & {"city", "harbour", "ann", ferry, bridge}
+    assert "Regatta results" in edge.get(urls["home"])[2]
+
+
+def test_a_scheduled_story_appears_at_the_edge_on_time(edge):
+    section = CategoryFactory(name="Weather")
+    ArticleFactory(title="Calm seas this week", category=section)
+    due = timezone.now() + dt.timedelta(seconds=3)
+    ArticleFactory(title="Storm warning issued", category=section, published_at=due)
+    purges_done()  # those of the publication (the scheduled story's own job waits for its time)
+    for path in ("/", section.get_absolute_url()):
+        edge.get(path)
+        status, kept, text = edge_state(edge, path)
+        assert kept == "hit" and "Calm seas this week" in text and "Storm warning issued" not in text
+    wait_for(lambda: timezone.now() >= due, what="the publication time")
+    for path in ("/", section.get_absolute_url()):
+        page = wait_for(
+            lambda p=path: "Storm warning issued" in (text := edge.get(p)[2]) and text,
+            timeout=PURGE_DEADLINE + 0.5,
+            every=0.05,
+            what=f"the scheduled story on {path} at the edge",
+        )
+        assert "Calm seas this week" in page
+
+
+def test_admin_and_signed_in_pages_are_never_kept_at_the_edge(edge, client, superuser):
+    ArticleFactory(title="Council votes on budget")
+    for _ in range(2):
+        assert edge_state(edge, "/admin/login/")[1] == "miss"
+    cookie = f"sessionid={superuser.cookies['sessionid'].value}"
+    for _ in range(2):
+        status, kept, text = edge_state(edge, "/admin/")
+        assert kept == "miss"
+    for _ in range(2):
+        status, headers, text = edge.get("/", headers={"Cookie": cookie})
+        assert headers["X-Edge-Cache"] == "miss"
+    status, headers, text = edge.get("/admin/", headers={"Cookie": cookie})
+    assert status == 200 and "Site administration" in text and headers["X-Edge-Cache"] == "miss"
+    assert "Site administration" not in edge.get("/admin/")[2]  # never served to someone else
+
+
+def test_an_origin_outage_is_answered_from_stale_pages(edge, origin, settings):
+    settings.EDGE_CACHE_SECONDS = 1
+    story = ArticleFactory(title="Bridge reopens after repairs")
+    purges_done()
+    for path in ("/", story.get_absolute_url()):
+        edge.get(path)
+    origin.cut()
+    time.sleep(2)  # past the pages' time at the edge, and the probe has found the origin gone
+    for path in ("/", story.get_absolute_url()):
+        status, headers, text = edge.get(path)
+        assert status == 200 and "Bridge reopens after repairs" in text, (path, status, dict(headers), text[:300])
+    origin.restore()
+
+
+def test_a_purge_that_fails_never_fails_the_save_and_is_retried_then_shown_to_staff(settings, superuser, db):
+    settings.EDGE_PURGE = "varnish"
+    settings.EDGE_PURGE_URLS = [f"http://127.0.0.1:{free_port()}/"]  # a Varnish that is not there
+    settings.JOBS_MAX_ATTEMPTS = 1
+    story = ArticleFactory(title="Tide tables for the new year")
+    story.title = "Tide tables for 2027"
+    story.save()
+    assert Article.objects.get(pk=story.pk).title == "Tide tables for 2027"
+    failed = Job.objects.filter(name="edge.purge", state="failed").latest("pk")  # the edit's
+    assert f"p{story.pk}" in failed.args[0]
+    assert failed.error.startswith("PurgeFailed: PURGE http://127.0.0.1:") and "refused" in failed.error
+    page = superuser.get("/admin/newsroom/job/", follow=True).content.decode()
+    assert "edge.purge" in page and "PurgeFailed" in page
+
+
+class _PurgeAPI(http.server.BaseHTTPRequestHandler):
+    calls: list = []
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.calls.append((self.path, dict(self.headers), body))
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.parametrize(
+    "vendor, path, per_call",
+    [("fastly", "/service/svc-1/purge", 256), ("cloudflare", "/zones/svc-1/purge_cache", 30)],
+)
+def test_cdn_purges_send_every_name_in_batches_the_vendor_accepts(settings, vendor, path, per_call):
+    """Against a local HTTP server standing in for the vendor's API (not reachable from here):
+    the request shape of their purge-by-key APIs, every name sent, in batches of their limit."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _PurgeAPI)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _PurgeAPI.calls = []
+    settings.EDGE_PURGE, settings.EDGE_SERVICE_ID, settings.EDGE_API_TOKEN = vendor, "svc-1", "token-1"
+    settings.EDGE_API_URL = f"http://127.0.0.1:{server.server_port}"
+    names = [f"a{n}" for n in range(300)]
+    try:
+        purge_at_the_edge(names)
+    finally:
+        server.shutdown()
+    sent = []
+    for called, headers, body in _PurgeAPI.calls:
+        assert called == path
+        if vendor == "fastly":
+            assert headers["Fastly-Key"] == "token-1"
+            batch = headers["Surrogate-Key"].split(" ")
+        else:
+            assert headers["Authorization"] == "Bearer token-1"
+            batch = json.loads(body)["tags"]
+        assert len(batch) <= per_call
+        sent += batch
+    assert sorted(sent) == sorted(names) and len(_PurgeAPI.calls) == -(-300 // per_call)
