@@ -1,10 +1,15 @@
-"""The image policy: what an uploaded or imported image must be before Newsroom keeps it."""
+"""The image policy: what an uploaded or imported image must be before Newsroom keeps it, and
+what it must not carry (metadata that can locate or identify the person who took it)."""
+
+import io
+import struct
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 ALLOWED_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
+FORMAT_OF_EXTENSION = {extension: kind for kind, extension in ALLOWED_FORMATS.items()}
 MAX_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 50_000_000  # a 50-megapixel photo is the most a newsroom needs
 
@@ -52,3 +57,105 @@ def _check_pixels(image):
             _("image is %(width)d×%(height)d pixels; the limit is %(limit)s pixels")
             % {"width": image.width, "height": image.height, "limit": f"{MAX_PIXELS:,}"}
         )
+
+
+# --- metadata -------------------------------------------------------------------------------
+# EXIF (GPS position, camera and lens serial numbers, the owner's name, times), XMP, IPTC and
+# comments can tell who took a photo and where: a source's safety can depend on it. Stored
+# originals carry none of it. The pixels are not touched: metadata segments are cut out of the
+# file as it is, so a JPEG is not re-encoded.
+
+JPEG_KEPT_SEGMENTS = {0xE0, 0xE2, 0xEE}  # JFIF, the ICC colour profile, Adobe's colour transform
+PNG_DROPPED_CHUNKS = {b"tEXt", b"zTXt", b"iTXt", b"eXIf", b"tIME"}
+WEBP_DROPPED_CHUNKS = {b"EXIF", b"XMP "}
+ORIENTATION = 0x0112
+
+
+def without_metadata(content: bytes, extension: str) -> bytes:
+    """`content`, an image `check_image` accepted (and gave `extension`), with no metadata
+    but what displays it: the colour profile, and a JPEG's orientation."""
+    kind = FORMAT_OF_EXTENSION[extension]
+    orientation = _orientation(content)
+    if kind == "JPEG":
+        return _jpeg_without_metadata(content, orientation)
+    if kind in ("PNG", "WEBP") and orientation != 1:
+        return _upright_and_lossless(content, kind)  # rare outside cameras' JPEGs
+    if kind == "PNG":
+        return _png_without_metadata(content)
+    if kind == "WEBP":
+        return _webp_without_metadata(content)
+    return content  # GIF has no EXIF, GPS or XMP blocks of its own
+
+
+def _orientation(content: bytes) -> int:
+    with Image.open(io.BytesIO(content)) as image:
+        return image.getexif().get(ORIENTATION, 1)
+
+
+def _jpeg_without_metadata(content: bytes, orientation: int) -> bytes:
+    kept = [b"\xff\xd8"]
+    if orientation != 1:  # the one EXIF field that changes how the picture is shown
+        exif = Image.Exif()
+        exif[ORIENTATION] = orientation
+        data = exif.tobytes()
+        kept.append(b"\xff\xe1" + struct.pack(">H", len(data) + 2) + data)
+    position = 2
+    while position + 4 <= len(content):
+        marker = content[position + 1]
+        if content[position] != 0xFF:
+            raise ValueError(f"not a JPEG marker at byte {position}")
+        if marker == 0xFF:  # fill byte
+            position += 1
+            continue
+        if marker == 0x01 or 0xD0 <= marker <= 0xD7:  # markers without a length
+            kept.append(content[position : position + 2])
+            position += 2
+            continue
+        if marker in (0xDA, 0xD9):  # start of scan (or the end): the rest is the picture itself
+            break
+        (length,) = struct.unpack(">H", content[position + 2 : position + 4])
+        metadata = (0xE0 <= marker <= 0xEF and marker not in JPEG_KEPT_SEGMENTS) or marker == 0xFE
+        if not metadata:
+            kept.append(content[position : position + 2 + length])
+        position += 2 + length
+    kept.append(content[position:])
+    return b"".join(kept)
+
+
+def _png_without_metadata(content: bytes) -> bytes:
+    kept, position = [content[:8]], 8
+    while position + 8 <= len(content):
+        (length,) = struct.unpack(">I", content[position : position + 4])
+        kind, end = content[position + 4 : position + 8], position + 12 + length
+        if kind not in PNG_DROPPED_CHUNKS:
+            kept.append(content[position:end])
+        position = end
+        if kind == b"IEND":
+            break
+    return b"".join(kept)
+
+
+def _webp_without_metadata(content: bytes) -> bytes:
+    chunks, position = [], 12
+    while position + 8 <= len(content):
+        kind = content[position : position + 4]
+        (size,) = struct.unpack("<I", content[position + 4 : position + 8])
+        end = position + 8 + size + (size & 1)
+        chunk = content[position:end]
+        if kind == b"VP8X":  # the extended header's flags say which metadata chunks follow
+            chunk = chunk[:8] + bytes([chunk[8] & ~0x0C]) + chunk[9:]
+        if kind not in WEBP_DROPPED_CHUNKS:
+            chunks.append(chunk)
+        position = end
+    body = b"WEBP" + b"".join(chunks)
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def _upright_and_lossless(content: bytes, kind: str) -> bytes:
+    with Image.open(io.BytesIO(content)) as image:
+        icc_profile = image.info.get("icc_profile")
+        upright = ImageOps.exif_transpose(image)
+        buffer = io.BytesIO()
+        options = {"lossless": True} if kind == "WEBP" else {}
+        upright.save(buffer, kind, icc_profile=icc_profile, **options)
+    return buffer.getvalue()

@@ -434,8 +434,9 @@ class Article(models.Model):
 
     @property
     def lead_image_src(self):
+        """The lead image's largest rendition; the upload itself only until its job made them."""
         if self.lead_image:
-            return self.lead_image.url
+            return renditions.largest_url(self.lead_renditions) or self.lead_image.url
         return self.lead_image_url
 
 

@@ -98,6 +98,13 @@ def picture(renditions: dict, storage=default_storage) -> dict | None:
     }
 
 
+def largest_url(renditions: dict, storage=default_storage) -> str:
+    """The biggest copy, for feeds, sharing cards and JSON-LD: they link renditions, not the
+    original upload. Empty without renditions."""
+    sizes = renditions.get("sizes") if renditions else None
+    return storage.url(max(sizes, key=lambda size: size["width"])["name"]) if sizes else ""
+
+
 def thumbnail_url(renditions: dict, storage=default_storage) -> str:
     thumbnail = renditions.get("thumbnail") if renditions else None
     return storage.url(thumbnail["name"]) if thumbnail else ""

@@ -14,7 +14,7 @@ ONE_SERVER_CACHE = Warning(
 ONE_SERVER_MEDIA = Warning(
     "Uploaded images are stored on this server's disk (MEDIA_ROOT): with several app servers, an "
     "image uploaded through one is missing on the others.",
-    hint="Put MEDIA_ROOT on a disk every app server shares, and serve it from there.",
+    hint="Set S3_BUCKET (object storage every app server reaches), or put MEDIA_ROOT on a shared disk.",
     id="newsroom.W002",
 )
 

@@ -206,8 +206,29 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
+# Uploads, renditions and imported images: this server's disk (MEDIA_ROOT), or S3-compatible
+# object storage every app server shares (S3, R2, MinIO, Ceph) when S3_BUCKET is set.
+S3_BUCKET = env.str("S3_BUCKET", default="")
+_media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if S3_BUCKET:
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+            "region_name": env.str("S3_REGION", default="") or None,
+            "addressing_style": env.str("S3_ADDRESSING_STYLE", default="") or None,
+            "custom_domain": env.str("S3_PUBLIC_DOMAIN", default="") or None,
+            "location": env.str("S3_PREFIX", default=""),
+            "querystring_auth": env.bool("S3_SIGNED_URLS", default=False),
+            "default_acl": env.str("S3_ACL", default="") or None,
+            "file_overwrite": False,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     # Hashed names need `collectstatic`; locally and in tests the plain storage serves from source.
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"

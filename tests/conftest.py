@@ -1,11 +1,27 @@
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import uuid
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from tests.factories import AuthorFactory, UserFactory
-from tests.utils import CHROMIUM_ARGS, VIEWPORTS, free_port, logged_in, open_page
+from tests.utils import (
+    CHROMIUM_ARGS,
+    MEDIA_BUCKET,
+    VIEWPORTS,
+    CeleryProcess,
+    TcpProxy,
+    database_url,
+    free_port,
+    logged_in,
+    open_page,
+    wait_for,
+)
 
 # Resolved: ../shared may be a link, and the importer stores resolved paths.
 CORPUS = (Path(__file__).resolve().parents[2] / "shared" / "corpus").resolve()
@@ -179,3 +195,119 @@ def private_redis(settings, tmp_path):
 def jobs_run_at_once(settings):
     """Jobs run inside the change that needs them; tests of the queue itself choose a mode."""
     settings.JOBS_MODE = "eager"
+
+
+RABBITMQ_PORT = 5672
+
+
+@pytest.fixture
+def broker(settings):
+    """The site's broker: the machine's RabbitMQ through a proxy the test can cut; a queue of
+    the test's own, deleted afterwards."""
+    try:
+        socket.create_connection(("127.0.0.1", RABBITMQ_PORT), timeout=1).close()
+    except OSError:
+        pytest.skip(f"RabbitMQ is not running on 127.0.0.1:{RABBITMQ_PORT} (apt-get install rabbitmq-server)")
+    proxy = TcpProxy(RABBITMQ_PORT)
+    settings.JOBS_MODE = "celery"
+    settings.CELERY_BROKER_URL = f"amqp://guest:guest@127.0.0.1:{proxy.port}//"
+    settings.JOBS_QUEUE = f"newsroom-test-{uuid.uuid4().hex[:10]}"
+    settings.JOBS_LEASE_SECONDS = 3
+    settings.JOBS_RELAY_SECONDS = 0.5
+    settings.JOBS_RETRY_SECONDS = 0.5
+    from newsroom import jobs
+
+    jobs._broker.ended()  # nothing left of another test's outage
+    yield proxy
+    proxy.close()
+    from kombu import Connection
+
+    with Connection(f"amqp://guest:guest@127.0.0.1:{RABBITMQ_PORT}//") as connection:
+        connection.default_channel.queue_delete(settings.JOBS_QUEUE)
+
+
+@pytest.fixture
+def celery(broker, settings, tmp_path, transactional_db):
+    """Starts `celery -A newsroom worker` or `beat` against the test's database, broker and
+    media folder; stops them all afterwards."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "CONN_MAX_AGE": "0",
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        **{
+            name: str(getattr(settings, name))
+            for name in ("JOBS_QUEUE", "JOBS_LEASE_SECONDS", "JOBS_RELAY_SECONDS", "JOBS_RETRY_SECONDS")
+        },
+    }
+    started = []
+
+    def start(kind="worker", **more_env):
+        process = CeleryProcess(kind, {**env, **more_env}, tmp_path)
+        started.append(process)
+        process.wait_until_ready(" ready." if kind == "worker" else "beat: Starting")
+        return process
+
+    yield start
+    for process in started:
+        process.stop()
+
+
+@pytest.fixture
+def object_storage(settings):
+    """An S3-compatible server of the test's own (moto's server mode, a real HTTP peer) on a
+    spare port, with a bucket, as the site's media storage. `.env` sets the same for the
+    processes a test starts; `.client` is boto3's, to look inside."""
+    import boto3
+
+    moto = Path(sys.executable).with_name("moto_server")
+    if not moto.exists():
+        pytest.skip("moto's server is not installed (make test installs requirements-dev.txt)")
+    port = free_port()
+    process = subprocess.Popen(
+        [moto, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+    def answers():
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return True
+        except OSError:
+            return False
+
+    wait_for(answers, what="moto's S3 server")
+    endpoint = f"http://127.0.0.1:{port}"
+    client = boto3.client(
+        "s3", endpoint_url=endpoint, aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1"
+    )
+    client.create_bucket(Bucket=MEDIA_BUCKET)
+    env = {
+        "S3_BUCKET": MEDIA_BUCKET,
+        "S3_ENDPOINT_URL": endpoint,
+        "S3_ACCESS_KEY_ID": "test",
+        "S3_SECRET_ACCESS_KEY": "test",
+        "S3_REGION": "us-east-1",
+        "S3_ADDRESSING_STYLE": "path",
+        "S3_ACL": "public-read",
+    }
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": MEDIA_BUCKET,
+                "endpoint_url": endpoint,
+                "access_key": "test",
+                "secret_key": "test",
+                "region_name": "us-east-1",
+                "addressing_style": "path",
+                "default_acl": "public-read",
+                "querystring_auth": False,
+                "file_overwrite": False,
+            },
+        },
+    }
+    yield SimpleNamespace(url=f"{endpoint}/{MEDIA_BUCKET}/", env=env, client=client)
+    process.terminate()
+    process.wait(timeout=10)

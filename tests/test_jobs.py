@@ -3,9 +3,6 @@ machine's RabbitMQ (through a proxy the test can cut, on a queue of the test's o
 when a worker dies or a job fails, and never in the way of an editor's save."""
 
 import io
-import os
-import socket
-import uuid
 
 import pytest
 from django.core.files.storage import default_storage
@@ -18,7 +15,7 @@ from articles.models import Article
 from newsroom import jobs
 from newsroom.models import Job
 from tests.factories import ArticleFactory
-from tests.utils import CeleryProcess, TcpProxy, article_form, database_url, wait_for
+from tests.utils import article_form, wait_for
 
 RABBITMQ_PORT = 5672
 
@@ -37,58 +34,6 @@ def renditions_of(article_id):
 
 def the_job(article_id) -> Job:
     return Job.objects.get(name="articles.lead_renditions", args=[article_id])
-
-
-@pytest.fixture
-def broker(settings):
-    """The site's broker: the machine's RabbitMQ through a proxy the test can cut; a queue of
-    the test's own, deleted afterwards."""
-    try:
-        socket.create_connection(("127.0.0.1", RABBITMQ_PORT), timeout=1).close()
-    except OSError:
-        pytest.skip(f"RabbitMQ is not running on 127.0.0.1:{RABBITMQ_PORT} (apt-get install rabbitmq-server)")
-    proxy = TcpProxy(RABBITMQ_PORT)
-    settings.JOBS_MODE = "celery"
-    settings.CELERY_BROKER_URL = f"amqp://guest:guest@127.0.0.1:{proxy.port}//"
-    settings.JOBS_QUEUE = f"newsroom-test-{uuid.uuid4().hex[:10]}"
-    settings.JOBS_LEASE_SECONDS = 3
-    settings.JOBS_RELAY_SECONDS = 0.5
-    settings.JOBS_RETRY_SECONDS = 0.5
-    jobs._broker.ended()  # nothing left of another test's outage
-    yield proxy
-    proxy.close()
-    from kombu import Connection
-
-    with Connection(f"amqp://guest:guest@127.0.0.1:{RABBITMQ_PORT}//") as connection:
-        connection.default_channel.queue_delete(settings.JOBS_QUEUE)
-
-
-@pytest.fixture
-def celery(broker, settings, tmp_path, transactional_db):
-    """Starts `celery -A newsroom worker` or `beat` against the test's database, broker and
-    media folder; stops them all afterwards."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "CONN_MAX_AGE": "0",
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        **{
-            name: str(getattr(settings, name))
-            for name in ("JOBS_QUEUE", "JOBS_LEASE_SECONDS", "JOBS_RELAY_SECONDS", "JOBS_RETRY_SECONDS")
-        },
-    }
-    started = []
-
-    def start(kind="worker"):
-        process = CeleryProcess(kind, env, tmp_path)
-        started.append(process)
-        process.wait_until_ready(" ready." if kind == "worker" else "beat: Starting")
-        return process
-
-    yield start
-    for process in started:
-        process.stop()
 
 
 def test_a_saved_upload_gets_renditions_from_a_worker_and_a_rolled_back_one_gets_no_job(superuser, client, celery):

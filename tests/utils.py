@@ -335,3 +335,11 @@ class Varnish:
     def stop(self):
         self.process.terminate()
         self.process.wait(timeout=15)
+
+
+MEDIA_BUCKET = "newsroom-media"  # in the object_storage fixture's S3 server
+
+
+def stored_keys(object_storage) -> list[str]:
+    listing = object_storage.client.list_objects_v2(Bucket=MEDIA_BUCKET)
+    return sorted(item["Key"] for item in listing.get("Contents", []))

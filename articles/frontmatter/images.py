@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from .. import renditions
-from ..images import MAX_BYTES, check_image
+from ..images import MAX_BYTES, check_image, without_metadata
 
 
 class ImageStore:
@@ -43,10 +43,10 @@ class ImageStore:
         except ValidationError as exc:
             data.warnings.append(f"image {reference!r}: {exc.messages[0]}, left out")
             return None
-        digest = hashlib.sha1(content).hexdigest()
+        digest = hashlib.sha1(content).hexdigest()  # of the file as found: the same name on every run
         name = f"imported/{digest[:2]}/{digest}{extension}"
         if not self.dry_run and not self.storage.exists(name):
-            name = self.storage.save(name, ContentFile(content))
+            name = self.storage.save(name, ContentFile(without_metadata(content, extension)))
         return name
 
     def lead_renditions(self, name: str, data) -> dict:

@@ -97,7 +97,10 @@ class CardStory:
 
     @cached_property
     def lead_image_src(self):
-        return Article._meta.get_field("lead_image").storage.url(self._image) if self._image else self._image_url
+        if not self._image:
+            return self._image_url
+        storage = Article._meta.get_field("lead_image").storage
+        return renditions.largest_url(self.lead_renditions, storage) or storage.url(self._image)
 
     @cached_property
     def lead_picture(self):

@@ -1,0 +1,115 @@
+"""Media on shared storage, without what could locate a source: uploads, renditions and imported
+images go to S3-compatible object storage (a real S3 server of the test's own: moto's server
+mode) when configured, and no stored original keeps its EXIF GPS position, camera serial or
+maker, XMP or comments."""
+
+import io
+import urllib.request
+
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from articles.models import Article
+from tests.utils import article_form, run_import, stored_keys, write
+
+GPS = 0x8825
+MAKE, SERIAL, ORIENTATION = 0x010F, 0xA431, 0x0112
+
+
+def located_photo(kind="JPEG", orientation=1, size=(900, 600)) -> bytes:
+    """A photo as a phone takes it: where (GPS), with what (maker, body serial), which way up."""
+    exif = Image.Exif()
+    exif[MAKE] = "Secret Camera Co"
+    exif[ORIENTATION] = orientation
+    exif.get_ifd(0x8769)[SERIAL] = "SN-4471-0932"
+    gps = exif.get_ifd(GPS)
+    gps.update({1: "N", 2: (31.0, 14.0, 6.5), 3: "E", 4: (121.0, 28.0, 9.1)})
+    image = Image.linear_gradient("L").convert("RGB").resize(size)
+    buffer = io.BytesIO()
+    image.save(
+        buffer, kind, exif=exif.tobytes(), **({"comment": b"shot at the source's flat"} if kind == "JPEG" else {})
+    )
+    return buffer.getvalue()
+
+
+def assert_no_identifying_metadata(content: bytes, orientation=1):
+    with Image.open(io.BytesIO(content)) as image:
+        exif = image.getexif()
+        assert dict(exif) == ({ORIENTATION: orientation} if orientation != 1 else {}), dict(exif)
+        assert not exif.get_ifd(GPS) and "comment" not in image.info and "xmp" not in image.info
+    for secret in (b"Secret Camera", b"SN-4471", b"source's flat"):
+        assert secret not in content
+
+
+def decoded(content: bytes) -> bytes:
+    with Image.open(io.BytesIO(content)) as image:
+        return image.convert("RGB").tobytes()
+
+
+def test_an_uploaded_photo_is_stored_without_location_camera_or_comment_and_its_pixels_untouched(superuser, media_root):
+    original = located_photo(orientation=6)
+    upload = SimpleUploadedFile("protest.jpg", original, content_type="image/jpeg")
+    response = superuser.post(reverse("admin:articles_article_add"), article_form(title="March", lead_image=upload))
+    assert response.status_code == 302
+    article = Article.objects.get(title="March")
+    with default_storage.open(article.lead_image.name) as file:
+        stored = file.read()
+    assert_no_identifying_metadata(stored, orientation=6)  # still shown the right way up
+    assert decoded(stored) == decoded(original)  # not re-encoded: metadata cut out, nothing else
+    assert article.lead_renditions["width"] == 600  # renditions are upright
+
+
+def test_png_and_webp_originals_lose_their_metadata_too(superuser):
+    for kind, orientation in (("PNG", 1), ("WEBP", 1), ("PNG", 8), ("WEBP", 3)):
+        original = located_photo(kind, orientation=orientation)
+        upload = SimpleUploadedFile(f"photo.{kind.lower()}", original)
+        title = f"{kind} {orientation}"
+        assert (
+            superuser.post(
+                reverse("admin:articles_article_add"), article_form(title=title, lead_image=upload)
+            ).status_code
+            == 302
+        )
+        with default_storage.open(Article.objects.get(title=title).lead_image.name) as file:
+            stored = file.read()
+        assert_no_identifying_metadata(stored)
+        with Image.open(io.BytesIO(original)) as image:
+            from PIL import ImageOps
+
+            assert decoded(stored) == ImageOps.exif_transpose(image).convert("RGB").tobytes()  # upright, lossless
+
+
+def test_imported_images_are_stored_without_their_metadata(db, tmp_path):
+    (tmp_path / "post").mkdir()
+    (tmp_path / "post" / "cover.jpg").write_bytes(located_photo())
+    write(tmp_path / "post", "index.md", "---\ntitle: Flood walk\ncover: cover.jpg\n---\nThe river rose.\n")
+    run_import(tmp_path)
+    article = Article.objects.get(title="Flood walk")
+    with default_storage.open(article.lead_image.name) as file:
+        assert_no_identifying_metadata(file.read())
+
+
+def test_uploads_and_renditions_live_in_object_storage_and_pages_link_the_renditions_there(
+    superuser, client, object_storage, media_root
+):
+    upload = SimpleUploadedFile("harbour.jpg", located_photo(size=(1600, 1200)), content_type="image/jpeg")
+    response = superuser.post(
+        reverse("admin:articles_article_add"), article_form(title="Harbour at dawn", lead_image=upload)
+    )
+    assert response.status_code == 302
+    article = Article.objects.get(title="Harbour at dawn")
+    keys = stored_keys(object_storage)
+    assert article.lead_image.name in keys
+    assert {size["name"] for size in article.lead_renditions["sizes"]} <= set(keys)
+    assert not media_root.exists() or not any(media_root.rglob("*.*"))  # nothing on this server's disk
+
+    page = client.get(article.get_absolute_url()).content.decode()
+    largest = max(article.lead_renditions["sizes"], key=lambda size: size["width"])
+    assert f'srcset="{object_storage.url}renditions/' in page
+    assert f'<meta property="og:image" content="{object_storage.url}{largest["name"]}">' in page
+    assert f"{object_storage.url}{article.lead_image.name}" not in page  # the original is not linked
+    with urllib.request.urlopen(object_storage.url + largest["name"]) as answer:
+        assert answer.headers["Content-Type"] == "image/webp"
+        assert_no_identifying_metadata(answer.read())
