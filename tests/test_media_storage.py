@@ -12,35 +12,7 @@ from django.urls import reverse
 from PIL import Image
 
 from articles.models import Article
-from tests.utils import article_form, run_import, stored_keys, write
-
-GPS = 0x8825
-MAKE, SERIAL, ORIENTATION = 0x010F, 0xA431, 0x0112
-
-
-def located_photo(kind="JPEG", orientation=1, size=(900, 600)) -> bytes:
-    """A photo as a phone takes it: where (GPS), with what (maker, body serial), which way up."""
-    exif = Image.Exif()
-    exif[MAKE] = "Secret Camera Co"
-    exif[ORIENTATION] = orientation
-    exif.get_ifd(0x8769)[SERIAL] = "SN-4471-0932"
-    gps = exif.get_ifd(GPS)
-    gps.update({1: "N", 2: (31.0, 14.0, 6.5), 3: "E", 4: (121.0, 28.0, 9.1)})
-    image = Image.linear_gradient("L").convert("RGB").resize(size)
-    buffer = io.BytesIO()
-    image.save(
-        buffer, kind, exif=exif.tobytes(), **({"comment": b"shot at the source's flat"} if kind == "JPEG" else {})
-    )
-    return buffer.getvalue()
-
-
-def assert_no_identifying_metadata(content: bytes, orientation=1):
-    with Image.open(io.BytesIO(content)) as image:
-        exif = image.getexif()
-        assert dict(exif) == ({ORIENTATION: orientation} if orientation != 1 else {}), dict(exif)
-        assert not exif.get_ifd(GPS) and "comment" not in image.info and "xmp" not in image.info
-    for secret in (b"Secret Camera", b"SN-4471", b"source's flat"):
-        assert secret not in content
+from tests.utils import article_form, assert_no_identifying_metadata, located_photo, run_import, stored_keys, write
 
 
 def decoded(content: bytes) -> bytes:

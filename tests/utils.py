@@ -1,10 +1,12 @@
 import contextlib
+import io
 import socket
 import threading
 from io import StringIO
 from pathlib import Path
 
 from django.core.management import call_command
+from PIL import Image
 
 
 def run_import(*paths, **options):
@@ -22,8 +24,6 @@ def write(folder: Path, name: str, text: str) -> Path:
 
 
 def make_image(path: Path, size=(40, 30), color=(200, 30, 30), kind="PNG") -> Path:
-    from PIL import Image
-
     path.parent.mkdir(parents=True, exist_ok=True)
     Image.new("RGB", size, color).save(path, kind)
     return path
@@ -195,7 +195,7 @@ def gunicorn_serving(env: dict, stdout=None):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
             return response.status, response.read().decode()
 
-    get.server = server
+    get.server, get.url = server, f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
             try:
@@ -279,23 +279,31 @@ def wait_for(condition, timeout=30.0, every=0.05, what="the condition"):
 
 class Varnish:
     """Debian's varnishd with Newsroom's VCL (newsroom/varnish/newsroom.vcl), on a spare
-    loopback port in front of `backend_port`, probing the origin's /healthz every half second.
-    `get(path)` answers (status, headers, text) through it."""
+    loopback port (or `port`) in front of the origins on `backend_ports` (round robin), probing
+    each one's /healthz every half second. `get(path)` answers (status, headers, text)."""
 
-    def __init__(self, backend_port: int, folder: Path):
+    def __init__(self, backend_ports, folder: Path, port: int | None = None):
         import shutil
         import subprocess
 
         varnishd = shutil.which("varnishd") or "/usr/sbin/varnishd"
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        ports = [backend_ports] if isinstance(backend_ports, int) else list(backend_ports)
+        backends = "".join(
+            f'backend origin{n} {{ .host = "127.0.0.1"; .port = "{p}"; .probe = up;'
+            " .connect_timeout = 0.5s; .first_byte_timeout = 10s; }\n"
+            for n, p in enumerate(ports)
+        )
+        adding = "".join(f"origins.add_backend(origin{n}); " for n in range(len(ports)))
         site = folder / f"varnish-{self.port}.vcl"
         site.write_text(
-            "vcl 4.1;\n"
+            "vcl 4.1;\nimport directors;\n"
             'probe up { .url = "/healthz"; .interval = 0.5s; .timeout = 0.3s; .window = 2; .threshold = 1; }\n'
-            f'backend origin {{ .host = "127.0.0.1"; .port = "{backend_port}"; .probe = up;'
-            " .connect_timeout = 0.5s; .first_byte_timeout = 10s; }\n"
+            f"{backends}"
             'acl newsroom_purgers { "127.0.0.1"; }\n'
+            f"sub vcl_init {{ new origins = directors.round_robin(); {adding}}}\n"
+            "sub vcl_recv { set req.backend_hint = origins.backend(); }\n"
             f'include "{ROOT / "newsroom" / "varnish" / "newsroom.vcl"}";\n'
         )
         args = [
@@ -343,3 +351,32 @@ MEDIA_BUCKET = "newsroom-media"  # in the object_storage fixture's S3 server
 def stored_keys(object_storage) -> list[str]:
     listing = object_storage.client.list_objects_v2(Bucket=MEDIA_BUCKET)
     return sorted(item["Key"] for item in listing.get("Contents", []))
+
+
+GPS = 0x8825  # EXIF tags
+MAKE, SERIAL, ORIENTATION = 0x010F, 0xA431, 0x0112
+
+
+def located_photo(kind="JPEG", orientation=1, size=(900, 600)) -> bytes:
+    """A photo as a phone takes it: where (GPS), with what (maker, body serial), which way up."""
+    exif = Image.Exif()
+    exif[MAKE] = "Secret Camera Co"
+    exif[ORIENTATION] = orientation
+    exif.get_ifd(0x8769)[SERIAL] = "SN-4471-0932"
+    gps = exif.get_ifd(GPS)
+    gps.update({1: "N", 2: (31.0, 14.0, 6.5), 3: "E", 4: (121.0, 28.0, 9.1)})
+    image = Image.linear_gradient("L").convert("RGB").resize(size)
+    buffer = io.BytesIO()
+    image.save(
+        buffer, kind, exif=exif.tobytes(), **({"comment": b"shot at the source's flat"} if kind == "JPEG" else {})
+    )
+    return buffer.getvalue()
+
+
+def assert_no_identifying_metadata(content: bytes, orientation=1):
+    with Image.open(io.BytesIO(content)) as image:
+        exif = image.getexif()
+        assert dict(exif) == ({ORIENTATION: orientation} if orientation != 1 else {}), dict(exif)
+        assert not exif.get_ifd(GPS) and "comment" not in image.info and "xmp" not in image.info
+    for secret in (b"Secret Camera", b"SN-4471", b"source's flat"):
+        assert secret not in content
