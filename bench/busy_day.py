@@ -1,6 +1,6 @@
 """A busy news day under gunicorn, Redis and wrk: what readers get while editors fix headlines.
 
-    .venv/bin/python bench/busy_day.py [--articles 20000] [--postgres URL] [--seconds 20] [--cold-seconds 5]
+    .venv/bin/python bench/busy_day.py [--articles 20000] [--postgres URL] [--seconds 20] [--cold-seconds 5] [--edge]
 
 Builds the archive of bench/archive.py (a throwaway SQLite file, or the PostgreSQL database
 --postgres names, which it empties), starts its own redis-server on a free loopback port and
@@ -12,6 +12,12 @@ serves the archive with gunicorn (2 workers, DEBUG off, the page cache in Redis)
 - a page-cache hit through Redis, against the trivial view;
 - what one headline fix costs: of 2,000 cached addresses, how many miss after it;
 - cold pages, no cache at all (dummy cache, page cache off), against the trivial view.
+
+With --edge the day's traffic goes through a Varnish of its own (newsroom/varnish/newsroom.vcl,
+Debian's varnish and varnish-modules) in front of gunicorn, and the site purges it through jobs
+on the machine's RabbitMQ (a queue of its own) run by a Celery worker it starts: the edge's hit
+ratio per phase, origin requests as a share of readers' (Varnish's own counters), and how long
+each purge took from the commit of the save to the purge done (the jobs' own times).
 
 Not a test: it prints figures, and ratios within the same run.
 """
@@ -28,6 +34,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import uuid
 from collections import Counter, namedtuple
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -36,7 +43,7 @@ from urllib.parse import quote
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.http_bench import ROOT, free_port, serve, server_env, wrk
 
-Figures = namedtuple("Figures", "rps p50 p99 bad hits")
+Figures = namedtuple("Figures", "rps p50 p99 bad hits edge_hits")
 MARKER = " (updated)"
 SAMPLED = 200_000  # addresses per phase: more than wrk asks for in --seconds
 LUA = """
@@ -48,7 +55,7 @@ end
 function init(args)
   for line in io.lines(args[1]) do paths[#paths + 1] = line end
   i = id * math.floor(#paths / 2)  -- each of wrk's two threads walks its own half
-  hits = 0
+  hits, edge_hits = 0, 0
 end
 function request()
   i = i % #paths + 1
@@ -56,11 +63,16 @@ function request()
 end
 function response(status, headers)
   if headers["X-Page-Cache"] == "hit" then hits = hits + 1 end
+  if headers["X-Edge-Cache"] == "hit" then edge_hits = edge_hits + 1 end
 end
 function done(summary)
-  local hits = 0
-  for _, thread in ipairs(threads) do hits = hits + thread:get("hits") end
+  local hits, edge_hits = 0, 0
+  for _, thread in ipairs(threads) do
+    hits = hits + thread:get("hits")
+    edge_hits = edge_hits + thread:get("edge_hits")
+  end
   io.write(string.format("page-cache hits: %d\\n", hits))
+  io.write(string.format("edge hits: %d\\n", edge_hits))
 end
 """
 
@@ -78,9 +90,14 @@ def run_wrk(url: str, seconds: int, lua: str | None = None, paths: str | None = 
 
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     hits = re.search(r"page-cache hits: (\d+)", out)
+    edge_hits = re.search(r"edge hits: (\d+)", out)
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    return Figures(rps, ms("50"), ms("99"), int(bad.group(1)) if bad else 0, hits and int(hits.group(1)) / requests)
+
+    def share(found):
+        return found and int(found.group(1)) / requests
+
+    return Figures(rps, ms("50"), ms("99"), int(bad.group(1)) if bad else 0, share(hits), share(edge_hits))
 
 
 def zipf(items: list, share: float) -> list[tuple]:
@@ -144,14 +161,26 @@ def page_cache_states(base: str, paths: list[str]) -> list[str]:
         return list(pool.map(state, paths))
 
 
-def row(name: str, f: Figures, ceiling: float) -> None:
+def row(name: str, f: Figures, ceiling: float, origin_share: float | None = None) -> None:
     bad, hits = f"{f.bad:,}" if f.bad else "", "" if f.hits is None else f"{f.hits:.1%}"
-    print(f"{name:<22}{f.rps:>9,.0f}{f.p50:>9.1f}{f.p99:>9.1f}{bad:>9}{hits:>7}{f.rps / ceiling:>12.1%}")
+    edge = "" if origin_share is None else f"{f.edge_hits:>11.1%}{origin_share:>9.1%}"
+    print(f"{name:<22}{f.rps:>9,.0f}{f.p50:>9.1f}{f.p99:>9.1f}{bad:>9}{hits:>7}{f.rps / ceiling:>12.1%}{edge}")
 
 
-def busy_day(base: str, scratch: str, addresses: list[tuple], seconds: int, redis_port: int) -> None:
-    """Warm-up, quiet, busy (with the writer), quiet again, each against the trivial view."""
+def purge_latencies(since) -> list[float]:
+    """Milliseconds from a change's commit (its purge job is recorded in that transaction) to
+    the purge done at the edge, for the purges since `since`."""
+    from newsroom.models import Job
+
+    jobs = Job.objects.filter(name="edge.purge", created_at__gte=since, state="done")
+    return sorted((j.finished_at - j.created_at).total_seconds() * 1000 for j in jobs)
+
+
+def busy_day(base: str, scratch: str, addresses: list[tuple], seconds: int, redis_port: int, edge=None) -> None:
+    """Warm-up, quiet, busy (with the writer), quiet again, each against the trivial view; with
+    `edge` (a Varnish), the readers go through it."""
     import redis
+    from django.utils import timezone
 
     lua = f"{scratch}/mix.lua"
     Path(lua).write_text(LUA)
@@ -162,11 +191,24 @@ def busy_day(base: str, scratch: str, addresses: list[tuple], seconds: int, redi
             "\n".join(random.Random(seed).choices(population, weights, k=SAMPLED))
         )
 
-    print(f"\nBusy day: wrk -t2 -c16, {seconds} s a phase, one headline fix a second while busy")
-    print(f"{'phase':<22}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>9}{'hits':>7}{'of trivial':>12}")
+    through = f"through Varnish on :{edge.port}, " if edge else ""
+    print(f"\nBusy day: wrk -t2 -c16 {through}{seconds} s a phase, one headline fix a second while busy")
+    edge_columns = f"{'edge hits':>11}{'origin':>9}" if edge else ""
+    print(
+        f"{'phase':<22}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>9}{'hits':>7}{'of trivial':>12}{edge_columns}"
+    )
     trivial = run_wrk(base + "/__trivial__/", seconds)
     row("trivial view", trivial, trivial.rps)
     redis.Redis(port=redis_port).flushall()  # the day starts cold
+    if edge:
+        # The edge keeps pages for a day: hours into one, every page readers asked for is there,
+        # and what is left to measure is what the day's edits cost it.
+        distinct = sorted({line for phase in phases for line in Path(f"{scratch}/{phase}.txt").read_text().split()})
+        started = time.perf_counter()
+        page_cache_states(edge.url, distinct)
+        print(
+            f"  edge warmed with the day's {len(distinct):,} distinct addresses in {time.perf_counter() - started:.0f} s"
+        )
     figures = {}
     for phase in phases:
         if phase == "busy":
@@ -175,11 +217,30 @@ def busy_day(base: str, scratch: str, addresses: list[tuple], seconds: int, redi
             )
             if editor.stdout.readline().strip() != "ready":
                 raise SystemExit("the writer did not start")
-        figures[phase] = run_wrk(base, seconds, lua, f"{scratch}/{phase}.txt")
-        row(phase, figures[phase], trivial.rps)
+            busy_since = timezone.now()
+        before = edge.counters() if edge else None
+        figures[phase] = run_wrk(edge.url if edge else base, seconds, lua, f"{scratch}/{phase}.txt")
+        origin_share = None
+        if edge:
+            time.sleep(1.5)  # Varnish's workers publish their counters in batches
+            after = edge.counters()
+            readers = after["MAIN.client_req"] - before["MAIN.client_req"]
+            origin_share = (after["MAIN.backend_req"] - before["MAIN.backend_req"]) / max(1, readers)
+        row(phase, figures[phase], trivial.rps, origin_share)
         if phase == "busy":
             saves = [float(t) for t in editor.communicate()[0].split()]
             print(f"  {len(saves)} headline fixes, save p50 {statistics.median(saves):.0f} ms, max {max(saves):.0f} ms")
+            if edge:
+                time.sleep(2)  # the last save's purge
+                purges = purge_latencies(busy_since)
+                if purges:
+                    p99 = purges[min(len(purges) - 1, int(len(purges) * 0.99))]
+                    print(
+                        f"  {len(purges)} edge purges, commit to purged: p50 {statistics.median(purges):.0f} ms, "
+                        f"p99 {p99:.0f} ms"
+                    )
+                else:
+                    print("  no edge purge was done: is the worker running?")
     busy, quiet = figures["busy"], [figures["quiet"], figures["quiet again"]]
     print(
         f"busy / quiet req/s: {busy.rps / quiet[0].rps:.2f}× (before), {busy.rps / quiet[1].rps:.2f}× (after); "
@@ -241,6 +302,7 @@ def main():
     parser.add_argument("--cold-seconds", type=int, default=5, help="wrk duration per cold page and for the hit")
     parser.add_argument("--skip-busy", action="store_true", help="skip the busy day (the longest part)")
     parser.add_argument("--skip-cold", action="store_true", help="skip the cold pages")
+    parser.add_argument("--edge", action="store_true", help="readers through Varnish, purged by a Celery worker")
     parser.add_argument("--writer", type=int, help=argparse.SUPPRESS)  # the busy phase's editor process
     args = parser.parse_args()
     if args.writer:
@@ -249,20 +311,31 @@ def main():
         raise SystemExit("wrk or redis-server not found: apt-get install wrk redis-server")
 
     scratch = tempfile.TemporaryDirectory()
-    redis_port, port = free_port(), free_port()
+    redis_port, port, edge_port = free_port(), free_port(), free_port()
+    edge_settings = {}
+    if args.edge:
+        if not shutil.which("varnishd") and not Path("/usr/sbin/varnishd").exists():
+            raise SystemExit("varnishd not found: apt-get install varnish varnish-modules")
+        edge_settings = {
+            "EDGE_PURGE": "varnish",
+            "EDGE_PURGE_URLS": f"http://127.0.0.1:{edge_port}/",
+            "CELERY_BROKER_URL": "amqp://guest:guest@127.0.0.1:5672//",
+            "JOBS_QUEUE": f"bench-{uuid.uuid4().hex[:8]}",
+        }
     env = server_env(
         scratch.name,
         args,
         PAGE_CACHE_STAMP=f"{scratch.name}/content-changed",
         CACHE_URL=f"redis://127.0.0.1:{redis_port}/0",
         PAGE_CACHE_SECONDS="300",
+        **edge_settings,
     )
     os.environ.update(env)  # the writer process and this one's headline fix invalidate through Redis too
     redis_server = subprocess.Popen(
         ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,
     )
-    server = None
+    server = edge = worker = None
     try:
         import redis
 
@@ -297,8 +370,14 @@ def main():
         base = f"http://127.0.0.1:{port}"
         server = serve(env, port)
         (ROOT / "bench" / "trivial-page.html").write_bytes(urllib.request.urlopen(base + "/").read())
+        if args.edge:
+            from tests.utils import CeleryProcess, Varnish
+
+            edge = Varnish(port, Path(scratch.name), edge_port)
+            worker = CeleryProcess("worker", env, Path(scratch.name))
+            worker.wait_until_ready(" ready.")
         if not args.skip_busy:
-            busy_day(base, scratch.name, addresses, args.seconds, redis_port)
+            busy_day(base, scratch.name, addresses, args.seconds, redis_port, edge)
         cache_hit(base, quote(middle.get_absolute_url()), args.cold_seconds)
         # 2,000 addresses the day asks for: home, every section, list pages, then articles in the
         # order readers first ask for them (popular ones first, then the tail).
@@ -322,6 +401,9 @@ def main():
             }
             cold_pages(base, pages, args.cold_seconds)
     finally:
+        for part in (edge, worker):
+            if part:
+                part.stop()
         if server:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait()

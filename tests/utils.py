@@ -306,17 +306,9 @@ class Varnish:
             "sub vcl_recv { set req.backend_hint = origins.backend(); }\n"
             f'include "{ROOT / "newsroom" / "varnish" / "newsroom.vcl"}";\n'
         )
-        args = [
-            varnishd,
-            "-F",
-            "-j",
-            "none",
-            "-n",
-            str(folder / f"varnish-{self.port}"),
-            "-a",
-            f"127.0.0.1:{self.port}",
-        ]
-        args += ["-f", str(site), "-s", "malloc,64m", "-T", "none", "-p", "default_grace=0"]
+        self.workdir = folder / f"varnish-{self.port}"
+        args = [varnishd, "-F", "-j", "none", "-n", str(self.workdir), "-a", f"127.0.0.1:{self.port}"]
+        args += ["-f", str(site), "-s", "malloc,256m", "-T", "none", "-p", "default_grace=0"]
         self.log = folder / f"varnish-{self.port}.log"
         with open(self.log, "w") as out:
             self.process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
@@ -339,6 +331,14 @@ class Varnish:
                 return response.status, response.headers, response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.headers, error.read().decode()
+
+    def counters(self) -> dict[str, int]:
+        """Varnish's own count of requests from readers and to the origin."""
+        import subprocess
+
+        command = ["varnishstat", "-n", str(self.workdir), "-1", "-f", "MAIN.client_req", "-f", "MAIN.backend_req"]
+        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        return {line.split()[0]: int(line.split()[1]) for line in out.splitlines() if line.strip()}
 
     def stop(self):
         self.process.terminate()
