@@ -73,17 +73,21 @@ ORIENTATION = 0x0112
 
 def without_metadata(content: bytes, extension: str) -> bytes:
     """`content`, an image `check_image` accepted (and gave `extension`), with no metadata
-    but what displays it: the colour profile, and a JPEG's orientation."""
+    but what displays it: the colour profile, and a JPEG's orientation. A file whose structure
+    the cutting cannot follow (junk between segments) is decoded and written afresh instead."""
     kind = FORMAT_OF_EXTENSION[extension]
-    orientation = _orientation(content)
-    if kind == "JPEG":
-        return _jpeg_without_metadata(content, orientation)
-    if kind in ("PNG", "WEBP") and orientation != 1:
-        return _upright_and_lossless(content, kind)  # rare outside cameras' JPEGs
-    if kind == "PNG":
-        return _png_without_metadata(content)
-    if kind == "WEBP":
-        return _webp_without_metadata(content)
+    try:
+        orientation = _orientation(content)
+        if kind == "JPEG":
+            return _jpeg_without_metadata(content, orientation)
+        if kind in ("PNG", "WEBP") and orientation != 1 and not _animated(content):
+            return _upright_and_lossless(content, kind)  # rare outside cameras' JPEGs
+        if kind == "PNG":
+            return _png_without_metadata(content)
+        if kind == "WEBP":
+            return _webp_without_metadata(content)
+    except (ValueError, IndexError, struct.error):
+        return _written_afresh(content, kind)
     return content  # GIF has no EXIF, GPS or XMP blocks of its own
 
 
@@ -92,7 +96,16 @@ def _orientation(content: bytes) -> int:
         return image.getexif().get(ORIENTATION, 1)
 
 
+def _animated(content: bytes) -> bool:
+    with Image.open(io.BytesIO(content)) as image:
+        return getattr(image, "is_animated", False)
+
+
 def _jpeg_without_metadata(content: bytes, orientation: int) -> bytes:
+    """Segment by segment up to the end-of-image marker: what follows it (another JPEG with
+    its own EXIF, a phone's motion-photo video) is not the picture, and is dropped."""
+    if content[:2] != b"\xff\xd8":
+        raise ValueError("no JPEG start")
     kept = [b"\xff\xd8"]
     if orientation != 1:  # the one EXIF field that changes how the picture is shown
         exif = Image.Exif()
@@ -100,26 +113,49 @@ def _jpeg_without_metadata(content: bytes, orientation: int) -> bytes:
         data = exif.tobytes()
         kept.append(b"\xff\xe1" + struct.pack(">H", len(data) + 2) + data)
     position = 2
-    while position + 4 <= len(content):
-        marker = content[position + 1]
+    while position + 1 < len(content):
         if content[position] != 0xFF:
             raise ValueError(f"not a JPEG marker at byte {position}")
+        marker = content[position + 1]
         if marker == 0xFF:  # fill byte
             position += 1
             continue
+        if marker == 0xD9:  # end of image
+            kept.append(b"\xff\xd9")
+            return b"".join(kept)
         if marker == 0x01 or 0xD0 <= marker <= 0xD7:  # markers without a length
             kept.append(content[position : position + 2])
             position += 2
             continue
-        if marker in (0xDA, 0xD9):  # start of scan (or the end): the rest is the picture itself
-            break
         (length,) = struct.unpack(">H", content[position + 2 : position + 4])
+        if length < 2:
+            raise ValueError(f"bad JPEG segment length at byte {position}")
+        end = position + 2 + length
         metadata = (0xE0 <= marker <= 0xEF and marker not in JPEG_KEPT_SEGMENTS) or marker == 0xFE
         if not metadata:
-            kept.append(content[position : position + 2 + length])
-        position += 2 + length
-    kept.append(content[position:])
-    return b"".join(kept)
+            kept.append(content[position:end])
+        position = end
+        if marker == 0xDA:  # start of scan: the compressed picture runs to the next marker
+            scan_end = _scan_end(content, position)
+            kept.append(content[position:scan_end])
+            position = scan_end
+    raise ValueError("no JPEG end")
+
+
+def _scan_end(content: bytes, position: int) -> int:
+    """Where a scan's compressed data ends: at the first 0xFF that is neither a stuffed zero
+    nor a restart marker."""
+    while True:
+        position = content.find(b"\xff", position)
+        if position == -1 or position + 1 >= len(content):
+            raise ValueError("a scan without an end")
+        following = content[position + 1]
+        if following == 0x00 or 0xD0 <= following <= 0xD7:
+            position += 2
+        elif following == 0xFF:
+            position += 1
+        else:
+            return position
 
 
 def _png_without_metadata(content: bytes) -> bytes:
@@ -136,8 +172,10 @@ def _png_without_metadata(content: bytes) -> bytes:
 
 
 def _webp_without_metadata(content: bytes) -> bytes:
+    (riff_size,) = struct.unpack("<I", content[4:8])
+    end_of_file = min(len(content), 8 + riff_size)  # anything after the RIFF container is not the image
     chunks, position = [], 12
-    while position + 8 <= len(content):
+    while position + 8 <= end_of_file:
         kind = content[position : position + 4]
         (size,) = struct.unpack("<I", content[position + 4 : position + 8])
         end = position + 8 + size + (size & 1)
@@ -157,5 +195,19 @@ def _upright_and_lossless(content: bytes, kind: str) -> bytes:
         upright = ImageOps.exif_transpose(image)
         buffer = io.BytesIO()
         options = {"lossless": True} if kind == "WEBP" else {}
+        upright.save(buffer, kind, icc_profile=icc_profile, **options)
+    return buffer.getvalue()
+
+
+def _written_afresh(content: bytes, kind: str) -> bytes:
+    """Decoded and saved again with nothing but the pixels and colour profile (a JPEG at a
+    quality high enough not to show): for files the cutting could not follow."""
+    with Image.open(io.BytesIO(content)) as image:
+        icc_profile = image.info.get("icc_profile")
+        upright = ImageOps.exif_transpose(image)
+        if kind == "JPEG" and upright.mode not in ("RGB", "L", "CMYK"):
+            upright = upright.convert("RGB")
+        buffer = io.BytesIO()
+        options = {"quality": 95} if kind == "JPEG" else {"lossless": True} if kind == "WEBP" else {}
         upright.save(buffer, kind, icc_profile=icc_profile, **options)
     return buffer.getvalue()

@@ -45,9 +45,16 @@ def _call(request: urllib.request.Request) -> None:
 
 
 def _varnish(names) -> None:
-    """xkey: one PURGE per Varnish host, the names in `xkey-purge` (newsroom/varnish/)."""
+    """xkey: one PURGE per Varnish host, the names in `xkey-purge` (newsroom/varnish/). Every
+    host is tried: one that is down does not keep the others stale."""
+    failures = []
     for url in settings.EDGE_PURGE_URLS:
-        _call(urllib.request.Request(url, method="PURGE", headers={"xkey-purge": " ".join(names)}))
+        try:
+            _call(urllib.request.Request(url, method="PURGE", headers={"xkey-purge": " ".join(names)}))
+        except PurgeFailed as failure:
+            failures.append(str(failure))
+    if failures:
+        raise PurgeFailed("; ".join(failures))
 
 
 def _fastly(names) -> None:

@@ -23,6 +23,7 @@ import logging
 import queue
 import random
 import threading
+import time
 import traceback
 from datetime import timedelta
 from functools import partial
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 
 _handlers: dict = {}
 BACKOFF_LIMIT_SECONDS = 3600
+READINESS_TIMEOUT_SECONDS = 0.5
 
 
 def job(name: str):
@@ -61,32 +63,82 @@ def enqueue(name: str, *args, key: str = "", run_at=None, merge=False) -> Job:
         raise LookupError(f"no job is registered as {name!r}")
     now = timezone.now()
     run_at = max(run_at or now, now)
-    job = _join_waiting(name, args, key, run_at, now, merge) if key else None
+    when = None if run_at == now else run_at  # "now", however many microseconds apart
+    if merge:
+        job = _join_this_transactions(name, args, key, when)
+    else:
+        job = _join_waiting(name, args, key, run_at, now) if key else None
     if job is None:
         job = Job.objects.create(name=name, args=list(args), key=key, run_at=run_at)
+        if merge:
+            _remember_for_this_transaction(name, key, when, job.pk)
     if settings.JOBS_MODE == "eager":
-        run(job.pk)
+        with transaction.atomic():  # a handler's database error must not break the caller's transaction
+            run(job.pk)
     else:
         transaction.on_commit(partial(dispatch, [job.pk]), robust=True)
     return job
 
 
-def _join_waiting(name, args, key, run_at, now, merge) -> Job | None:
+def _join_waiting(name, args, key, run_at, now) -> Job | None:
     waiting = Job.objects.filter(name=name, key=key, state=Job.State.PENDING)
     waiting = waiting.filter(run_at__lte=now) if run_at == now else waiting.filter(run_at=run_at)
     job = waiting.order_by("run_at").first()
     if job is None:
         return None
-    job.args = [sorted({*job.args[0], *args[0]})] if merge else list(args)
+    job.args = list(args)
     # Only while it still waits: a worker that claimed it meanwhile has read its arguments.
     if not Job.objects.filter(pk=job.pk, state=Job.State.PENDING).update(args=job.args):
         return None
     return job
 
 
+# Merged jobs (purges) gather within one transaction only: its row is invisible to every other
+# transaction until commit, so adding names to it races with nobody and locks nothing shared.
+_this_transactions = threading.local()
+
+
+def _transaction_token():
+    connection = transaction.get_connection()
+    return id(connection.atomic_blocks[0]) if connection.in_atomic_block else None
+
+
+def _join_this_transactions(name, args, key, run_at) -> Job | None:
+    token = _transaction_token()
+    found = getattr(_this_transactions, "jobs", {}).get((token, name, key, run_at)) if token else None
+    if found is None:
+        return None
+    job = Job.objects.filter(pk=found, state=Job.State.PENDING).first()  # None after a rollback
+    if job is None:
+        return None
+    job.args = [sorted({*job.args[0], *args[0]})]
+    Job.objects.filter(pk=job.pk).update(args=job.args)
+    return job
+
+
+def _remember_for_this_transaction(name, key, run_at, pk) -> None:
+    token = _transaction_token()
+    if token is None:
+        return  # autocommit: this write was its own transaction
+    jobs = _this_transactions.__dict__.setdefault("jobs", {})
+    jobs[(token, name, key, run_at)] = pk
+    transaction.on_commit(lambda: jobs.pop((token, name, key, run_at), None))
+
+
 def run(job_id: int) -> bool:
     """Claim and run one job; False when it is not this worker's to run (done, taken, not due)."""
     now = timezone.now()
+    # A job whose worker died on every attempt (killed, out of memory) is not tried forever.
+    Job.objects.filter(
+        pk=job_id, state=Job.State.RUNNING, locked_until__lt=now, attempts__gte=settings.JOBS_MAX_ATTEMPTS
+    ).update(
+        state=Job.State.FAILED,
+        finished_at=now,
+        locked_until=None,
+        error="The worker running it stopped before it ended (killed, or out of memory?), on every attempt.",
+    )
+    # The lease's end is this attempt's token: a worker that overran its lease, and lost the job
+    # to another, records nothing when it ends.
     lease_end = now + timedelta(seconds=settings.JOBS_LEASE_SECONDS)
     claimed = (
         Job.objects.claimable(now)
@@ -96,24 +148,22 @@ def run(job_id: int) -> bool:
     if not claimed:
         return False
     job = Job.objects.get(pk=job_id)
+    mine = Job.objects.filter(pk=job_id, state=Job.State.RUNNING, locked_until=lease_end)
     try:
         handler = _handlers.get(job.name)
         if handler is None:
             raise LookupError(f"no job is registered as {job.name!r}")
         handler(*job.args)
     except Exception as error:  # noqa: BLE001 - whatever a job raises is recorded for staff
-        _record_failure(job, error)
+        _record_failure(job, error, mine)
     else:
-        Job.objects.filter(pk=job_id, state=Job.State.RUNNING).update(
-            state=Job.State.DONE, finished_at=timezone.now(), locked_until=None, error=""
-        )
+        mine.update(state=Job.State.DONE, finished_at=timezone.now(), locked_until=None, error="")
     return True
 
 
-def _record_failure(job: Job, error: Exception) -> None:
+def _record_failure(job: Job, error: Exception, running) -> None:
     reason = f"{type(error).__name__}: {error}"
     details = f"{reason}\n\n{traceback.format_exc()}"[-10_000:]
-    running = Job.objects.filter(pk=job.pk, state=Job.State.RUNNING)
     if job.attempts >= settings.JOBS_MAX_ATTEMPTS:
         running.update(state=Job.State.FAILED, finished_at=timezone.now(), locked_until=None, error=details)
         log.error("job %s failed for good after %d attempts: %s", job, job.attempts, reason)
@@ -188,6 +238,9 @@ def _send(ids) -> None:
         return
     jobs = list(Job.objects.filter(pk__in=ids).values_list("pk", "run_at"))
     now = timezone.now()
+    marked = [pk for pk, _ in jobs]
+    # Marked before sending: a worker that runs and fails a job at once resets it, after this.
+    Job.objects.filter(pk__in=marked).update(dispatched_at=now)
     try:
         with app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
             for pk, run_at in jobs:
@@ -200,24 +253,34 @@ def _send(ids) -> None:
                 )
     except (OperationalError, OSError) as error:
         _broker.began(error)
+        Job.objects.filter(pk__in=marked, dispatched_at=now).update(dispatched_at=None)  # for the relay
         return
     if _broker.ended():
         log.warning("jobs: the broker answers again; waiting jobs are sent")
-    Job.objects.filter(pk__in=[pk for pk, _ in jobs]).update(dispatched_at=now)
 
 
 def broker_state() -> str:
     """For /readyz: "ok", "unreachable", or "in-process" when there is no broker."""
     if settings.JOBS_MODE != "celery":
         return "in-process"
-    from .celery import app
+    from kombu import Connection
 
-    try:
-        with app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
-            connection.ensure_connection(max_retries=1, timeout=settings.CELERY_BROKER_CONNECTION_TIMEOUT)
-    except Exception as error:  # noqa: BLE001 - a probe reports, it does not raise
-        return f"unreachable: {type(error).__name__}"
-    return "ok"
+    answer = []
+
+    def connect():
+        try:
+            with Connection(settings.CELERY_BROKER_URL, connect_timeout=READINESS_TIMEOUT_SECONDS) as connection:
+                connection.connection  # noqa: B018 - connects (and shakes hands) once
+            answer.append("ok")
+        except Exception as error:  # noqa: BLE001 - a probe reports, it does not raise
+            answer.append(f"unreachable: {type(error).__name__}")
+
+    # A probe must answer within the load balancer's timeout whatever the broker does (a
+    # client's own timeouts and retries add up to seconds): it waits this long, no more.
+    attempt = threading.Thread(target=connect, daemon=True)
+    attempt.start()
+    attempt.join(READINESS_TIMEOUT_SECONDS)
+    return answer[0] if answer else f"unreachable: no answer within {READINESS_TIMEOUT_SECONDS} s"
 
 
 class _Runner:
@@ -244,16 +307,18 @@ class _Runner:
                 self.queue.put(job_id)
 
     def _loop(self) -> None:
+        next_look = 0.0
         while True:
             try:
                 ids = [self.queue.get(timeout=settings.JOBS_RELAY_SECONDS)]
             except queue.Empty:
-                ids = None
+                ids = []
             if settings.JOBS_MODE != "thread":
                 continue  # settings changed under it (tests)
             try:
-                if ids is None:
-                    ids = list(Job.objects.claimable(timezone.now()).values_list("pk", flat=True)[:100])
+                if time.monotonic() >= next_look:  # however busy: retries, scheduled jobs, commands' jobs
+                    next_look = time.monotonic() + settings.JOBS_RELAY_SECONDS
+                    ids += list(Job.objects.claimable(timezone.now()).values_list("pk", flat=True)[:100])
                 for job_id in ids:
                     run(job_id)
             except Exception:  # noqa: BLE001 - the runner outlives any one failure (the database's)

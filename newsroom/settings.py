@@ -99,6 +99,11 @@ DATABASES = {
 # Persistent connections save a connection setup per request on PostgreSQL.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if "sqlite" in DATABASES["default"]["ENGINE"]:
+    # A write transaction takes the write lock when it begins, so two writers (a request and
+    # the in-process job runner) queue for it instead of failing with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("transaction_mode", "IMMEDIATE")
+    DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
 if "postgresql" in DATABASES["default"]["ENGINE"]:
     # A reader page's queries are short: starting parallel workers for them (which PostgreSQL
     # plans for a list at 100,000 stories) took longer than the query itself, measured.

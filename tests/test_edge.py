@@ -246,3 +246,21 @@ def test_cdn_purges_send_every_name_in_batches_the_vendor_accepts(settings, vend
         assert len(batch) <= per_call
         sent += batch
     assert sorted(sent) == sorted(names) and len(_PurgeAPI.calls) == -(-300 // per_call)
+
+
+def test_a_varnish_host_that_is_down_does_not_keep_the_others_stale(edge, settings):
+    story = ArticleFactory(title="Lifeboat crew honoured")
+    purges_done()
+    edge.get(story.get_absolute_url())
+    assert edge_state(edge, story.get_absolute_url())[1] == "hit"
+    down = f"http://127.0.0.1:{free_port()}/"
+    settings.EDGE_PURGE_URLS = [down, edge.url + "/"]
+    story.title = "Lifeboat crew honoured by the city"
+    story.save()
+    wait_for(
+        lambda: "honoured by the city" in edge.get(story.get_absolute_url())[2],
+        timeout=PURGE_DEADLINE,
+        what="the purge at the host that is up",
+    )
+    failed = wait_for(lambda: Job.objects.filter(name="edge.purge", error__contains=down).first(), what="the retry")
+    assert failed.state == "pending"  # tried again later, for the host that was down

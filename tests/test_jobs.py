@@ -3,19 +3,23 @@ machine's RabbitMQ (through a proxy the test can cut, on a queue of the test's o
 when a worker dies or a job fails, and never in the way of an editor's save."""
 
 import io
+import time
+from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from articles.models import Article
 from newsroom import jobs
 from newsroom.models import Job
 from tests.factories import ArticleFactory
-from tests.utils import article_form, wait_for
+from tests.utils import article_form, free_port, wait_for
 
 RABBITMQ_PORT = 5672
 
@@ -143,6 +147,56 @@ def test_make_run_runs_jobs_in_a_thread_of_the_web_process(settings, client):
 def test_readiness_reports_a_broker_that_does_not_answer_without_taking_the_server_out(db, client, broker):
     assert client.get("/readyz").json()["queue"] == "ok"
     broker.cut()
+    started = time.monotonic()
     response = client.get("/readyz")
+    assert time.monotonic() - started < 1.0  # within a load balancer's probe timeout
     assert response.status_code == 200
     assert response.json()["status"] == "degraded" and response.json()["queue"].startswith("unreachable")
+
+
+def test_a_job_whose_worker_dies_on_every_attempt_is_failed_not_tried_forever(db, settings):
+    settings.JOBS_MAX_ATTEMPTS = 3
+    article = ArticleFactory()
+    job = Job.objects.create(name="articles.lead_renditions", args=[article.pk], state="running", attempts=3)
+    Job.objects.filter(pk=job.pk).update(locked_until=job.created_at)  # its lease ran out long ago
+    assert jobs.run(job.pk) is False
+    job.refresh_from_db()
+    assert job.state == "failed" and "stopped before it ended" in job.error
+
+
+def test_a_worker_that_overran_its_lease_records_nothing_over_the_worker_that_took_over(db, settings):
+    """While the first worker is still at it, its lease ends and a second worker claims the job:
+    when the first then fails, the job stays the second's (not set back to pending or failed)."""
+    article = ArticleFactory(lead_image=SimpleUploadedFile("pier.jpg", photo()))
+    job = the_job(article.pk)
+    Job.objects.filter(pk=job.pk).update(state="pending", attempts=0)
+    Article.objects.filter(pk=article.pk).update(lead_renditions={})  # still to be made
+    taken_over = timezone.now() + timedelta(seconds=600)
+
+    def overrun(*args, **kwargs):
+        Job.objects.filter(pk=job.pk).update(locked_until=taken_over)  # the second worker's claim
+        raise OSError("the storage timed out")
+
+    with mock.patch("articles.renditions.make", overrun):
+        assert jobs.run(job.pk)
+    job.refresh_from_db()
+    assert (job.state, job.locked_until, job.error) == ("running", taken_over, "")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_purges_gather_within_a_transaction_and_never_into_another_ones_job(settings):
+    from articles import freshness
+
+    settings.JOBS_MODE = "celery"
+    settings.CELERY_BROKER_URL = f"amqp://guest:guest@127.0.0.1:{free_port()}//"  # nothing there: never sent
+    settings.EDGE_PURGE = "varnish"
+    with transaction.atomic():
+        freshness.invalidate_on_commit({"a1", "p1"})
+        freshness.invalidate_on_commit({"ls5"})
+    assert list(Job.objects.filter(name="edge.purge").values_list("args", flat=True)) == [[["a1", "ls5", "p1"]]]
+    with transaction.atomic():
+        freshness.invalidate_on_commit({"a2"})
+    assert sorted(Job.objects.filter(name="edge.purge").values_list("args", flat=True)) == [
+        [["a1", "ls5", "p1"]],
+        [["a2"]],
+    ]

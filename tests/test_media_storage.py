@@ -85,3 +85,23 @@ def test_uploads_and_renditions_live_in_object_storage_and_pages_link_the_rendit
     with urllib.request.urlopen(object_storage.url + largest["name"]) as answer:
         assert answer.headers["Content-Type"] == "image/webp"
         assert_no_identifying_metadata(answer.read())
+
+
+def test_what_follows_a_jpeg_and_its_later_scans_are_handled(superuser):
+    """A progressive JPEG (several scans, tables between them) keeps every scan; a second
+    JPEG appended after the end of the image (as phones do for previews and motion photos),
+    with its own EXIF, is dropped."""
+    buffer = io.BytesIO()
+    Image.linear_gradient("L").convert("RGB").resize((640, 480)).save(buffer, "JPEG", progressive=True)
+    progressive = buffer.getvalue()
+    upload = SimpleUploadedFile("layers.jpg", progressive + located_photo(), content_type="image/jpeg")
+    assert (
+        superuser.post(
+            reverse("admin:articles_article_add"), article_form(title="Layers", lead_image=upload)
+        ).status_code
+        == 302
+    )
+    with default_storage.open(Article.objects.get(title="Layers").lead_image.name) as file:
+        stored = file.read()
+    assert_no_identifying_metadata(stored)
+    assert decoded(stored) == decoded(progressive) and stored.endswith(b"\xff\xd9") and len(stored) <= len(progressive)

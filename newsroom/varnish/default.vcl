@@ -10,7 +10,7 @@ import directors;
 probe newsroom_ready {
     .url = "/readyz";
     .interval = 2s;
-    .timeout = 1s;
+    .timeout = 2s;
     .window = 3;
     .threshold = 2;
 }
@@ -18,8 +18,10 @@ probe newsroom_ready {
 backend app1 { .host = "10.0.0.11"; .port = "8000"; .probe = newsroom_ready; .first_byte_timeout = 30s; }
 backend app2 { .host = "10.0.0.12"; .port = "8000"; .probe = newsroom_ready; .first_byte_timeout = 30s; }
 
+# Who may purge: the app servers (and workers), never readers. Behind a TLS terminator on this
+# host that does not speak the PROXY protocol every reader arrives from 127.0.0.1: then leave
+# it out and list only the app servers' addresses.
 acl newsroom_purgers {
-    "127.0.0.1";
     "10.0.0.0"/24;
 }
 

@@ -41,6 +41,9 @@ sub vcl_recv {
 }
 
 sub vcl_backend_response {
+    if (beresp.status >= 500 && bereq.is_bgfetch) {
+        return (abandon);  # an origin in trouble: keep serving the stale page, not its error
+    }
     if (beresp.http.Cache-Control !~ "(s-maxage|public)") {
         # Only what the origin calls shareable is kept: not a 404 for a story about to go
         # live, not a redirect, not an error (Varnish would otherwise keep them two minutes).
@@ -53,9 +56,6 @@ sub vcl_backend_response {
     }
     # Kept past their time for stale-if-error; a healthy origin's requests use a shorter grace.
     set beresp.grace = 24h;
-    if (beresp.status >= 500 && bereq.is_bgfetch) {
-        return (abandon);  # keep serving the stale page rather than an error
-    }
 }
 
 sub vcl_backend_error {
