@@ -2,9 +2,11 @@
 summaries, bodies."""
 
 import datetime as dt
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from articles.models import Article, Author, Category, Tag
@@ -442,3 +444,51 @@ def test_seed_article_field_by_field():
     assert article.source_key == f"path:{SEED}"  # no content folder in the path: the whole path
     assert len(article.source_hash) == 64
     assert article.imported_at is not None
+
+
+# YAML 1.1 reads people's words as other things; front matter keeps what was written.
+
+
+@pytest.mark.parametrize(
+    ("written", "title"),
+    [("No", "No"), ("yes", "yes"), ("Off", "Off"), ("1:30", "1:30"), ("0755", "0755"), ("1.10", "1.10")],
+)
+def test_a_title_is_the_text_that_was_written(tmp_path, written, title):
+    write(tmp_path, "post.md", f"---\ntitle: {written}\ndate: 2024-05-01\n---\nBody.\n")
+    run_import(tmp_path)
+    assert only().title == title
+
+
+def test_tags_and_names_keep_their_words_and_zeros(tmp_path):
+    write(
+        tmp_path,
+        "post.md",
+        "---\ntitle: Norway votes\ndate: 2024-05-01\nauthor: Off\ntags: [NO, on, y, 01234, 3.10]\n---\nBody.\n",
+    )
+    run_import(tmp_path)
+    article = only()
+    assert sorted(article.tags.names()) == sorted(["NO", "on", "y", "01234", "3.10"])
+    assert [a.name for a in article.byline] == ["Off"]
+
+
+@pytest.mark.parametrize("flag", ["no", "off", "false"])
+def test_a_published_flag_in_words_still_keeps_a_story_from_readers(tmp_path, flag):
+    write(tmp_path, "post.md", f"---\ntitle: Embargoed\ndate: 2024-05-01\npublished: {flag}\n---\nBody.\n")
+    out, err = run_import(tmp_path)
+    article = only()
+    assert article.status == "draft" and article.published_at is not None and "unreadable date" not in out + err
+
+
+def test_a_yaml_bomb_is_refused_with_its_reason_and_the_rest_imported(tmp_path):
+    """Nine lines, 81 aliases, a billion values once spelled out."""
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for n, name in enumerate("bcdefghij"):
+        lines.append(f"{name}: &{name} [{', '.join(['*' + 'abcdefghij'[n]] * 9)}]")
+    write(tmp_path, "bomb.md", "---\ntitle: Laughs\n" + "\n".join(lines) + "\n---\nBody.\n")
+    write(tmp_path, "fine.md", "---\ntitle: Harbour reopens\ndate: 2024-05-01\n---\nBody.\n")
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_articles", str(tmp_path), stdout=StringIO(), stderr=err)
+    assert only().title == "Harbour reopens"
+    reason = next(line for line in err.getvalue().splitlines() if "bomb.md" in line)
+    assert "more than 10,000 values once its YAML aliases are spelled out" in reason

@@ -207,7 +207,7 @@ def map_source(source: SourceFile, options: ImportOptions, images=None) -> Artic
 
 def _map_times(data, meta, used, take, tz, path):
     raw_date = take("published_at")
-    if isinstance(raw_date, bool):  # Jekyll's `published: false` is a status, not a date
+    if _as_flag(raw_date) is not None:  # Jekyll's `published: false` (or `no`) is a status, not a date
         used.difference_update(ALIASES["published_flag"])
         raw_date = _take_first(meta, used, _DATE_KEYS)
     if raw_date is not None:
@@ -274,9 +274,9 @@ def _map_status(data: "ArticleData", meta, used, options):
         used.add(key)
         if _flag(meta[key]) and status == "published":
             status = "draft"
-    if (key := _present(meta, "published_flag")) and isinstance(meta[key], bool):
+    if (key := _present(meta, "published_flag")) and _as_flag(meta[key]) is not None:
         used.add(key)
-        if meta[key] is False and status == "published":
+        if _as_flag(meta[key]) is False and status == "published":
             status = "draft"
     if data.status == "draft":
         status = "draft"
@@ -455,3 +455,14 @@ def _json_safe(value):
 def _flag(value) -> bool:
     """YAML booleans, and the strings people write for them."""
     return value is True or str(value).strip().lower() in ("true", "yes", "on", "1")
+
+
+_FLAG_WORDS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
+
+
+def _as_flag(value) -> bool | None:
+    """A yes/no field's value: YAML reads only true and false as booleans (see reading.py), so
+    the words people write for a flag (`published: no`) are read here, for flags only."""
+    if isinstance(value, bool):
+        return value
+    return _FLAG_WORDS.get(value.strip().lower()) if isinstance(value, str) else None

@@ -24,23 +24,69 @@ class TomlHandler(BaseHandler):
         return tomllib.loads(fm)
 
 
+# Front matter is people's text: what YAML 1.1 would turn into something else stays as written.
 # Dates stay text so `parse_datetime` reads them (an impossible `2021-02-30` costs the article its
-# date, not the whole file); floats stay text so a tag `3.10` does not become 3.1.
+# date, not the whole file); floats stay text so a tag `3.10` does not become 3.1; booleans are
+# only true and false (the Norway problem: `NO`, `on`, `yes`, `off` are words), and integers only
+# plain decimals (`1:30` is not 90, nor `0755` 493, nor `01234` a number without its zero).
 _KEPT_AS_TEXT = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:float"}
+_NARROWED = {
+    "tag:yaml.org,2002:bool": (re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), "tTfF"),
+    "tag:yaml.org,2002:int": (re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), "-+0123456789"),
+}
+# Aliases repeat what an anchor holds: a few hundred bytes of nested ones stand for billions of
+# values, which whatever walks them (the extra field's JSON, a report) would spell out.
+MAX_YAML_VALUES = 10_000
+
+
+def _resolvers() -> dict:
+    resolvers = {
+        first: [(tag, regexp) for tag, regexp in entries if tag not in _KEPT_AS_TEXT and tag not in _NARROWED]
+        for first, entries in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    for tag, (regexp, firsts) in _NARROWED.items():
+        for first in firsts:
+            resolvers.setdefault(first, []).insert(0, (tag, regexp))
+    return resolvers
 
 
 class YamlLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """YAML's safe loader, with dates and floats kept as written."""
+    """YAML's safe loader, with people's text kept as written (see above)."""
 
-    yaml_implicit_resolvers = {
-        first: [(tag, regexp) for tag, regexp in resolvers if tag not in _KEPT_AS_TEXT]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
+    yaml_implicit_resolvers = _resolvers()
 
 
 class YamlHandler(YAMLHandler):
     def load(self, fm):
+        if "*" in fm:  # no alias without one
+            _refuse_expansion(fm)
         return yaml.load(fm, Loader=YamlLoader)
+
+
+def _refuse_expansion(fm: str) -> None:
+    """Count the values the front matter stands for, aliases spelled out, from the parser's
+    events (no values are built); past MAX_YAML_VALUES it is refused."""
+    sizes, open_nodes = {}, [[None, 0]]  # anchor -> values it holds; the collections being read
+    for event in yaml.parse(fm, Loader=YamlLoader):
+        if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            open_nodes.append([event.anchor, 1])
+            continue
+        if isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            anchor, count = open_nodes.pop()
+        elif isinstance(event, yaml.ScalarEvent):
+            anchor, count = event.anchor, 1
+        elif isinstance(event, yaml.AliasEvent):
+            anchor, count = None, sizes.get(event.anchor, 1)
+        else:
+            continue
+        if anchor:
+            sizes[anchor] = count
+        open_nodes[-1][1] += count
+        if open_nodes[-1][1] > MAX_YAML_VALUES:
+            raise ImportFailure(
+                f"front matter stands for more than {MAX_YAML_VALUES:,} values once its YAML aliases are "
+                "spelled out (a YAML bomb?): refused"
+            )
 
 
 HANDLERS = [YamlHandler(), TomlHandler()]
