@@ -449,14 +449,11 @@ def test_seed_article_field_by_field():
 # YAML 1.1 reads people's words as other things; front matter keeps what was written.
 
 
-@pytest.mark.parametrize(
-    ("written", "title"),
-    [("No", "No"), ("yes", "yes"), ("Off", "Off"), ("1:30", "1:30"), ("0755", "0755"), ("1.10", "1.10")],
-)
-def test_a_title_is_the_text_that_was_written(tmp_path, written, title):
+@pytest.mark.parametrize("written", ["No", "yes", "Off", "1:30", "0755", "1.10"])
+def test_a_title_is_the_text_that_was_written(tmp_path, written):
     write(tmp_path, "post.md", f"---\ntitle: {written}\ndate: 2024-05-01\n---\nBody.\n")
     run_import(tmp_path)
-    assert only().title == title
+    assert only().title == written
 
 
 def test_tags_and_names_keep_their_words_and_zeros(tmp_path):

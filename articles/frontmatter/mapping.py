@@ -454,7 +454,7 @@ def _json_safe(value):
 
 def _flag(value) -> bool:
     """YAML booleans, and the strings people write for them."""
-    return value is True or str(value).strip().lower() in ("true", "yes", "on", "1")
+    return _as_flag(value) is True or str(value).strip() == "1"
 
 
 _FLAG_WORDS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
