@@ -119,7 +119,7 @@ class ArticleListView(PublishedListMixin, ListView):
 
 class CategoryView(PublishedListMixin, ListView):
     def get(self, request, *args, **kwargs):
-        self.category = get_object_or_404(Category, path=kwargs["path"])
+        self.category = get_object_or_404(Category.objects.public(), path=kwargs["path"])
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -135,7 +135,7 @@ class CategoryView(PublishedListMixin, ListView):
 
     def get_context_data(self, **kwargs):
         self.breadcrumb = SimpleLazyObject(self.category.ancestors)
-        self.children = self.category.children.all()
+        self.children = self.category.children.public()
         return super().get_context_data(
             heading=self.category.name,
             description=self.category.description,
@@ -149,7 +149,7 @@ class CategoryView(PublishedListMixin, ListView):
 
 class TagView(PublishedListMixin, ListView):
     def get(self, request, *args, **kwargs):
-        self.tag = get_object_or_404(Tag, slug=kwargs["slug"])
+        self.tag = get_object_or_404(Tag.objects.public(), slug=kwargs["slug"])
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -174,7 +174,7 @@ class AuthorView(PublishedListMixin, ListView):
     template_name = "articles/author_detail.html"
 
     def get(self, request, *args, **kwargs):
-        self.author = get_object_or_404(Author, slug=kwargs["slug"])
+        self.author = get_object_or_404(Author.objects.public(), slug=kwargs["slug"])
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
