@@ -1,4 +1,6 @@
 import datetime as dt
+import time
+from collections import Counter
 
 import pytest
 from django.core.cache import caches
@@ -120,11 +122,12 @@ def test_another_process_changing_content_is_seen(client, settings):
     assert client.get(reverse("articles:list"))["X-Page-Cache"] == "miss"
 
 
-def test_unknown_parameters_and_other_hosts_do_not_share_entries(client, settings):
+def test_unknown_parameters_share_the_page_and_other_hosts_do_not(client, settings):
     settings.ALLOWED_HOSTS = ["testserver", "www.example.com"]
     ArticleFactory()
-    client.get("/articles/")
-    assert "X-Page-Cache" not in client.get("/articles/", {"utm_source": "x"})
+    first = client.get("/articles/")
+    tagged = client.get("/articles/", {"utm_source": "x"})
+    assert tagged["X-Page-Cache"] == "hit" and tagged.content == first.content
     other = client.get("/articles/", HTTP_HOST="www.example.com")
     assert other["X-Page-Cache"] == "miss"
 
@@ -136,3 +139,77 @@ def test_pages_are_cached_again_after_a_scheduled_story_goes_live(client, monkey
     monkeypatch.setattr(timezone, "now", lambda: later)
     assert client.get(reverse("articles:home"))["X-Page-Cache"] == "miss"
     assert client.get(reverse("articles:home"))["X-Page-Cache"] == "hit"
+
+
+# Requests that cost us, not the attacker (issue 12)
+
+
+def kept_kinds(redis_client) -> Counter:
+    """How many entries of each kind (`page`, `paging`, `search`, …) the cache holds."""
+    kinds = (key.decode().split(":")[2] for key in redis_client.scan_iter(":1:*"))
+    return Counter(kind for kind in kinds if kind != "freshness")
+
+
+def reader_pages(section, tag, author, article):
+    return [
+        reverse("articles:home"),
+        reverse("articles:list"),
+        section.get_absolute_url(),
+        reverse("articles:tag", kwargs={"slug": tag}),
+        author.get_absolute_url(),
+        article.get_absolute_url(),
+        reverse("articles:feed"),
+        reverse("sitemap-section", kwargs={"section": "articles"}),
+    ]
+
+
+def test_parameters_a_page_does_not_read_make_no_entries_and_cost_nothing(
+    private_redis, client, django_assert_num_queries
+):
+    """`?q=<junk>` on a list page (or any parameter a page does not read) is that page, as
+    kept: no entry, no query, not one list read again."""
+    author, section = AuthorFactory(), CategoryFactory()
+    article = ArticleFactory(authors=[author], category=section, tags=["harbour"])
+    pages = reader_pages(section, "harbour", author, article)
+    canonical = {url: client.get(url).content for url in pages}
+    before = kept_kinds(private_redis)
+    with django_assert_num_queries(0):
+        for n in range(20):
+            for url in pages:
+                response = client.get(url, {"q": f"junk {n}", "utm_source": f"x{n}", "page": "1"})
+                assert response["X-Page-Cache"] == "hit", url
+                assert response.content == canonical[url], url
+    assert kept_kinds(private_redis) == before
+
+
+def test_a_page_number_spelled_differently_is_the_same_page(private_redis, client):
+    for _ in range(21):
+        ArticleFactory()
+    client.get(reverse("articles:list"))
+    second = client.get(reverse("articles:list"), {"page": "2"})
+    before = kept_kinds(private_redis)
+    for spelling in ("02", " 2", "+2", "0002"):
+        response = client.get(reverse("articles:list"), {"page": spelling})
+        assert response["X-Page-Cache"] == "hit" and response.content == second.content, spelling
+    assert client.get(reverse("articles:list"), {"page": "1"})["X-Page-Cache"] == "hit"  # the list's own address
+    assert kept_kinds(private_redis) == before
+
+
+def test_each_search_costs_a_bounded_entry_and_never_a_kept_page(private_redis, client, django_assert_num_queries):
+    """Distinct searches keep no whole page; each keeps at most its capped matches, once per
+    set of words however they are written; a huge query is cut before it is searched."""
+    for n in range(3):
+        ArticleFactory(title=f"Ferry and tram {n}")
+    freshness.next_publication()
+    client.get(reverse("articles:search"), {"q": "ferry tram"})
+    with django_assert_num_queries(1):  # the page's rows: the matches of these words are kept
+        response = client.get(reverse("articles:search"), {"q": "  TRAM,   ferry "})
+    assert "X-Page-Cache" not in response and response.context["query"] == "TRAM, ferry"
+    for n in range(30):
+        client.get(reverse("articles:search"), {"q": f"ferry word{n}"})
+    kinds = kept_kinds(private_redis)
+    assert kinds["page"] == 0 and kinds["search"] == 31
+    started = time.monotonic()
+    response = client.get(reverse("articles:search"), {"q": "ferry " + "字" * 100_000})
+    assert time.monotonic() - started < 1  # well under a second: 200 characters, 32 terms at most
+    assert response.status_code == 200 and len(response.context["query"]) == 200

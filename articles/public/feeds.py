@@ -20,6 +20,8 @@ FEED_LENGTH = 30
 class ArticleFeed(Feed):
     """The whole site's latest published articles (RSS 2.0)."""
 
+    query_parameters = {}  # the page cache drops any (middleware)
+
     def title(self, obj=None):
         return f"{obj} · {settings.SITE_NAME}" if obj else settings.SITE_NAME
 

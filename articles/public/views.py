@@ -26,7 +26,8 @@ from ..models import Article, Author, Category, Tag
 from . import seo
 from .cards import render_card_groups, render_cards, render_result_meta
 from .context_processors import top_sections
-from .paging import SearchResultsPaginator, StoredPagesPaginator
+from .middleware import reads
+from .paging import SearchResultsPaginator, StoredPagesPaginator, page_number
 from .sitemaps import news_articles
 
 Story = namedtuple("Story", "pk featured section_path")
@@ -40,6 +41,7 @@ class PublishedListMixin:
     template_name = "articles/article_list.html"
     context_object_name = "articles"
     shows_cards = True
+    query_parameters = {"page": page_number}  # the page cache drops every other (middleware)
 
     def list_shows(self) -> list[str]:
         """The list's names (`freshness.shown`): a story entering or leaving it touches them."""
@@ -61,13 +63,12 @@ class PublishedListMixin:
         return context
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
-        # The list is what it lists (a section at an address can be replaced by another) and its
-        # search words; other parameters do not change it.
-        list_key = f"{','.join(self.list_shows())}?q={self.request.GET.get('q', '')}"
+        # The list is what it lists (a section at an address can be replaced by another); no
+        # parameter changes it, so none can make it be read and kept again.
         return StoredPagesPaginator(
             queryset,
             per_page,
-            list_key=list_key,
+            list_key=",".join(self.list_shows()),
             shows=self.list_shows(),
             allow_empty_first_page=allow_empty_first_page,
         )
@@ -78,6 +79,7 @@ class HomeView(TemplateView):
     all cut from one window of recent stories, so the page costs the same few queries always."""
 
     template_name = "articles/home.html"
+    query_parameters = {}
     latest_count = 15
     rail_count = 4
     window = 60
@@ -242,9 +244,14 @@ class SearchView(PublishedListMixin, ListView):
 
     template_name = "articles/search.html"
     shows_cards = False  # results show where the words are, around a cached byline line
+    query_parameters = {"q": search.canonical_query, "page": page_number}
+    # There is no end to distinct searches: one kept whole page each would evict the pages
+    # readers ask for. A result page is its kept matches (bounded: SearchResultsPaginator) and
+    # one fetch of its rows.
+    page_cache_with_query = False
 
     def get_queryset(self):
-        self.query = " ".join(self.request.GET.get("q", "").split())[:200]
+        self.query = search.canonical_query(self.request.GET.get("q", ""))
         matches = search.matches(self.query)
         if matches is None:
             return Article.objects.none()
@@ -258,7 +265,7 @@ class SearchView(PublishedListMixin, ListView):
         return SearchResultsPaginator(
             queryset,
             per_page,
-            list_key=self.query,
+            list_key=search.terms_key(self.query),
             rows=rows,
             allow_empty_first_page=allow_empty_first_page,
         )
@@ -275,6 +282,7 @@ class SearchView(PublishedListMixin, ListView):
 
 class ArticleDetailView(DetailView):
     context_object_name = "article"
+    query_parameters = {}
 
     def get_queryset(self):
         # The body too: a first visit needs it, and a second query for it cost more than its bytes.
@@ -375,6 +383,7 @@ def related_ids(article, tags, count=4, window=200) -> list[int]:
     return []
 
 
+@reads()
 def news_sitemap(request):
     return render(
         request,
@@ -388,6 +397,7 @@ def news_sitemap(request):
     )
 
 
+@reads()
 def robots_txt(request):
     base = f"{request.scheme}://{get_current_site(request).domain}"
     lines = [
