@@ -102,6 +102,12 @@ class PageCacheMiddleware:
                 return _unpacked(found)
             with freshness.collecting() as shown:
                 response = self.get_response(request)
+            if reader and response.has_header("Last-Modified"):
+                # What a reader page shows changes without any time we could send going
+                # forward: a story taken down takes the newest time with it, and a neighbour,
+                # a name or the navigation changes without the page's own. A client asking
+                # If-Modified-Since would keep what was removed; the ETag (the bytes) stays.
+                del response["Last-Modified"]
             if not cacheable or response.status_code != 200 or response.cookies or _private(response):
                 return response
             if hasattr(response, "render") and callable(response.render):

@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.formats import date_format
 from django.utils.functional import SimpleLazyObject
-from django.utils.http import http_date
 from django.utils.translation import gettext, gettext_lazy
 from django.views.generic import (
     DayArchiveView,
@@ -296,8 +295,6 @@ class ArticleDetailView(DetailView):
         response = self.render_to_response(self.get_context_data(object=self.object))
         if not self.object.is_published():
             add_never_cache_headers(response)  # a preview must never be kept by a cache
-        else:
-            response["Last-Modified"] = http_date(self.object.updated_at.timestamp())
         return response
 
     def get_context_data(self, **kwargs):
