@@ -3,10 +3,11 @@ import hashlib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 from taggit.managers import TaggableManager
-from taggit.models import TagBase, TaggedItemBase
+from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
 from . import renditions
 from .addresses import address
@@ -38,6 +39,12 @@ class AuthorQuerySet(models.QuerySet):
     def of_user(self, user):
         """The Author linked to a login (a writer's own byline), or None."""
         return self.filter(user=user).first() if user.is_authenticated else None
+
+    def public(self):
+        """The authors readers may see: on the byline of a published story. One only drafts
+        credit has no page, feed or sitemap entry yet."""
+        published = Article.objects.published().filter(pk=OuterRef("article_id"))
+        return self.filter(Exists(Byline.objects.filter(author=OuterRef("pk")).filter(Exists(published))))
 
 
 class Author(models.Model):
@@ -81,6 +88,18 @@ class Author(models.Model):
         return self.website if self.website.lower().startswith(("http://", "https://")) else ""
 
 
+class CategoryQuerySet(models.QuerySet):
+    def public(self, besides=()):
+        """The sections readers may see: a published story is filed in them or below them
+        (`besides`: not counting these stories). One only drafts use is not in the navigation
+        and has no page, feed or sitemap entry yet."""
+        below = Category.objects.filter(
+            Q(path=OuterRef(OuterRef("path"))) | Q(path__startswith=Concat(OuterRef(OuterRef("path")), Value("/")))
+        )
+        published = Article.objects.published().exclude(pk__in=besides).filter(category__in=below)
+        return self.filter(Exists(published))
+
+
 class Category(models.Model):
     """A section in the tree. `path` (slugs joined by "/") makes "this section and below" one
     indexed prefix query instead of a walk down the tree."""
@@ -96,6 +115,8 @@ class Category(models.Model):
     description = models.TextField(blank=True)
     path = models.CharField(max_length=500, unique=True, editable=False)
     full_name = models.CharField(max_length=1000, editable=False, help_text="Names from the top, as editors see it.")
+
+    objects = CategoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["path"]
@@ -488,8 +509,18 @@ class Byline(models.Model):
         return f"{self.author} on {self.article}"
 
 
+class TagQuerySet(models.QuerySet):
+    def public(self):
+        """The tags readers may see: on a published story. One only drafts carry has no page,
+        feed or sitemap entry yet."""
+        published = Article.objects.published().filter(pk=OuterRef("content_object_id"))
+        return self.filter(Exists(TaggedArticle.objects.filter(tag=OuterRef("pk")).filter(Exists(published))))
+
+
 class Tag(TagBase):
     """A taggit tag whose slug follows Newsroom's slug rule, so `!!!` still gets an address."""
+
+    objects = NaturalKeyManager.from_queryset(TagQuerySet)()  # taggit's, for natural keys
 
     class Meta:
         ordering = ["name"]

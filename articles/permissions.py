@@ -3,6 +3,7 @@
 Editors (and superusers) hold `articles.publish_article`: they publish, schedule, unpublish and
 change any article. Writers hold `articles.change_article` without it: they change their own
 articles (see `ArticleQuerySet.owned_by`) while those are drafts or in review, and submit them.
+Editors make tags (`articles.add_tag`); writers only pick existing ones.
 The groups that grant these are made by migration 0005_editorial_groups."""
 
 import importlib
@@ -11,6 +12,7 @@ from .models import Article
 
 PUBLISH = "articles.publish_article"
 CHANGE = "articles.change_article"
+ADD_TAG = "articles.add_tag"
 WRITABLE_STATES = (Article.Status.DRAFT, Article.Status.REVIEW)
 
 
@@ -21,6 +23,12 @@ def can_publish(user) -> bool:
 def can_write(user) -> bool:
     """Writers and editors: may change articles (writers only their own, see `can_change`)."""
     return user.has_perm(CHANGE)
+
+
+def can_create_tags(user) -> bool:
+    """Editors make tags; writers pick existing ones. A tag has a public page once a published
+    story carries it, so naming one is an editorial decision."""
+    return user.has_perm(ADD_TAG)
 
 
 def is_own(user, article) -> bool:

@@ -113,6 +113,21 @@ def matches(query: str) -> RawSQL | None:
     return RawSQL(f'{plus}"articles_article"."id" IN ({ids.sql})', ids.params, output_field=BooleanField())
 
 
+MAX_QUERY = 200  # characters of a query read; MAX_TERMS tokens of them searched for
+MAX_TERMS = 32
+
+
+def canonical_query(text: str) -> str:
+    """A query as it is searched for and shown: spaces collapsed, cut to MAX_QUERY characters."""
+    return " ".join(text.split())[:MAX_QUERY]
+
+
+def terms_key(query: str) -> str:
+    """What a query's matches depend on: its terms, in one order. `Ferry, TRAM` and `tram ferry`
+    are the same search, found and kept once."""
+    return " ".join(sorted(_query_terms(query)))
+
+
 def _query_terms(query: str) -> list[str]:
     """The tokens an article must have. A run's last character is indexed only so a one-character
     search finds it; in a longer run its bigram already requires it, and as a prefix it would
@@ -120,7 +135,7 @@ def _query_terms(query: str) -> list[str]:
     text = query.lower()
     words = [w[:MAX_TOKEN] for w in _WORDS.findall(text)]
     lone = [run for run in _CJK_RUN.findall(text) if len(run) == 1]
-    return list(dict.fromkeys([*words, *_BIGRAMS.findall(text), *lone]))[:32]
+    return list(dict.fromkeys([*words, *_BIGRAMS.findall(text), *lone]))[:MAX_TERMS]
 
 
 def _prefix(term: str) -> bool:

@@ -7,6 +7,8 @@ from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
+from articles.public.middleware import reads
+from articles.public.paging import page_number
 from articles.public.sitemaps import SITEMAPS
 from articles.public.views import robots_txt
 
@@ -21,11 +23,16 @@ urlpatterns = [
     # An index of one sitemap per kind, each paginated: 5,000 articles a page, all of them listed.
     path(
         "sitemap.xml",
-        sitemap_views.index,
+        reads()(sitemap_views.index),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap",
     ),
-    path("sitemaps/<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
+    path(
+        "sitemaps/<section>.xml",
+        reads(p=page_number)(sitemap_views.sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
     path("robots.txt", robots_txt, name="robots"),
     path("", include("articles.public.urls")),
 ]

@@ -504,3 +504,23 @@ def test_change_list_queries_do_not_grow_with_rows(request, django_assert_num_qu
     with django_assert_num_queries(queries):
         response = client.get(reverse(CHANGELIST), {"all": ""})
     assert response.content.decode().count("referrerpolicy") == rows
+
+
+def test_writers_pick_existing_tags_but_only_editors_make_new_ones(writer, writer_user, editor):
+    """A tag has a public page once a published story carries it: a writer's form offers only
+    existing tags, and a new name posted anyway is refused (issue 12)."""
+    from articles.models import Tag
+
+    ArticleFactory(tags=["Ferries"])
+    assert 'data-tags="true"' not in writer.get(reverse("admin:articles_article_add")).content.decode()
+    assert 'data-tags="true"' in editor.get(reverse("admin:articles_article_add")).content.decode()
+    response = writer.post(
+        reverse("admin:articles_article_add"), article_form(title="Mine", tags=["ferries", "Secret"])
+    )
+    assert response.status_code == 200
+    assert "Only editors can make new tags: pick existing ones instead of “Secret”." in response.content.decode()
+    assert not Article.objects.filter(title="Mine").exists() and not Tag.objects.filter(name__iexact="secret").exists()
+    response = writer.post(reverse("admin:articles_article_add"), article_form(title="Mine", tags=["ferries"]))
+    assert response.status_code == 302 and list(Article.objects.get(title="Mine").tags.names()) == ["Ferries"]
+    response = editor.post(reverse("admin:articles_article_add"), article_form(title="Theirs", tags=["Secret"]))
+    assert response.status_code == 302 and list(Article.objects.get(title="Theirs").tags.names()) == ["Secret"]

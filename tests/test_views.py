@@ -255,6 +255,7 @@ def test_favicon_ico_redirects_to_the_icon(client):
 
 def test_author_website_link_is_only_a_web_address(client):
     author = AuthorFactory(name="Set from the shell", website="javascript:alert(1)")
+    ArticleFactory(authors=[author])
     assert "javascript:" not in client.get(author.get_absolute_url()).content.decode()
     author.website = "https://example.com/me"
     author.save()
@@ -489,7 +490,7 @@ def test_cached_page_parts_follow_content_changes(client):
     assert "Boats and ferries." in client.get(section.get_absolute_url()).content.decode()
     assert "First Reporter" in client.get(article.get_absolute_url()).content.decode()
 
-    CategoryFactory(name="Weather")
+    ArticleFactory(category=CategoryFactory(name="Weather"))
     section.description = "Ships and ports."
     section.save()
     author.name = "Renamed Reporter"
@@ -513,3 +514,76 @@ def test_archive_months_follow_a_scheduled_story_going_live(client):
         after = client.get("/2025/").content.decode()
     assert 'href="/2025/03/"' in before and 'href="/2025/06/"' not in before and "Summer" not in before
     assert 'href="/2025/06/"' in after and "Summer" in after
+
+
+# Names of things not yet public (issue 12)
+
+
+def public_names(client):
+    """Every place a reader (or a crawler) meets a section, tag or author name."""
+    pages = [reverse("articles:home"), reverse("articles:list"), "/sitemaps/sections.xml", "/sitemaps/tags.xml"]
+    return "".join(client.get(url).content.decode() for url in [*pages, "/sitemaps/authors.xml"])
+
+
+def test_sections_tags_and_authors_only_drafts_use_are_not_public(client, settings):
+    """Not in the navigation, a section's subsections or the sitemaps; their pages and feeds
+    404 until a published story uses them, and again once none does."""
+    settings.PAGE_CACHE_SECONDS = 300  # kept pages and fragments must follow too
+    news = CategoryFactory(name="News")
+    ArticleFactory(title="Public story", category=news)
+    secret_top, secret_child = CategoryFactory(name="Mergers Desk"), CategoryFactory(name="Layoffs", parent=news)
+    author = AuthorFactory(name="Undercover Reporter")
+    draft = ArticleFactory(
+        title="Not yet", status=Article.Status.DRAFT, category=secret_child, authors=[author], tags=["acquisition"]
+    )
+    ArticleFactory(title="Also not yet", status=Article.Status.REVIEW, category=secret_top)
+    addresses = [
+        secret_top.get_absolute_url(),
+        secret_child.get_absolute_url(),
+        reverse("articles:category-feed", kwargs={"path": secret_top.path}),
+        reverse("articles:tag", kwargs={"slug": "acquisition"}),
+        reverse("articles:tag-feed", kwargs={"slug": "acquisition"}),
+        author.get_absolute_url(),
+        reverse("articles:author-feed", kwargs={"slug": author.slug}),
+    ]
+
+    def hidden():
+        names = public_names(client) + client.get(news.get_absolute_url()).content.decode()
+        return {
+            "names": [n for n in ("Mergers Desk", "Layoffs", "acquisition", "Undercover Reporter") if n in names],
+            "answering": [url for url in addresses if client.get(url).status_code != 404],
+        }
+
+    assert hidden() == {"names": [], "answering": []}
+    draft.status = Article.Status.PUBLISHED
+    draft.save()
+    assert hidden() == {
+        "names": ["Layoffs", "acquisition", "Undercover Reporter"],
+        "answering": addresses[1:2] + addresses[3:],
+    }
+    draft.status = Article.Status.DRAFT
+    draft.save()
+    assert hidden() == {"names": [], "answering": []}
+
+
+def navigation(client) -> str:
+    html = client.get(reverse("articles:list")).content.decode()
+    return html.split('<header class="site-header">')[1].split("</header>")[0]
+
+
+def test_a_section_only_a_scheduled_story_uses_goes_public_on_time(client, settings, monkeypatch):
+    settings.PAGE_CACHE_SECONDS = 300  # the navigation is a kept fragment: it must follow
+    ArticleFactory(category=CategoryFactory(name="News"))
+    launch = CategoryFactory(name="Launch Desk")
+    when = timezone.now() + dt.timedelta(minutes=5)
+    story = ArticleFactory(category=launch, tags=["rocket"], published_at=when)
+    assert "News" in navigation(client) and "Launch Desk" not in navigation(client)
+    assert client.get(launch.get_absolute_url()).status_code == 404
+    later = timezone.now() + dt.timedelta(minutes=6)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert 'href="/category/launch-desk/">Launch Desk</a>' in navigation(client)
+    assert client.get(launch.get_absolute_url()).status_code == 200
+    assert client.get(reverse("articles:tag", kwargs={"slug": "rocket"})).status_code == 200
+    story.status = Article.Status.DRAFT  # its last story taken down: gone from the navigation again
+    story.save()
+    assert "Launch Desk" not in navigation(client)

@@ -1,15 +1,19 @@
 """The editors' forms: the article form (tags by name, the body editor, edit-version locking)
 and the small forms of the workflow buttons and bulk actions."""
 
+from functools import reduce
+from operator import or_
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..models import Article, Category
+from ..models import Article, Category, Tag
 from .locking import EditVersionFormMixin
 from .widgets import BodyEditor
 
@@ -40,6 +44,8 @@ class TagNamesField(forms.Field):
 
 class ArticleAdminForm(EditVersionFormMixin, forms.ModelForm):
     tags = TagNamesField(required=False, widget=TagAutocomplete(admin.site))
+    # Set per request by the admin (`permissions.can_create_tags`): writers pick existing tags.
+    may_create_tags = True
 
     class Meta:
         model = Article
@@ -50,6 +56,28 @@ class ArticleAdminForm(EditVersionFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["tags"] = [t.name for t in self.instance.tags.all()]
+        if not self.may_create_tags:
+            widget = self.fields["tags"].widget
+            widget.attrs.pop("data-tags", None)
+            widget.attrs["data-placeholder"] = _("Pick tags")
+
+    def clean_tags(self):
+        """Whatever the widget allowed, a new name from someone who may not make tags is refused
+        (tags match case-insensitively, as taggit saves them)."""
+        names = self.cleaned_data["tags"]
+        if self.may_create_tags or not names:
+            return names
+        existing = [
+            n.lower()
+            for n in Tag.objects.filter(reduce(or_, (Q(name__iexact=n) for n in names))).values_list("name", flat=True)
+        ]
+        new = [n for n in names if n.lower() not in existing]
+        if new:
+            raise forms.ValidationError(
+                _("Only editors can make new tags: pick existing ones instead of %(names)s.")
+                % {"names": ", ".join(f"“{n}”" for n in new)}
+            )
+        return names
 
 
 class ScheduleForm(forms.Form):

@@ -52,6 +52,11 @@ class WorkflowAdminMixin:
     def has_publish_permission(self, request):
         return permissions.can_publish(request.user)
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.may_create_tags = permissions.can_create_tags(request.user)  # checked again in clean_tags
+        return form
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not permissions.can_publish(request.user):

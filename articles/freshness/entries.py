@@ -343,6 +343,14 @@ def key(kind: str, *parts) -> str:
     return keys(kind, [parts])[0]
 
 
+def page_key(request) -> str:
+    """A whole page's key: method; scheme and host (pages carry absolute addresses); path; and
+    the query as the page cache left it, the parameters the view reads in canonical form
+    (`public.middleware`), so any other parameter is the same page, not an entry of its own."""
+    address = f"{request.scheme}://{request.get_host()}{request.path}?{request.GET.urlencode()}"
+    return key("page", request.method, address)
+
+
 def _digest(parts) -> str:
     text = ":".join(map(str, parts))
     if len(text) <= 100 and text.isascii() and text.isprintable() and " " not in text:

@@ -161,6 +161,8 @@ def _list_names(moved) -> set[str]:
                 names.update(section_list(paths[p]) for p in above if p in paths)
                 if len(moved) > PRECISE_NEIGHBOURS:
                     names.add(section_neighbours(state.category_id))
+    if _navigation_may_change(moved, by_id):
+        names.add(NAVIGATION)
     if len(moved) <= PRECISE_NEIGHBOURS:
         # The neighbours it had, at its old place, and has, at its new one.
         for pk, listed in moved:
@@ -168,6 +170,20 @@ def _list_names(moved) -> set[str]:
                 place = SimpleNamespace(pk=pk, category_id=state.category_id, published_at=state.published_at)
                 names.update(article_page(pk) for pk in Article.objects.neighbour_ids(place) if pk is not None)
     return names
+
+
+def _navigation_may_change(moved, paths_by_id) -> bool:
+    """The navigation lists the top sections published stories use (`Category.objects.public()`): one
+    whose only published stories are the moved ones has just come or gone (or may have)."""
+    from ..models import Category
+
+    tops = {
+        paths_by_id[s.category_id].split("/")[0] for _, listed in moved for s in listed if s.category_id in paths_by_id
+    }
+    if not tops:
+        return False
+    besides = [pk for pk, _ in moved]
+    return Category.objects.filter(path__in=tops).public(besides=besides).count() < len(tops)
 
 
 def went_live(since: float, until: float, recent_after: float) -> tuple[set[str], bool]:
@@ -201,9 +217,9 @@ def category_changes(category, parent_before=UNKNOWN, placed=False) -> set[str]:
     names = {section(category.pk), SITEMAP}
     parents = {category.parent_id, None if parent_before is UNKNOWN else parent_before}
     if placed or parent_before is UNKNOWN or parent_before != category.parent_id:
-        names.add(section_list(category.pk))
-        if None in parents:
-            names.add(NAVIGATION)
+        # The navigation too: a section coming, going or moving between top sections can
+        # make one of them start or stop being used by published stories.
+        names |= {section_list(category.pk), NAVIGATION}
         for parent in Category.objects.filter(pk__in=parents - {None}):
             names.update(section_list(above.pk) for above in [*parent.ancestors(), parent])
     return names

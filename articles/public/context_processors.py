@@ -15,8 +15,9 @@ class ShownSections(list):
 
 
 def top_sections() -> ShownSections:
-    """The sections the navigation lists (and the home page's rails)."""
-    return ShownSections(Category.objects.filter(parent__isnull=True))
+    """The sections the navigation lists (and the home page's rails): the top ones published
+    stories use."""
+    return ShownSections(Category.objects.filter(parent__isnull=True).public())
 
 
 def site(request):

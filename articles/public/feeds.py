@@ -20,6 +20,8 @@ FEED_LENGTH = 30
 class ArticleFeed(Feed):
     """The whole site's latest published articles (RSS 2.0)."""
 
+    query_parameters = {}  # the page cache drops any (middleware)
+
     def title(self, obj=None):
         return f"{obj} · {settings.SITE_NAME}" if obj else settings.SITE_NAME
 
@@ -95,7 +97,7 @@ class AtomMixin:
 
 class CategoryFeed(ArticleFeed):
     def get_object(self, request, path):
-        return get_object_or_404(Category, path=path)
+        return get_object_or_404(Category.objects.public(), path=path)
 
     def filter(self, articles, category):
         return articles.in_category(category)
@@ -106,7 +108,7 @@ class CategoryFeed(ArticleFeed):
 
 class TagFeed(ArticleFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Tag, slug=slug)
+        return get_object_or_404(Tag.objects.public(), slug=slug)
 
     def filter(self, articles, tag):
         return articles.filter(tagged_items__tag=tag)
@@ -117,7 +119,7 @@ class TagFeed(ArticleFeed):
 
 class AuthorFeed(ArticleFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Author, slug=slug)
+        return get_object_or_404(Author.objects.public(), slug=slug)
 
     def filter(self, articles, author):
         return articles.filter(bylines__author=author)

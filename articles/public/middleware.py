@@ -6,33 +6,72 @@ sits near the top of the stack, so a hit skips sessions, authentication and the 
 altogether, and costs one round trip to the cache (`freshness.reading`). A page is kept with
 the names of what it showed (`freshness.shown`), and is stale as soon as one of those changes
 or a scheduled story it would list goes live. Reader pages also tell an edge cache those names
-(`Surrogate-Key`, `Cache-Tag`).
+(`Surrogate-Key`, `Cache-Tag`). A page is built from, and kept under, only the query parameters
+its view reads; a search's page is never kept whole.
 """
 
+import functools
+
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect
+from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 
 from .. import freshness, redirects
 
 EXCLUDED_PREFIXES = ("/admin/", "/static/", "/media/")
-# Reader pages read only these; any other parameter would make a new, useless cache entry.
-KNOWN_PARAMETERS = {"page", "q"}
 
 
-def _page_key(request) -> str:
-    # Host and scheme too: pages carry absolute canonical and sharing addresses.
-    return freshness.key("page", request.method, f"{request.scheme}://{request.get_host()}{request.get_full_path()}")
+def reads(**parameters):
+    """Declares the query parameters a function view reads, {name: its canonical form} (a view
+    class says the same with a `query_parameters` attribute). See `_only_what_the_view_reads`."""
+
+    def declare(view):
+        @functools.wraps(view)
+        def declared(*args, **kwargs):
+            return view(*args, **kwargs)
+
+        declared.query_parameters = parameters
+        return declared
+
+    return declare
+
+
+def _view_class(request):
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    return getattr(match.func, "view_class", match.func)
+
+
+def _only_what_the_view_reads(request):
+    """Leaves in `request.GET` only the parameters the page's view declares it reads, each in its
+    canonical form (`02` is page 2, page 1 is the list's own address), so every other parameter
+    or spelling gets the page of the canonical address, built and kept once, and makes no entry
+    of its own (issue 12: a few hundred `?q=<junk>` evicted the hot pages). Returns the view, or
+    None when it declares nothing: the request is then left as it came, and the page unkept.
+
+    Ignoring what the page does not read is what caches in front of sites do (a cache key that
+    includes only the named query parameters); a redirect to the canonical address would cost
+    every reader of a tagged link (`utm_source`, `fbclid`) a round trip, and not caching them
+    would let anyone bypass the cache at will."""
+    view = _view_class(request)
+    declared = getattr(view, "query_parameters", None)
+    if declared is None:
+        return None
+    canonical = QueryDict(mutable=True)
+    for name, canonical_form in declared.items():
+        if value := canonical_form(request.GET.get(name, "")):
+            canonical[name] = value
+    canonical._mutable = False
+    request.GET = canonical
+    return view
 
 
 def _cacheable(request) -> bool:
-    return (
-        request.method in ("GET", "HEAD")
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and not request.path.startswith(EXCLUDED_PREFIXES)
-        and set(request.GET) <= KNOWN_PARAMETERS
-    )
+    return request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in request.COOKIES
 
 
 def _private(response) -> bool:
@@ -48,14 +87,27 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        cacheable = _cacheable(request)
-        page_cache = cacheable and getattr(settings, "PAGE_CACHE_SECONDS", 0)
-        key = _page_key(request) if page_cache else None
+        reader = not request.path.startswith(EXCLUDED_PREFIXES)
+        cacheable = reader and _cacheable(request)
+        if reader and request.GET:  # only then: a page without a query is known by its address
+            view = _only_what_the_view_reads(request)
+            cacheable = cacheable and view is not None
+            kept = cacheable and (not request.GET or getattr(view, "page_cache_with_query", True))
+        else:
+            kept = cacheable
+        page_cache = kept and getattr(settings, "PAGE_CACHE_SECONDS", 0)
+        key = freshness.page_key(request) if page_cache else None
         with freshness.reading(key) as found:
             if found is not freshness.MISSING:
                 return _unpacked(found)
             with freshness.collecting() as shown:
                 response = self.get_response(request)
+            if reader and response.has_header("Last-Modified"):
+                # What a reader page shows changes without any time we could send going
+                # forward: a story taken down takes the newest time with it, and a neighbour,
+                # a name or the navigation changes without the page's own. A client asking
+                # If-Modified-Since would keep what was removed; the ETag (the bytes) stays.
+                del response["Last-Modified"]
             if not cacheable or response.status_code != 200 or response.cookies or _private(response):
                 return response
             if hasattr(response, "render") and callable(response.render):
@@ -73,9 +125,7 @@ class PageCacheMiddleware:
             patch_vary_headers(response, ["Cookie"])
             if page_cache:
                 set_response_etag(response)  # stored with the page, so a hit need not hash it again
-                # Searches are too many to remember what each showed: their hits take two trips.
-                remember = "q" not in request.GET
-                freshness.store(key, _packed(response), shown, timeout=settings.PAGE_CACHE_SECONDS, remember=remember)
+                freshness.store(key, _packed(response), shown, timeout=settings.PAGE_CACHE_SECONDS, remember=True)
                 response["X-Page-Cache"] = "miss"
         return response
 

@@ -13,6 +13,17 @@ from .. import freshness
 from ..freshness import shown
 
 
+def page_number(value: str) -> str:
+    """A page number's one spelling, for the page cache: `02`, ` 2` and `+2` are all page 2 to
+    Django's paginator, and page 1 is the list's own address (""). Anything else is left as it
+    is, for the view to refuse."""
+    try:
+        number = int(value)
+    except ValueError:
+        return value
+    return "" if number == 1 else str(number)
+
+
 class StoredPagesPaginator(Paginator):
     """A Paginator for querysets ordered by ("-published_at", "-id") whose pages are read from
     the cache. The ids are read in chunks of pages, each on its first visit: page 1 built from
@@ -71,6 +82,9 @@ class SearchResultsPaginator(Paginator):
     one fetch of the page's own rows. Readers refine a query that matches more."""
 
     cap = 1000
+    # Long enough to page through a result and answer a popular query again; short enough that
+    # a flood of one-off queries does not sit in the cache for a day.
+    keep_seconds = 600
 
     def __init__(self, object_list, per_page, *, list_key, rows, **kwargs):
         """`object_list` finds the matches; `rows` is what a page shows of them, fetched by id
@@ -83,7 +97,10 @@ class SearchResultsPaginator(Paginator):
     def ids(self):
         newest = self.object_list.order_by("-published_at", "-id").values_list("id", flat=True)
         return freshness.kept(
-            freshness.key("search", self.list_key), lambda: list(newest[: self.cap + 1]), [shown.SEARCH]
+            freshness.key("search", self.list_key),
+            lambda: list(newest[: self.cap + 1]),
+            [shown.SEARCH],
+            timeout=self.keep_seconds,
         )
 
     @property

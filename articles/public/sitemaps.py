@@ -4,13 +4,13 @@ of the last two days. Only published articles appear, through `published()`."""
 import datetime as dt
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Exists, OuterRef, Q, Subquery, Value
+from django.db.models import OuterRef, Q, Subquery, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
 from .. import freshness
 from ..freshness import shown
-from ..models import Article, Author, Byline, Category, Tag, TaggedArticle
+from ..models import Article, Author, Category, Tag
 
 
 class ShownSitemap(Sitemap):
@@ -41,7 +41,7 @@ class CategorySitemap(ShownSitemap):
             Q(category__path=OuterRef("path")) | Q(category__path__startswith=Concat(OuterRef("path"), Value("/")))
         )
         latest = in_subtree.order_by("-published_at").values("published_at")[:1]
-        return Category.objects.annotate(latest=Subquery(latest)).filter(latest__isnull=False)
+        return Category.objects.public().annotate(latest=Subquery(latest))
 
     def lastmod(self, category):
         return category.latest
@@ -51,17 +51,14 @@ class TagSitemap(ShownSitemap):
     changefreq = "daily"
 
     def items(self):
-        published = Article.objects.published().filter(pk=OuterRef("content_object_id"))
-        used = TaggedArticle.objects.filter(tag=OuterRef("pk")).filter(Exists(published))
-        return Tag.objects.filter(Exists(used)).order_by("name")
+        return Tag.objects.public().order_by("name")
 
 
 class AuthorSitemap(ShownSitemap):
     changefreq = "daily"
 
     def items(self):
-        published = Article.objects.published().filter(pk=OuterRef("article_id"))
-        return Author.objects.filter(Exists(Byline.objects.filter(author=OuterRef("pk")).filter(Exists(published))))
+        return Author.objects.public()
 
 
 SITEMAPS = {"articles": ArticleSitemap, "sections": CategorySitemap, "tags": TagSitemap, "authors": AuthorSitemap}

@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.formats import date_format
 from django.utils.functional import SimpleLazyObject
-from django.utils.http import http_date
 from django.utils.translation import gettext, gettext_lazy
 from django.views.generic import (
     DayArchiveView,
@@ -26,7 +25,8 @@ from ..models import Article, Author, Category, Tag
 from . import seo
 from .cards import render_card_groups, render_cards, render_result_meta
 from .context_processors import top_sections
-from .paging import SearchResultsPaginator, StoredPagesPaginator
+from .middleware import reads
+from .paging import SearchResultsPaginator, StoredPagesPaginator, page_number
 from .sitemaps import news_articles
 
 Story = namedtuple("Story", "pk featured section_path")
@@ -40,6 +40,7 @@ class PublishedListMixin:
     template_name = "articles/article_list.html"
     context_object_name = "articles"
     shows_cards = True
+    query_parameters = {"page": page_number}  # the page cache drops every other (middleware)
 
     def list_shows(self) -> list[str]:
         """The list's names (`freshness.shown`): a story entering or leaving it touches them."""
@@ -61,13 +62,12 @@ class PublishedListMixin:
         return context
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
-        # The list is what it lists (a section at an address can be replaced by another) and its
-        # search words; other parameters do not change it.
-        list_key = f"{','.join(self.list_shows())}?q={self.request.GET.get('q', '')}"
+        # The list is what it lists (a section at an address can be replaced by another); no
+        # parameter changes it, so none can make it be read and kept again.
         return StoredPagesPaginator(
             queryset,
             per_page,
-            list_key=list_key,
+            list_key=",".join(self.list_shows()),
             shows=self.list_shows(),
             allow_empty_first_page=allow_empty_first_page,
         )
@@ -78,6 +78,7 @@ class HomeView(TemplateView):
     all cut from one window of recent stories, so the page costs the same few queries always."""
 
     template_name = "articles/home.html"
+    query_parameters = {}
     latest_count = 15
     rail_count = 4
     window = 60
@@ -119,7 +120,7 @@ class ArticleListView(PublishedListMixin, ListView):
 
 class CategoryView(PublishedListMixin, ListView):
     def get(self, request, *args, **kwargs):
-        self.category = get_object_or_404(Category, path=kwargs["path"])
+        self.category = get_object_or_404(Category.objects.public(), path=kwargs["path"])
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -135,7 +136,7 @@ class CategoryView(PublishedListMixin, ListView):
 
     def get_context_data(self, **kwargs):
         self.breadcrumb = SimpleLazyObject(self.category.ancestors)
-        self.children = self.category.children.all()
+        self.children = self.category.children.public()
         return super().get_context_data(
             heading=self.category.name,
             description=self.category.description,
@@ -149,7 +150,7 @@ class CategoryView(PublishedListMixin, ListView):
 
 class TagView(PublishedListMixin, ListView):
     def get(self, request, *args, **kwargs):
-        self.tag = get_object_or_404(Tag, slug=kwargs["slug"])
+        self.tag = get_object_or_404(Tag.objects.public(), slug=kwargs["slug"])
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -174,7 +175,7 @@ class AuthorView(PublishedListMixin, ListView):
     template_name = "articles/author_detail.html"
 
     def get(self, request, *args, **kwargs):
-        self.author = get_object_or_404(Author, slug=kwargs["slug"])
+        self.author = get_object_or_404(Author.objects.public(), slug=kwargs["slug"])
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -242,9 +243,14 @@ class SearchView(PublishedListMixin, ListView):
 
     template_name = "articles/search.html"
     shows_cards = False  # results show where the words are, around a cached byline line
+    query_parameters = {"q": search.canonical_query, "page": page_number}
+    # There is no end to distinct searches: one kept whole page each would evict the pages
+    # readers ask for. A result page is its kept matches (bounded: SearchResultsPaginator) and
+    # one fetch of its rows.
+    page_cache_with_query = False
 
     def get_queryset(self):
-        self.query = " ".join(self.request.GET.get("q", "").split())[:200]
+        self.query = search.canonical_query(self.request.GET.get("q", ""))
         matches = search.matches(self.query)
         if matches is None:
             return Article.objects.none()
@@ -258,7 +264,7 @@ class SearchView(PublishedListMixin, ListView):
         return SearchResultsPaginator(
             queryset,
             per_page,
-            list_key=self.query,
+            list_key=search.terms_key(self.query),
             rows=rows,
             allow_empty_first_page=allow_empty_first_page,
         )
@@ -275,6 +281,7 @@ class SearchView(PublishedListMixin, ListView):
 
 class ArticleDetailView(DetailView):
     context_object_name = "article"
+    query_parameters = {}
 
     def get_queryset(self):
         # The body too: a first visit needs it, and a second query for it cost more than its bytes.
@@ -288,8 +295,6 @@ class ArticleDetailView(DetailView):
         response = self.render_to_response(self.get_context_data(object=self.object))
         if not self.object.is_published():
             add_never_cache_headers(response)  # a preview must never be kept by a cache
-        else:
-            response["Last-Modified"] = http_date(self.object.updated_at.timestamp())
         return response
 
     def get_context_data(self, **kwargs):
@@ -375,6 +380,7 @@ def related_ids(article, tags, count=4, window=200) -> list[int]:
     return []
 
 
+@reads()
 def news_sitemap(request):
     return render(
         request,
@@ -388,6 +394,7 @@ def news_sitemap(request):
     )
 
 
+@reads()
 def robots_txt(request):
     base = f"{request.scheme}://{get_current_site(request).domain}"
     lines = [
