@@ -175,6 +175,28 @@ def test_admin_and_signed_in_pages_are_never_kept_at_the_edge(edge, client, supe
     assert "Site administration" not in edge.get("/admin/")[2]  # never served to someone else
 
 
+def test_parameters_pages_do_not_read_get_the_kept_page_and_fill_nothing_at_the_edge(edge):
+    section = CategoryFactory(name="Harbour")
+    ArticleFactory(title="Ferry strike ends", category=section)
+    purges_done()
+    kept = ["/", section.get_absolute_url(), "/search/?q=ferry"]
+    for path in kept:
+        assert "strike ends" in edge.get(path)[2], path
+    before = edge.counters()["MAIN.backend_req"]
+    for n in range(20):
+        junk = [
+            f"/?utm_source=mail{n}&fbclid={n}",
+            f"{section.get_absolute_url()}?q=junk{n}&page=1",
+            f"/search/?ref={n}&q=ferry",
+        ]
+        for path in junk:
+            status, hit, text = edge_state(edge, path)
+            assert (status, hit) == (200, "hit"), (path, status, hit)
+            assert "strike ends" in text, path
+    assert edge.counters()["MAIN.backend_req"] == before  # not one of the 60 reached the origin
+    assert edge.get(section.get_absolute_url() + "?page=2")[0] == 404  # a real parameter still counts: no page 2
+
+
 def test_an_origin_outage_is_answered_from_stale_pages(edge, origin, settings):
     settings.EDGE_CACHE_SECONDS = 1
     story = ArticleFactory(title="Bridge reopens after repairs")

@@ -34,10 +34,32 @@ sub vcl_recv {
         return (pass);  # signed in: pages may show drafts, previews, edit links
     }
     unset req.http.Cookie;  # nothing else a reader sends changes a page
+    call newsroom_reader_query;
     if (std.healthy(req.backend_hint)) {
         set req.grace = 30s;  # healthy origin: only a short stale-while-revalidate
     }
     return (hash);
+}
+
+sub newsroom_reader_query {
+    # Only the parameters reader pages read make a page of their own (the origin keys its page
+    # cache the same way): `page` anywhere, `q` on search, `p` on sitemaps. Tracking tags and
+    # junk (`?utm_source=`, `?q=` on a list) get the kept page, so they cannot fill the edge.
+    if (req.url ~ "\?") {
+        if (req.url ~ "^/search/") {
+            set req.url = regsuball(req.url, "([?&])(?!(?:page|q)=)[^&]*", "\1");
+        } else if (req.url ~ "^/sitemap") {
+            set req.url = regsuball(req.url, "([?&])(?!p=)[^&]*", "\1");
+        } else {
+            set req.url = regsuball(req.url, "([?&])(?!page=)[^&]*", "\1");
+        }
+        set req.url = regsuball(req.url, "([?&]page=)0+(?=[1-9])", "\1");
+        set req.url = regsuball(req.url, "([?&])page=1(?=&|$)", "\1");  # the list's own address
+        set req.url = regsuball(req.url, "&&+", "&");
+        set req.url = regsub(req.url, "\?&", "?");
+        set req.url = regsub(req.url, "[?&]$", "");
+        set req.url = std.querysort(req.url);
+    }
 }
 
 sub vcl_backend_response {
