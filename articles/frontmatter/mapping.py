@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 
@@ -82,6 +83,9 @@ class ImportOptions:
     category_mode: str = "path"  # or "flat": every entry a top-level section (Hugo semantics)
     dry_run: bool = False
     overwrite: bool = False
+    # What one file may cost (see budget.py): bytes, and seconds to read, map and render it.
+    max_file_bytes: int = field(default_factory=lambda: settings.IMPORT_MAX_FILE_BYTES)
+    file_seconds: float = field(default_factory=lambda: settings.IMPORT_FILE_SECONDS)
 
 
 @dataclass
