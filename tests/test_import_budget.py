@@ -1,5 +1,7 @@
-"""The importer finishes whatever it is given: a file over its size or time budget fails alone (issue 12)."""
+"""The importer finishes whatever it is given: inputs built to make its patterns backtrack import
+in well under a second, and a file over its size or time budget fails alone (issue 12)."""
 
+import time
 from io import StringIO
 from zoneinfo import ZoneInfo
 
@@ -12,6 +14,43 @@ from articles.models import Article, Author
 from tests.utils import run_import, write
 
 pytestmark = pytest.mark.django_db
+
+# Each body (or front matter) is a few kilobytes to 100 KB built against one pattern of the
+# import, render or text path; before the rewrite each took from seconds to forever. The budget
+# below ends a relapse in seconds instead of hanging the suite.
+HOSTILE = {
+    "leading comments (exponential)": "---\ntitle: Comments\n---\n" + "<!-- note -->\n" * 50 + "Then text.",
+    "unclosed Liquid tags": "---\ntitle: Liquid\n---\n" + "{% x " * 20_000,
+    "unclosed Hugo shortcodes": "---\ntitle: Hugo\n---\n" + "{{ x " * 20_000,
+    "a long Liquid tag name": "---\ntitle: Name\n---\n{% " + "a" * 100_000,
+    # Image references are rewritten in HTML bodies too, which spares these the Markdown parser's
+    # own (linear) cost of a hundred thousand brackets.
+    "Markdown images never closed": "---\ntitle: Images\nmarkup: html\n---\n" + '![](a "b" ' * 10_000,
+    "Markdown image alts never closed": "---\ntitle: Alts\nmarkup: html\n---\n" + "![a" * 50_000,
+    "HTML images never closed": "---\ntitle: Tags\n---\n" + "<img a " * 8_000,
+    "code blocks and no paragraph": "---\ntitle: Code\n---\n<div>" + "<pre>x</pre>" * 5_000 + "</div>",
+    "links that never linkify": "---\ntitle: Links\n---\n" + "http://a" * 12_500,
+    "a long value YAML rejects": "---\ntitle: Spaces" + " " * 100_000 + "x\ntags:\n\t- a\n---\nText",
+    "a long item YAML rejects": "---\ntitle: Items\ntags:\n\t- a" + " " * 100_000 + "b\n---\nText",
+}
+
+
+@pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
+def test_input_built_to_backtrack_imports_in_well_under_a_second(tmp_path, text):
+    """The bad versions took seconds to minutes (2^50 steps for the comments); these take tens of ms."""
+    path = write(tmp_path, "hostile.md", text)
+    started = time.perf_counter()
+    with override_settings(IMPORT_FILE_SECONDS=10):
+        run_import(path)
+    assert time.perf_counter() - started < 1
+    assert Article.objects.count() == 1
+
+
+def test_leading_comments_before_text_are_markdown(tmp_path):
+    """A comment ends at its first `-->`: a later `-->` does not make the text after it HTML."""
+    write(tmp_path, "a.md", "---\ntitle: A\n---\n<!-- a --> *x* -->\n<div>y</div>\n\n*z*")
+    run_import(tmp_path)
+    assert Article.objects.get().body_format == "markdown"
 
 
 def _file_of(tmp_path, name, size):

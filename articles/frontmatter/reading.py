@@ -174,8 +174,10 @@ def _yaml_reason(exc: yaml.YAMLError, blank_lines_before: int) -> str:
     return f"{problem} (line {mark.line + 1 + blank_lines_before})" if mark else problem
 
 
-_KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
-_ITEM_LINE = re.compile(r"^[ \t]+-[ \t]*(.*?)\s*$|^-[ \t]+(.*?)\s*$")
+# Values are taken whole and stripped by `_scalar`: a lazy `(.*?)\s*$` tried the rest of the line
+# at every character, quadratic in a line's run of spaces (issue 12).
+_KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*+)\s*+:(.*)")
+_ITEM_LINE = re.compile(r"^[ \t]++-(.*)|^-[ \t](.*)")
 
 
 def recover_flat_yaml(fm: str) -> dict | None:
