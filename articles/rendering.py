@@ -5,6 +5,7 @@ import string
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
+from mdit_py_plugins.footnote import footnote_plugin
 
 from .sanitizing import sanitize_html
 
@@ -49,9 +50,15 @@ def _linkify(state: StateInline, silent: bool) -> bool:
 
 _SCHEME_CHARACTERS = frozenset(string.ascii_letters + string.digits + ".+-")  # RFC 3986
 
-# CommonMark plus the GFM extensions readers' archives rely on; raw HTML passes through to the
-# sanitiser rather than being escaped, because real Markdown files embed it.
-_markdown = MarkdownIt("commonmark", {"html": True, "linkify": True}).enable(["table", "strikethrough", "linkify"])
+# CommonMark plus the GFM extensions readers' archives rely on, and footnotes (`[^1]`, pandoc's
+# syntax: without them a reference shows as text, and a note whose text reads as a link
+# definition vanishes); raw HTML passes through to the sanitiser rather than being escaped,
+# because real Markdown files embed it. The footnotes' ids are the only ones the sanitiser keeps.
+_markdown = (
+    MarkdownIt("commonmark", {"html": True, "linkify": True})
+    .enable(["table", "strikethrough", "linkify"])
+    .use(footnote_plugin)
+)
 _markdown.inline.ruler.at("linkify", _linkify)
 
 # Leading comments are matched atomically: a comment ends at its first `-->` (as in HTML), and
