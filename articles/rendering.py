@@ -1,20 +1,71 @@
 """Turning an article's source text into the HTML stored in `Article.body`."""
 
 import re
+import string
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+from mdit_py_plugins.footnote import footnote_plugin
 
 from .sanitizing import sanitize_html
 
 HTML = "html"
 MARKDOWN = "markdown"
 
-# CommonMark plus the GFM extensions readers' archives rely on; raw HTML passes through to the
-# sanitiser rather than being escaped, because real Markdown files embed it.
-_markdown = MarkdownIt("commonmark", {"html": True, "linkify": True}).enable(["table", "strikethrough", "linkify"])
 
+def _linkify(state: StateInline, silent: bool) -> bool:
+    """markdown-it's inline `linkify` rule (links like https://example.org/ inside text), with
+    the scheme read backwards from the end of the pending text. Upstream searches the whole
+    pending text with `(?:^|[^a-z0-9.+-])([a-z][a-z0-9.+-]*)$` at every `://`, which is
+    quadratic in a paragraph full of them (issue 12)."""
+    if not state.md.options.linkify or state.linkLevel > 0:
+        return False
+    pos = state.pos
+    if not state.src.startswith("://", pos) or pos + 3 > state.posMax:
+        return False
+    start = len(state.pending)
+    while start and state.pending[start - 1] in _SCHEME_CHARACTERS:
+        start -= 1
+    proto = state.pending[start:]
+    if not proto or not proto[0].isascii() or not proto[0].isalpha():
+        return False
+    if not (link := state.md.linkify.match_at_start(state.src[pos - len(proto) :])):
+        return False
+    url = link.url.rstrip("*")  # a `*` at the end is emphasis, not the link's
+    full_url = state.md.normalizeLink(url)
+    if not state.md.validateLink(full_url):
+        return False
+    if not silent:
+        state.pending = state.pending[: -len(proto)]
+        token = state.push("link_open", "a", 1)
+        token.attrs = {"href": full_url}
+        token.markup, token.info = "linkify", "auto"
+        token = state.push("text", "", 0)
+        token.content = state.md.normalizeLinkText(url)
+        token = state.push("link_close", "a", -1)
+        token.markup, token.info = "linkify", "auto"
+    state.pos += len(url) - len(proto)
+    return True
+
+
+_SCHEME_CHARACTERS = frozenset(string.ascii_letters + string.digits + ".+-")  # RFC 3986
+
+# CommonMark plus the GFM extensions readers' archives rely on, and footnotes (`[^1]`, pandoc's
+# syntax: without them a reference shows as text, and a note whose text reads as a link
+# definition vanishes); raw HTML passes through to the sanitiser rather than being escaped,
+# because real Markdown files embed it. The footnotes' ids are the only ones the sanitiser keeps.
+_markdown = (
+    MarkdownIt("commonmark", {"html": True, "linkify": True})
+    .enable(["table", "strikethrough", "linkify"])
+    .use(footnote_plugin)
+)
+_markdown.inline.ruler.at("linkify", _linkify)
+
+# Leading comments are matched atomically: a comment ends at its first `-->` (as in HTML), and
+# letting `.*?` stretch over the next one made a non-match try every grouping of n comments, 2^n
+# (issue 12).
 _HTML_FRAGMENT = re.compile(
-    r"\A\s*(?:<!--.*?-->\s*)*<(?:div|p|section|article|figure|h[1-6]|table|ul|ol|blockquote|header|main|center)\b",
+    r"\A\s*+(?>(?:<!--.*?-->\s*+)*)<(?:div|p|section|article|figure|h[1-6]|table|ul|ol|blockquote|header|main|center)\b",
     re.IGNORECASE | re.DOTALL,
 )
 # Lines only Markdown writes: headings, list items, fences, quotes, tables, setext underlines.

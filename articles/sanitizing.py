@@ -4,6 +4,8 @@ Readers' browsers must never receive script, event handlers, `javascript:` URLs 
 injection, whichever path a body came in by (admin, import, shell).
 """
 
+import re
+
 import bleach
 from bleach import html5lib_shim
 
@@ -36,7 +38,15 @@ ALLOWED_ATTRIBUTES = {
     "td": ["colspan", "rowspan"],
     "col": ["span"],
     "colgroup": ["span"],
+    # Everything else; only footnotes' ids, on the elements footnotes use (see below).
+    "*": lambda tag, name, value: name == "id" and bool(FOOTNOTE_IDS.get(tag, _NO_ID).fullmatch(value)),
 }
+
+# Footnotes link a reference (`<a id="fnref1" href="#fn1">`, `fnref1:2` for its second use) to
+# its note (`<li id="fn1">`) and back. Those ids, of exactly that shape, are the only ones an
+# article may carry: an author's `id="header"` or `id="q"` would take over the page's own anchors.
+FOOTNOTE_IDS = {"a": re.compile(r"fnref[0-9]{1,5}(?::[0-9]{1,5})?"), "li": re.compile(r"fn[0-9]{1,5}")}
+_NO_ID = re.compile(r"(?!)")
 
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto", "tel"})
 

@@ -154,6 +154,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {"relay": {"task": "newsroom.relay_jobs", "schedule": JOBS_RELAY_SECONDS}}
 
+# One import file may not stall a run (issue 12): a larger file is refused before it is read, and
+# one that takes longer to read, map and render fails with that reason while the others import.
+# The largest file in the real archives is 170 KB and takes about a tenth of a second.
+IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=5 * 1024 * 1024)
+IMPORT_FILE_SECONDS = env.float("IMPORT_FILE_SECONDS", default=30)
+
 # Seconds an anonymous reader page may be served from the cache (0 turns the page cache off).
 # Content changes and scheduled publications invalidate it sooner.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)

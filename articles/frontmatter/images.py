@@ -10,6 +10,7 @@ from django.core.files.storage import default_storage
 
 from .. import renditions
 from ..images import MAX_BYTES, check_image, without_metadata
+from .budget import uninterrupted
 
 
 class ImageStore:
@@ -46,7 +47,9 @@ class ImageStore:
         digest = hashlib.sha1(content).hexdigest()  # of the file as found: the same name on every run
         name = f"imported/{digest[:2]}/{digest}{extension}"
         if not self.dry_run and not self.storage.exists(name):
-            name = self.storage.save(name, ContentFile(without_metadata(content, extension)))
+            stripped = without_metadata(content, extension)
+            with uninterrupted():
+                name = self.storage.save(name, ContentFile(stripped))
         return name
 
     def lead_renditions(self, name: str, data) -> dict:
@@ -55,7 +58,8 @@ class ImageStore:
         if self.dry_run:
             return {}
         try:
-            return renditions.make(name, storage=self.storage, reuse=True)
+            with uninterrupted():  # the copies are named after the image: none may be left half-written
+                return renditions.make(name, storage=self.storage, reuse=True)
         except (OSError, SyntaxError, ValueError) as exc:
             data.warnings.append(f"lead image {name!r}: no smaller copies ({exc})")
             return {}

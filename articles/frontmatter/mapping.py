@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 
@@ -69,7 +70,13 @@ MORE_MARKER = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
 _PLACEHOLDER_IMAGES = re.compile(r"picsum\.photos|/p/undefined$|^undefined$")
 _JEKYLL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-")
 _PATH_DATE = re.compile(r"^/?(\d{4})/(\d{1,2})/(\d{1,2})/")
-_TEMPLATE_SYNTAX = re.compile(r"\{%-?\s*(\w+).*?%\}|\{\{[<%]\s*/?\s*([\w-]+).*?[>%]\}\}|\{\{-?\s*([\w.]+).*?\}\}")
+# A tag's text stops at the next opener of its kind: scanning on to the end of the line from every
+# `{%` made a long line of unclosed ones quadratic (issue 12); names are possessive for the same reason.
+_TEMPLATE_SYNTAX = re.compile(
+    r"\{%-?\s*+(\w++)(?:(?!\{%)[^\n])*?%\}"
+    r"|\{\{[<%]\s*+/?\s*+([\w-]++)(?:(?!\{\{)[^\n])*?[>%]\}\}"
+    r"|\{\{-?\s*+([\w.]++)(?:(?!\{\{)[^\n])*?\}\}"
+)
 SUMMARY_LENGTH = 160
 MAX_TITLE = 300
 
@@ -82,6 +89,9 @@ class ImportOptions:
     category_mode: str = "path"  # or "flat": every entry a top-level section (Hugo semantics)
     dry_run: bool = False
     overwrite: bool = False
+    # What one file may cost (see budget.py): bytes, and seconds to read, map and render it.
+    max_file_bytes: int = field(default_factory=lambda: settings.IMPORT_MAX_FILE_BYTES)
+    file_seconds: float = field(default_factory=lambda: settings.IMPORT_FILE_SECONDS)
 
 
 @dataclass
@@ -310,10 +320,23 @@ def _split_more(body: str) -> tuple[str, str]:
 
 def _first_paragraph_summary(html: str) -> str:
     """The first paragraph that has text (not just an image), else the start of the text."""
-    for paragraph in re.findall(r"<p[^>]*>(.*?)</p>", html, re.DOTALL):
+    for paragraph in _paragraphs(html):
         if text := plain_text(paragraph):
             return summarize(text, SUMMARY_LENGTH)
     return summarize(plain_text(html), SUMMARY_LENGTH)
+
+
+def _paragraphs(html: str):
+    """The contents of the `<p>` elements of sanitised HTML (whose paragraphs carry no attributes),
+    in one pass: a pattern `<p[^>]*>(.*?)</p>` also took every `<pre>` for a paragraph and, in a
+    body of code blocks, searched on to the end from each one (issue 12)."""
+    start = 0
+    while (start := html.find("<p>", start)) != -1:
+        end = html.find("</p>", start)
+        if end == -1:
+            return
+        yield html[start + 3 : end]
+        start = end + 4
 
 
 def _category_paths(value, mode) -> list[list[str]]:
@@ -411,8 +434,11 @@ def _map_lead_image(value, data: ArticleData, images):
             data.warnings.append(f"lead image {reference!r} is a relative path: kept in the extra data")
 
 
-_MD_IMAGE = re.compile(r"(!\[[^\]]*\]\()\s*<?([^)\s>]+)>?((?:\s+[\"'][^)]*[\"'])?\s*\))")
-_HTML_IMAGE = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*)(["']?)([^"'\s>]+)\2""", re.IGNORECASE)
+# Neither pattern reads past the start of the next image or tag: scanning from every `![` or `<img`
+# to the end of a body that never closes one was quadratic (issue 12). An alt text with a `[` in
+# it is not an image's alt in CommonMark either.
+_MD_IMAGE = re.compile(r"(!\[[^\[\]]*+\]\()\s*+<?([^)\s>]++)>?((?:\s++[\"'](?:[^)!]|!(?!\[))*[\"'])?\s*\))")
+_HTML_IMAGE = re.compile(r"""(<img\b[^<>]*?\bsrc\s*=\s*)(["']?)([^"'\s>]++)\2""", re.IGNORECASE)
 
 
 def _is_relative(reference: str) -> bool:

@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from django.conf import settings
 from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
+from .budget import read_bytes
 from .errors import ImportFailure, ImportSkip
 
 
@@ -110,10 +112,7 @@ def content_hash(raw: bytes) -> str:
 def read_source(path: Path, raw: bytes | None = None) -> SourceFile:
     """Parse `path`; raise ImportFailure (or ImportSkip) with the reason when it cannot be read."""
     if raw is None:
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise ImportFailure(f"cannot read file: {exc.strerror}") from exc
+        raw = read_bytes(path, settings.IMPORT_MAX_FILE_BYTES)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -175,8 +174,10 @@ def _yaml_reason(exc: yaml.YAMLError, blank_lines_before: int) -> str:
     return f"{problem} (line {mark.line + 1 + blank_lines_before})" if mark else problem
 
 
-_KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
-_ITEM_LINE = re.compile(r"^[ \t]+-[ \t]*(.*?)\s*$|^-[ \t]+(.*?)\s*$")
+# Values are taken whole and stripped by `_scalar`: a lazy `(.*?)\s*$` tried the rest of the line
+# at every character, quadratic in a line's run of spaces (issue 12).
+_KEY_LINE = re.compile(r"^([A-Za-z_][\w-]*+)\s*+:(.*)")
+_ITEM_LINE = re.compile(r"^[ \t]++-(.*)|^-[ \t](.*)")
 
 
 def recover_flat_yaml(fm: str) -> dict | None:

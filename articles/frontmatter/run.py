@@ -15,6 +15,7 @@ from django.db import reset_queries
 from django.utils import timezone
 
 from ..models import Article
+from .budget import OverBudget, read_bytes, time_limit
 from .errors import ImportFailure, ImportSkip
 from .identity import Claims, decide
 from .images import ImageStore
@@ -26,9 +27,18 @@ BATCH_SIZE = 500
 
 
 def prepare(path: str, options: ImportOptions) -> ArticleData | FileOutcome:
-    """Read and map one file (in a worker process): an ArticleData, or the FileOutcome that ends it."""
+    """Read and map one file (in a worker process): an ArticleData, or the FileOutcome that ends
+    it. A file over its budget fails by itself; it has written nothing to the database."""
     try:
-        return map_source(read_source(Path(path)), options, ImageStore(dry_run=options.dry_run))
+        with time_limit(options.file_seconds):
+            source = read_source(Path(path), read_bytes(Path(path), options.max_file_bytes))
+            return map_source(source, options, ImageStore(dry_run=options.dry_run))
+    except OverBudget:
+        return FileOutcome(
+            path,
+            Outcome.FAILED,
+            f"took more than {options.file_seconds:g} s to read and render (IMPORT_FILE_SECONDS): not imported",
+        )
     except ImportSkip as exc:
         return FileOutcome(path, Outcome.SKIPPED, str(exc))
     except ImportFailure as exc:
@@ -91,9 +101,9 @@ class Importer:
         for path in batch:
             if path in known:
                 try:
-                    digest = content_hash(Path(path).read_bytes())
-                except OSError as exc:
-                    done.append(FileOutcome(path, Outcome.FAILED, f"cannot read file: {exc.strerror}"))
+                    digest = content_hash(read_bytes(Path(path), self.options.max_file_bytes))
+                except ImportFailure as exc:
+                    done.append(FileOutcome(path, Outcome.FAILED, str(exc)))
                     continue
                 if digest == known[path][0]:
                     # An unchanged file still holds its identity in this run.

@@ -1,0 +1,48 @@
+"""Markdown footnotes (`[^1]`) render as notes readers can follow and come back from, with only
+footnote-shaped ids getting past the sanitiser (issue 12)."""
+
+import re
+
+import pytest
+
+from articles.models import Article
+from tests.factories import ArticleFactory
+from tests.utils import run_import
+
+pytestmark = pytest.mark.django_db
+
+BODY = (
+    "The ferry sails at dawn[^1] and returns at dusk[^dusk], as it did last year[^1].\n\n"
+    "[^1]: https://example.com/timetable\n"
+    "[^dusk]: Weather permitting.\n\n"
+    # Ids of the author's own: `id="main"` would take over the page's anchor; none survive.
+    '<p id="main">A</p> <a id="nav" href="#x">B</a> <div id="fn3">C</div> <a id="fnref1x">D</a>\n'
+)
+
+
+def _ids_and_links(html: str) -> tuple[set, set]:
+    return set(re.findall(r'id="([^"]+)"', html)), set(re.findall(r'href="#([^"]+)"', html))
+
+
+def test_a_footnote_reference_links_to_its_note_and_back(client):
+    """Each reference links to its note and each note back; only footnotes' own ids are kept."""
+    article = ArticleFactory(body_source=BODY)
+    html = client.get(article.get_absolute_url()).content.decode()
+    body = html[html.index("The ferry sails") :]
+    assert "[^1]" not in body and "[^dusk]" not in body
+    ids, links = _ids_and_links(body)
+    assert ids == {"fn1", "fn2", "fnref1", "fnref1:1", "fnref2"}
+    assert {"fn1", "fn2", "fnref1", "fnref1:1", "fnref2"} <= links  # every reference and every way back
+    note = re.search(r'<li id="fn1">(.*?)</li>', body, re.DOTALL).group(1)
+    assert 'href="https://example.com/timetable"' in note  # a note that reads as a link definition is kept
+    assert "Weather permitting." in re.search(r'<li id="fn2">(.*?)</li>', body, re.DOTALL).group(1)
+
+
+def test_a_corpus_file_with_footnotes_renders_them(corpus):
+    path = corpus / "zola-toml" / "content" / "what-do-people-love-about-rust.md"
+    run_import(path)
+    body = Article.objects.get().body
+    assert "[^gleam]" not in body and "[^messitup]" not in body and "[^sleep]:" not in body
+    ids, links = _ids_and_links(body)
+    assert {"fn1", "fn2", "fn3", "fnref1", "fnref2", "fnref3"} <= ids & links
+    assert "Gleam came awfully close" in re.search(r'<li id="fn1">(.*?)</li>', body, re.DOTALL).group(1)
