@@ -2,8 +2,10 @@
 footnote-shaped ids getting past the sanitiser (issue 12)."""
 
 import re
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 from articles.models import Article
 from tests.factories import ArticleFactory
@@ -46,3 +48,27 @@ def test_a_corpus_file_with_footnotes_renders_them(corpus):
     ids, links = _ids_and_links(body)
     assert {"fn1", "fn2", "fn3", "fnref1", "fnref2", "fnref3"} <= ids & links
     assert "Gleam came awfully close" in re.search(r'<li id="fn1">(.*?)</li>', body, re.DOTALL).group(1)
+
+
+def test_render_bodies_brings_stored_bodies_up_to_the_current_renderer(client, settings):
+    """Bodies stored before footnotes rendered show them after `render_bodies`, on a page that
+    was kept in the page cache, and in search; bodies already current are not written."""
+    settings.PAGE_CACHE_SECONDS = 300
+    stale = ArticleFactory(title="Ferry timetable", body_source=BODY)
+    current = ArticleFactory(title="Harbour works", body_source="Plain words.")
+    Article.objects.filter(pk=stale.pk).update(body="<p>The ferry sails at dawn[^1].</p>")  # as rendered before
+    assert "[^1]" in client.get(stale.get_absolute_url()).content.decode()  # now kept with the old body
+    kept = client.get(current.get_absolute_url())
+
+    out = StringIO()
+    call_command("render_bodies", stdout=out)
+
+    assert "1 bodies changed, 0 failed" in out.getvalue()
+    page = client.get(stale.get_absolute_url())
+    assert page["X-Page-Cache"] == "miss" and '<li id="fn1">' in page.content.decode()
+    assert client.get(current.get_absolute_url())["X-Page-Cache"] == "hit"
+    assert client.get(current.get_absolute_url()).content == kept.content
+    assert "Ferry timetable" in client.get("/search/", {"q": "permitting"}).content.decode()
+    again = StringIO()
+    call_command("render_bodies", stdout=again)
+    assert "0 bodies changed" in again.getvalue()
