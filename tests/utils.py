@@ -68,12 +68,18 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 @contextlib.contextmanager
 def open_page(browser, viewport):
-    """A page in a fresh context that records console errors and uncaught exceptions."""
+    """A page in a fresh context that records console errors, uncaught exceptions and
+    Content-Security-Policy violations."""
     context = browser.new_context(viewport=VIEWPORTS[viewport])
     page = context.new_page()
     page.console_errors = []
     page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
     page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+    # Whatever the Content-Security-Policy refuses, reported or blocked, is an error too.
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', (e) =>"
+        " console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`))"
+    )
     page.viewport_name = viewport
     try:
         yield page

@@ -1,0 +1,16 @@
+"""The Content-Security-Policy of every response (the policy itself is in settings)."""
+
+from csp.middleware import CSPMiddleware
+from django.conf import settings
+from django.urls import reverse
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, with CONTENT_SECURITY_POLICY_ADMIN added on the admin's pages:
+    Django's admin and the body editor need inline styles, which reader pages never get."""
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if parts.update is None and request.path.startswith(reverse("admin:index")):
+            parts.update = settings.CONTENT_SECURITY_POLICY_ADMIN
+        return parts
