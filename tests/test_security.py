@@ -3,13 +3,16 @@ and the development defaults production must not inherit."""
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 
+from articles.admin.widgets import BodyEditor
 from tests.factories import ArticleFactory, Site
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +136,14 @@ def test_report_only_mode_reports_without_blocking():
     assert configured["enforced"] is None
     directives = configured["report_only"]["DIRECTIVES"]
     assert directives["script-src"] == ["'self'"] and directives["report-uri"] == ["https://reports.example/csp"]
+
+
+def test_the_shipped_editor_carries_a_dompurify_without_the_public_advisories():
+    """Trix sanitises pasted HTML with the DOMPurify inside its bundle; 3.4.11 fixed published
+    bypasses, and the bundle as shipped (the script the admin's body editor loads) is newer."""
+    (bundle,) = [name for name in BodyEditor().media._js if "trix" in name]
+    script = Path(finders.find(bundle)).read_text(encoding="utf-8")
+    licensed = re.findall(r"@license DOMPurify (\d+)\.(\d+)\.(\d+)", script)
+    declared = re.findall(r'\.version="(\d+)\.(\d+)\.(\d+)"', script)
+    assert len(licensed) == 1 and declared == licensed  # one DOMPurify, the one its licence names
+    assert tuple(map(int, licensed[0])) >= (3, 4, 11)
