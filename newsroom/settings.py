@@ -23,6 +23,10 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "django-insecure-local-development-only"
+elif not DEBUG and SECRET_KEY.startswith("django-insecure-"):
+    # Django marks the keys it makes up for development so; copied into production, sessions
+    # and password-reset links could be forged by anyone who has read them.
+    raise ImproperlyConfigured("SECRET_KEY is a development key (django-insecure-…): set a long random one.")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if not DEBUG else ["localhost", "127.0.0.1", "[::1]"])
 if not DEBUG and not ALLOWED_HOSTS:

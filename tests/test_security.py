@@ -4,6 +4,7 @@ and the development defaults production must not inherit."""
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from django.urls import reverse
 
 from articles.admin.widgets import BodyEditor
 from tests.factories import ArticleFactory, Site
+from tests.utils import PRODUCTION, manage
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +149,54 @@ def test_the_shipped_editor_carries_a_dompurify_without_the_public_advisories():
     declared = re.findall(r'\.version="(\d+)\.(\d+)\.(\d+)"', script)
     assert len(licensed) == 1 and declared == licensed  # one DOMPurify, the one its licence names
     assert tuple(map(int, licensed[0])) >= (3, 4, 11)
+
+
+def test_production_refuses_a_development_secret_key():
+    result = manage("check", **{**PRODUCTION, "SECRET_KEY": "django-insecure-local-development-only"})
+    assert result.returncode != 0
+    assert "SECRET_KEY is a development key" in result.stderr
+
+
+def test_make_runs_admin_account_never_signs_in_to_a_production_site(tmp_path):
+    """load_sample_content makes admin/admin only with DEBUG on; a database it was run on
+    refuses to migrate with DEBUG off until that account has a real password."""
+    database = tmp_path / "site.sqlite3"
+    env = {
+        "DATABASE_URL": f"sqlite:///{database}",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "PAGE_CACHE_STAMP": str(tmp_path / "stamp"),
+        "CACHE_URL": "locmemcache://",
+        "JOBS_MODE": "eager",
+    }
+    production = {**env, **PRODUCTION}
+    assert manage("migrate", "--noinput", **production).returncode == 0
+
+    refused = manage("load_sample_content", **production)
+    assert refused.returncode == 1 and "Refusing to create the admin/admin account" in refused.stderr
+    assert accounts(database) == []
+    assert manage("load_sample_content", "--no-admin", **production).returncode == 0
+    assert accounts(database) == []
+
+    local = manage("load_sample_content", **env, DEBUG="1")  # as `make run` does
+    assert "Sign in to the admin at /admin/ as admin / admin" in local.stdout, local.stderr
+    assert accounts(database) == ["admin"]
+
+    for command in (["migrate", "--noinput"], ["check", "--deploy", "--database", "default"]):
+        blocked = manage(*command, **production)
+        assert blocked.returncode != 0, command
+        assert "newsroom.E001" in blocked.stderr and "development password 'admin'" in blocked.stderr
+
+    changed = manage(
+        "shell",
+        "-c",
+        "from django.contrib.auth.models import User; u = User.objects.get(username='admin');"
+        " u.set_password('a-long-real-passphrase'); u.save()",
+        **production,
+    )
+    assert changed.returncode == 0, changed.stderr
+    assert manage("migrate", "--noinput", **production).returncode == 0
+
+
+def accounts(database) -> list[str]:
+    with sqlite3.connect(database) as connection:
+        return [name for (name,) in connection.execute("SELECT username FROM auth_user ORDER BY username")]

@@ -1,12 +1,37 @@
 import contextlib
 import io
+import os
 import socket
+import subprocess
+import sys
 import threading
+import uuid
 from io import StringIO
 from pathlib import Path
 
 from django.core.management import call_command
 from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+# What production sets: DEBUG off, a long random key, its host.
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "x" * 20 + uuid.uuid4().hex + uuid.uuid4().hex,
+    "ALLOWED_HOSTS": "news.example.com",
+}
+
+
+def manage(*args, **env):
+    """`manage.py ARGS` in a process of its own, with this environment and none of the test run's
+    DEBUG, SECRET_KEY and ALLOWED_HOSTS."""
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True
+    )
 
 
 def run_import(*paths, **options):
