@@ -5,18 +5,36 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 
-.PHONY: run test lint format migrate sample messages clean
+# The locks pin the whole tree with hashes; `make lock` rewrites them from requirements*.txt.
+COMPILE := $(abspath $(BIN))/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links $(COMPILE_FLAGS)
+LOCK := $(COMPILE) -o requirements.lock requirements.txt && \
+	$(COMPILE) -c requirements.lock -o requirements-dev.lock requirements-dev.txt
+
+.PHONY: run test lint format lock lock-check migrate sample messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: requirements.txt | $(BIN)/python
-	$(PIP) install -r requirements.txt
+$(VENV)/.installed: requirements.lock | $(BIN)/python
+	$(PIP) install --require-hashes -r requirements.lock
 	touch $@
 
-$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
-	$(PIP) install -r requirements-dev.txt
+$(VENV)/.installed-dev: requirements-dev.lock $(VENV)/.installed
+	$(PIP) install --require-hashes -r requirements-dev.lock
 	touch $@
+
+# After editing requirements.txt or requirements-dev.txt. Pins already locked are kept;
+# `make lock COMPILE_FLAGS=--upgrade` moves every unpinned dependency to its newest release.
+lock: $(VENV)/.installed-dev
+	$(LOCK)
+
+# CI: the locks are what `make lock` would write from the requirements as they stand.
+lock-check: $(VENV)/.installed-dev
+	@tmp=$$(mktemp -d) && cp requirements.txt requirements-dev.txt requirements.lock requirements-dev.lock $$tmp/ && \
+	(cd $$tmp && $(LOCK)) && diff -u requirements.lock $$tmp/requirements.lock && \
+	diff -u requirements-dev.lock $$tmp/requirements-dev.lock && rm -r $$tmp && \
+	echo "requirements.lock and requirements-dev.lock match the requirements"
 
 migrate: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput

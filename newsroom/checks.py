@@ -1,9 +1,15 @@
 """What `manage.py check --deploy` adds to Django's own: when APP_SERVERS says the site runs on
 several app servers, the settings that work on one server only (each process keeping its own
-cache, uploads on one server's disk, jobs run inside the web processes)."""
+cache, uploads on one server's disk, jobs run inside the web processes). And, with DEBUG off,
+what `migrate` refuses: an account that still signs in with `make run`'s password."""
 
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password
+from django.core.checks import Error, Tags, Warning, register
+from django.db import DatabaseError
+
+from .security import DEVELOPMENT_ADMIN
 
 ONE_SERVER_CACHE = Warning(
     "The cache is each process's own (local memory): with several app servers, a change made on "
@@ -37,4 +43,31 @@ def one_server_settings(app_configs, **kwargs):
         found.append(ONE_SERVER_MEDIA)
     if settings.JOBS_MODE != "celery":
         found.append(IN_PROCESS_JOBS)
+    return found
+
+
+@register(Tags.database)
+def no_development_admin(app_configs, databases=None, **kwargs):
+    """Run by `migrate` and `check --database default`: a database `make run` once loaded keeps
+    its admin/admin account, which must not sign in to a production site."""
+    if settings.DEBUG or not databases:
+        return []
+    username, password = DEVELOPMENT_ADMIN
+    found = []
+    for alias in databases:
+        try:
+            user = get_user_model()._default_manager.db_manager(alias).filter(username=username, is_active=True).first()
+        except DatabaseError:  # no tables yet: a new database has no accounts
+            continue
+        # The hasher's own check, not user.check_password(): that would save an upgraded hash.
+        if user and check_password(password, user.password):
+            found.append(
+                Error(
+                    f"The account {username!r} signs in with the development password "
+                    f"{password!r} (made by load_sample_content for `make run`), and DEBUG is off.",
+                    hint=f"Give it a real password (`manage.py changepassword {username}`), or delete it.",
+                    obj=alias,
+                    id="newsroom.E001",
+                )
+            )
     return found

@@ -5,8 +5,10 @@ read here is listed in the README's configuration table.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -21,6 +23,10 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "django-insecure-local-development-only"
+elif not DEBUG and SECRET_KEY.startswith("django-insecure-"):
+    # Django marks the keys it makes up for development so; copied into production, sessions
+    # and password-reset links could be forged by anyone who has read them.
+    raise ImproperlyConfigured("SECRET_KEY is a development key (django-insecure-…): set a long random one.")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if not DEBUG else ["localhost", "127.0.0.1", "[::1]"])
 if not DEBUG and not ALLOWED_HOSTS:
@@ -43,12 +49,15 @@ INSTALLED_APPS = [
     "reversion",
     "articles",
     "newsroom",
+    "csp",
 ]
 
 MIDDLEWARE = [
     # /healthz and /readyz, before host checks and the TLS redirect: probes come by IP over HTTP.
     "newsroom.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Outside the page cache, so that a page served from it carries the policy too.
+    "newsroom.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # ETag and 304 for every page, cached or not; then the readers' page cache, before sessions
     # and authentication so that a hit skips them.
@@ -258,6 +267,55 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp), the second wall behind the sanitiser: scripts only from
+# this origin (JSON-LD is data, never run), no plugins, no <base>, no framing (as X-Frame-Options
+# says), forms post here only. Images also come from the media host and from anywhere over
+# HTTPS (imported stories keep remote images; browsers upgrade http:// ones on an HTTPS page).
+X_FRAME_OPTIONS = "DENY"
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def _media_origin() -> str:
+    """Where readers' browsers fetch media from: the S3 public domain, the bucket's endpoint, or
+    an absolute MEDIA_URL; empty when media is served from this origin."""
+    s3 = STORAGES["default"].get("OPTIONS", {})
+    if not s3:
+        return _origin(MEDIA_URL)
+    if s3["custom_domain"]:
+        return f"https://{s3['custom_domain']}"  # django-storages links a custom domain over HTTPS
+    endpoint = urlsplit(s3["endpoint_url"] or "")
+    if not endpoint.netloc:
+        return ""  # AWS itself, over HTTPS
+    host = f"{s3['bucket_name']}.{endpoint.netloc}" if s3["addressing_style"] == "virtual" else endpoint.netloc
+    return f"{endpoint.scheme}://{host}"
+
+
+_csp_directives = {
+    "default-src": [SELF],
+    "script-src": [SELF],
+    "object-src": [NONE],
+    "base-uri": [SELF],
+    "frame-ancestors": [{"DENY": NONE, "SAMEORIGIN": SELF}[X_FRAME_OPTIONS]],
+    "form-action": [SELF],
+    "style-src": [SELF],
+    "img-src": [SELF, "https:", *filter(None, [_media_origin()])],
+}
+if _csp_report_uri := env.str("CSP_REPORT_URI", default=""):
+    _csp_directives["report-uri"] = [_csp_report_uri]
+# Report-only: browsers report what the policy would block, and block nothing (to try a change).
+if env.bool("CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _csp_directives}
+else:
+    CONTENT_SECURITY_POLICY = {"DIRECTIVES": _csp_directives}
+# Added on the admin's pages: Django's admin templates and Trix put styles inline (style
+# elements and attributes, which run no script), Trix's toolbar icons are data: images and a
+# chosen image is previewed from a blob: address. Scripts stay this origin's only.
+CONTENT_SECURITY_POLICY_ADMIN = {"style-src": [UNSAFE_INLINE], "img-src": ["data:", "blob:"]}
 
 LOGGING = {
     "version": 1,

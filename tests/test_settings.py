@@ -8,25 +8,9 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from tests.utils import gunicorn_serving
+from tests.utils import PRODUCTION, gunicorn_serving, manage
 
 ROOT = Path(__file__).resolve().parents[1]
-PRODUCTION = {
-    "DEBUG": "0",
-    "SECRET_KEY": "x" * 20 + uuid.uuid4().hex + uuid.uuid4().hex,
-    "ALLOWED_HOSTS": "news.example.com",
-}
-
-
-def manage(*args, **env):
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")
-    }
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True
-    )
 
 
 def settings_under(**env):

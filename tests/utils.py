@@ -1,12 +1,37 @@
 import contextlib
 import io
+import os
 import socket
+import subprocess
+import sys
 import threading
+import uuid
 from io import StringIO
 from pathlib import Path
 
 from django.core.management import call_command
 from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+# What production sets: DEBUG off, a long random key, its host.
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "x" * 20 + uuid.uuid4().hex + uuid.uuid4().hex,
+    "ALLOWED_HOSTS": "news.example.com",
+}
+
+
+def manage(*args, **env):
+    """`manage.py ARGS` in a process of its own, with this environment and none of the test run's
+    DEBUG, SECRET_KEY and ALLOWED_HOSTS."""
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True
+    )
 
 
 def run_import(*paths, **options):
@@ -68,12 +93,18 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 @contextlib.contextmanager
 def open_page(browser, viewport):
-    """A page in a fresh context that records console errors and uncaught exceptions."""
+    """A page in a fresh context that records console errors, uncaught exceptions and
+    Content-Security-Policy violations."""
     context = browser.new_context(viewport=VIEWPORTS[viewport])
     page = context.new_page()
     page.console_errors = []
     page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
     page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+    # Whatever the Content-Security-Policy refuses, reported or blocked, is an error too.
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', (e) =>"
+        " console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`))"
+    )
     page.viewport_name = viewport
     try:
         yield page

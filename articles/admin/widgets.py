@@ -39,7 +39,7 @@ class BodyEditor(AdminTextareaWidget):
 
     class Media:
         css = {"all": [TRIX + "trix.css", "css/admin-media.css"]}
-        js = [TRIX + "trix.umd.min.js", "js/admin-body-editor.js"]
+        js = [TRIX + "trix.min.js", "js/admin-body-editor.js"]
 
     def __init__(self, attrs=None, format_field="body_format"):
         self.format_field = format_field

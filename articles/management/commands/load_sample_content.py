@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from articles.after_write import after_write, listings
 from articles.models import Article, Author
+from newsroom.security import DEVELOPMENT_ADMIN
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_content"
-LOCAL_ADMIN = ("admin", "admin")
 # The sample's scheduled story is due this long after it is first loaded, so the demo always has
 # one story waiting to go live (a fixed date would pass and make it an ordinary story).
 SCHEDULED_SAMPLE, SCHEDULED_AHEAD = "09-winter-book-festival.md", dt.timedelta(days=7)
@@ -42,7 +42,7 @@ class Command(BaseCommand):
 
         if no_admin:
             return
-        username, password = LOCAL_ADMIN
+        username, password = DEVELOPMENT_ADMIN
         User = get_user_model()
         user = User.objects.filter(username=username).first() or User.objects.create_superuser(
             username, f"{username}@localhost", password
