@@ -3,6 +3,7 @@
 import re
 from html import unescape
 
+from django.core.exceptions import SuspiciousOperation
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
@@ -11,6 +12,7 @@ from django.utils.text import Truncator
 CJK_RANGES = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 CJK_CHARACTER = re.compile(f"[{CJK_RANGES}]")
 _SPACE = re.compile(r"\s+")
+_TAG = re.compile(r"<[^<>]*+>")
 # Control characters (XML 1.0 refuses them: feeds and sitemaps would break) and zero-width spaces.
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2060\ufeff]")
 
@@ -26,7 +28,11 @@ def is_mostly_cjk(text: str) -> bool:
 
 def plain_text(html: str) -> str:
     """Readable text of an HTML fragment, whitespace folded."""
-    return _SPACE.sub(" ", unescape(strip_tags(html or ""))).strip()
+    try:
+        text = strip_tags(html or "")
+    except SuspiciousOperation:  # Django gives up on text built to look like deeply nested tags
+        text = _TAG.sub("", html)
+    return _SPACE.sub(" ", unescape(text)).strip()
 
 
 def summarize(text: str, limit: int = 160) -> str:

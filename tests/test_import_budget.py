@@ -117,3 +117,13 @@ def test_the_time_budget_holds_in_worker_processes(tmp_path):
     failed = next(o for o in outcomes if o.outcome == Outcome.FAILED)
     assert failed.path.endswith("b-slow.md") and failed.reason.startswith("took more than 0.3 s")
     assert Article.objects.count() == 4
+
+
+def test_a_summary_of_unclosed_brackets_imports_as_text(tmp_path):
+    """Django's strip_tags refuses text that looks like 50+ nested tags; a summary like that is
+    still someone's text, not a reason to fail the file."""
+    summary = "<em " * 60 + "ferry timetable" + " ." * 600
+    write(tmp_path, "brackets.md", f"---\ntitle: Brackets\nsummary: '{summary}'\n---\nBody.\n")
+    run_import(tmp_path)
+    assert Article.objects.get(title="Brackets").standfirst.startswith("<em <em")
+    assert "ferry timetable" in Article.objects.get(title="Brackets").standfirst
