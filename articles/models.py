@@ -19,15 +19,20 @@ from .uploads import CheckedImageField
 
 
 class AuthorQuerySet(models.QuerySet):
-    def for_byline(self, name: str, email: str = "", website: str = ""):
+    def for_byline(self, name: str, email: str = "", website: str = "", slug: str = ""):
         """The Author a byline name stands for, made if there is none: the one identity rule the
         importer, the sample content and the admin share.
 
-        The same email address is the same person. Otherwise the same name (case and spacing
-        aside) is the same person, unless both carry email addresses and they differ: two
-        reporters called Li Wei stay two authors."""
+        A slug (an export writes each author's) is who they are: the author with that slug, or a
+        new one given it, so two reporters called Li Wei without email addresses come back as two.
+        Otherwise the same email address is the same person, and the same name (case and spacing
+        aside) is the same person, unless both carry email addresses and they differ."""
         name = " ".join(name.split())
         email = email.strip()
+        slug = slug_from_text(slug, fallback="", keep_case=True) if slug else ""
+        if slug:
+            same_slug = self.filter(slug=slug).first()
+            return same_slug or self.create(name=name, email=email, website=website[:500], slug=slug)
         if email and (same_email := self.filter(email__iexact=email).order_by("pk").first()):
             return same_email
         for author in self.filter(name__iexact=name).order_by("pk"):

@@ -36,6 +36,11 @@ def source_key(path: Path, identity, language: str, anchored=True) -> str:
     return key if len(key) <= 500 else "path-sha1:" + hashlib.sha1(key.encode()).hexdigest()
 
 
+def explicit_identity(key: str | None) -> str | None:
+    """The `id` a file gave, from the source key it made; None for a key made from a path."""
+    return key[len(_EXPLICIT) :] if key and key.startswith(_EXPLICIT) else None
+
+
 def absolute_key(item: "ArticleData") -> str:
     """The identity a file falls back to when its source key belongs to another file."""
     return source_key(Path(item.source_path), None, item.language, anchored=False)

@@ -167,7 +167,7 @@ class Writer:
 
     def _create(self, new):
         """Articles for (item, source key) pairs; (item, article) pairs back."""
-        slugs = self._unique_slugs([slug_from_text(item.slug or item.title) for item, _ in new])
+        slugs = self._unique_slugs([_slug(item) for item, _ in new])
         results = []
         for (item, key), slug in zip(new, slugs, strict=True):
             article = Article()
@@ -180,7 +180,7 @@ class Writer:
         """(item, source key, article) triples written onto their articles; (item, article) pairs back."""
         results = []
         for item, key, article in changed:
-            wanted = slug_from_text(item.slug) if item.slug else article.slug
+            wanted = _slug(item) if item.slug else article.slug
             slug = wanted if wanted == article.slug else self._unique_slugs([wanted], exclude=article.pk)[0]
             self._fill(article, item, key, slug)  # a move of its address is recorded by after_write
             results.append((item, article))
@@ -217,11 +217,13 @@ class Writer:
 
     def author_for(self, entry: dict) -> int:
         """The author a byline entry stands for, by the one rule (`Author.objects.for_byline`):
-        the same name with two different emails is two people. Cached by name and email as
-        written, which never joins what the rule keeps apart."""
-        key = (" ".join(entry["name"].split()), entry["email"].strip())
+        the same name with two different emails, or two different slugs, is two people. Cached by
+        name, email and slug as written, which never joins what the rule keeps apart."""
+        key = (" ".join(entry["name"].split()), entry["email"].strip(), entry.get("slug", ""))
         if key not in self.authors:
-            self.authors[key] = Author.objects.for_byline(entry["name"], entry["email"], entry["website"]).pk
+            self.authors[key] = Author.objects.for_byline(
+                entry["name"], entry["email"], entry["website"], entry.get("slug", "")
+            ).pk
         return self.authors[key]
 
     def category_for(self, names: list[str]) -> Category:
@@ -245,3 +247,8 @@ class Writer:
                     tag = Tag.objects.get(name__iexact=name)
             self.tags[key] = tag.pk
         return self.tags[key]
+
+
+def _slug(item: ArticleData) -> str:
+    """A slug the file gives keeps its capitals (it is an address); one made from the title does not."""
+    return slug_from_text(item.slug, keep_case=True) if item.slug else slug_from_text(item.title)
