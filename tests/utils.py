@@ -383,11 +383,12 @@ def assert_no_identifying_metadata(content: bytes, orientation=1):
 
 
 def empty_content():
-    """Every article, author, section and tag gone: a fresh site."""
-    from articles.models import Article, Author, Category, Tag
+    """Every article, author, section and tag gone, and no deletion remembered: a fresh site."""
+    from articles.models import Article, Author, Category, DeletedArticle, Tag
 
     Article.objects.all().delete()
     Author.objects.all().delete()
     while Category.objects.exists():  # leaves first: a section with children is protected
         Category.objects.filter(children__isnull=True).delete()
     Tag.objects.all().delete()
+    DeletedArticle.objects.all().delete()

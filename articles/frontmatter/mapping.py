@@ -89,6 +89,7 @@ class ImportOptions:
     category_mode: str = "path"  # or "flat": every entry a top-level section (Hugo semantics)
     dry_run: bool = False
     overwrite: bool = False
+    restore_deleted: bool = False  # import files whose articles were deleted, instead of skipping them
 
 
 @dataclass
