@@ -8,11 +8,16 @@ workflow, a restore, the shell), the importer's bulk writer, and bulk edits
   (`freshness.shown.article_changes`: the article's page and card, the lists it left or
   joined, its neighbours);
 - a new lead image gets its renditions from a background job (newsroom/jobs.py), recorded in
-  the same transaction.
+  the same transaction;
+- a deleted article that came from an import is remembered (`DeletedArticle`), whatever deleted
+  it, so the next run of the same import does not bring it back (issue 12).
 
 Changes to what articles show but that are not articles (authors, sections, tags, bylines,
 taggings) invalidate what shows them through the signals `connect_signals` wires up.
 """
+
+import contextlib
+import contextvars
 
 from newsroom import jobs
 
@@ -23,6 +28,17 @@ from .redirects import record_move
 
 UNMOVED = Listing("", None, None, False)
 RENDITIONS = "articles.lead_renditions"
+_deleting_user = contextvars.ContextVar("deleting_user", default=None)
+
+
+@contextlib.contextmanager
+def deleting_as(user):
+    """Deletes inside are recorded as `user`'s (the admin says who; the shell cannot)."""
+    token = _deleting_user.set(user)
+    try:
+        yield
+    finally:
+        _deleting_user.reset(token)
 
 
 def after_write(written, *, before=None, documents=None, text_changed=True, regrouped=False) -> None:
@@ -139,6 +155,10 @@ def _section_deleted(instance, **kwargs) -> None:
 
 
 def _article_deleted(instance, **kwargs) -> None:
+    from .models import DeletedArticle
+
+    if instance.source_key:
+        DeletedArticle.objects.remember(instance, by=_deleting_user.get())
     search.unindex([instance.pk])
     before = getattr(instance, "_saved_listing", None) or Listing.of(instance) or UNKNOWN
     if shown.reschedules([(instance.pk, before, None)]):

@@ -20,15 +20,20 @@ from .uploads import CheckedImageField
 
 
 class AuthorQuerySet(models.QuerySet):
-    def for_byline(self, name: str, email: str = "", website: str = ""):
+    def for_byline(self, name: str, email: str = "", website: str = "", slug: str = ""):
         """The Author a byline name stands for, made if there is none: the one identity rule the
         importer, the sample content and the admin share.
 
-        The same email address is the same person. Otherwise the same name (case and spacing
-        aside) is the same person, unless both carry email addresses and they differ: two
-        reporters called Li Wei stay two authors."""
+        A slug (an export writes each author's) is who they are: the author with that slug, or a
+        new one given it, so two reporters called Li Wei without email addresses come back as two.
+        Otherwise the same email address is the same person, and the same name (case and spacing
+        aside) is the same person, unless both carry email addresses and they differ."""
         name = " ".join(name.split())
         email = email.strip()
+        slug = slug_from_text(slug, fallback="", keep_case=True) if slug else ""
+        if slug:
+            same_slug = self.filter(slug=slug).first()
+            return same_slug or self.create(name=name, email=email, website=website[:500], slug=slug)
         if email and (same_email := self.filter(email__iexact=email).order_by("pk").first()):
             return same_email
         for author in self.filter(name__iexact=name).order_by("pk"):
@@ -459,6 +464,53 @@ class Article(models.Model):
         if self.lead_image:
             return renditions.largest_url(self.lead_renditions) or self.lead_image.url
         return self.lead_image_url
+
+
+class DeletedArticleQuerySet(models.QuerySet):
+    def remember(self, article, by=None):
+        """Record that an imported `article` was deleted (by the login `by`, when known), so
+        no re-import of its file brings it back; the latest deletion of a key wins."""
+        self.update_or_create(
+            source_key=article.source_key,
+            defaults={
+                "title": article.title[:300],
+                "source_path": article.source_path,
+                "source_hash": article.source_hash,
+                "deleted_at": timezone.now(),
+                "deleted_by": by if by is not None and by.is_authenticated else None,
+            },
+        )
+
+
+class DeletedArticle(models.Model):
+    """An imported article that was deleted. Deleted means deleted: a re-import skips its file,
+    reported as such, unless the operator asks for it back (`import_articles --restore-deleted`).
+    Keyed like the article was (`source_key`, the import identity), with the file's path and
+    bytes for an archive that moved."""
+
+    source_key = models.CharField(max_length=500, unique=True)
+    source_path = models.CharField(max_length=1000, blank=True, db_index=True)
+    source_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    title = models.CharField(max_length=300)
+    deleted_at = models.DateTimeField(default=timezone.now)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = DeletedArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-deleted_at"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def reason(self) -> str:
+        """Why a re-import skips the file, as the command reports it."""
+        who = f" by {self.deleted_by.get_username()}" if self.deleted_by else ""
+        when = timezone.localtime(self.deleted_at).strftime("%Y-%m-%d %H:%M %Z")
+        return f"deleted{who} on {when}; --restore-deleted brings it back"
 
 
 class OldAddress(models.Model):

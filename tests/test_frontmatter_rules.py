@@ -196,7 +196,7 @@ def test_a_dry_run_consults_only_the_run(tmp_path):
 
 
 def test_outcomes_are_an_enum_of_the_reported_strings():
-    assert [str(o) for o in Outcome] == ["created", "updated", "unchanged", "skipped", "failed", "checked"]
+    assert [str(o) for o in Outcome] == ["created", "updated", "unchanged", "skipped", "deleted", "failed", "checked"]
     assert Outcome("created") is Outcome.CREATED and isinstance(Outcome.CREATED, str)
 
 
@@ -212,7 +212,8 @@ def test_the_report_writes_outcome_strings_and_the_summary_is_unchanged(tmp_path
     assert '"outcome": "created"' in text and '"outcome": "failed"' in text and '"outcome": "skipped"' in text
     written = json.loads(text)
     assert written["counts"] == {
-        "created": 1, "updated": 0, "unchanged": 0, "skipped": 1, "failed": 1, "checked": 0, "warnings": 0,
+        "created": 1, "updated": 0, "unchanged": 0, "skipped": 1, "deleted": 0, "failed": 1, "checked": 0,
+        "warnings": 0,
     }  # fmt: skip
     assert {f["path"].rsplit("/", 1)[1]: f["outcome"] for f in written["files"]} == {
         "a.md": "created",
@@ -264,7 +265,8 @@ def test_an_export_writes_only_the_tables_first_keys(tmp_path):
         for key in keys:
             assert any(key == aliases[0] for aliases in ALIASES.values()), f"{title}: {key} is not a first alias"
     assert set(exported["Every field"]) == FIRST_KEYS - {
-        ALIASES[field][0] for field in ("url", "identity", "published_flag", "zola_path")
-    }  # read only: an export writes the address as an alias, the status as draft/status
+        ALIASES[field][0] for field in ("url", "identity", "published_flag", "zola_path", "summary", "extra")
+    }  # read only: an export writes the address as an alias, the status as draft/status, the
+    # standfirst as written; an id and extra data the table would read only when there are
     assert exported["Every field"][:3] == [ALIASES["title"][0], ALIASES["slug"][0], ALIASES["published_at"][0]]
-    assert exported["Draft"] == [ALIASES[field][0] for field in ("title", "slug", "draft", "summary", "body_format")]
+    assert exported["Draft"] == [ALIASES[field][0] for field in ("title", "slug", "draft", "standfirst", "body_format")]

@@ -411,3 +411,15 @@ def assert_no_identifying_metadata(content: bytes, orientation=1):
         assert not exif.get_ifd(GPS) and "comment" not in image.info and "xmp" not in image.info
     for secret in (b"Secret Camera", b"SN-4471", b"source's flat"):
         assert secret not in content
+
+
+def empty_content():
+    """Every article, author, section and tag gone, and no deletion remembered: a fresh site."""
+    from articles.models import Article, Author, Category, DeletedArticle, Tag
+
+    Article.objects.all().delete()
+    Author.objects.all().delete()
+    while Category.objects.exists():  # leaves first: a section with children is protected
+        Category.objects.filter(children__isnull=True).delete()
+    Tag.objects.all().delete()
+    DeletedArticle.objects.all().delete()

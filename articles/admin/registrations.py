@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from reversion.admin import VersionAdmin
 from taggit.models import Tag as TaggitTag
 
+from ..after_write import deleting_as
 from ..models import Article, Author, Byline, Category, OldAddress, Tag
 from ..text import plain_text
 from .bulk_actions import BulkActionsMixin
@@ -90,6 +91,14 @@ class ArticleAdmin(WorkflowAdminMixin, BulkActionsMixin, ArticleHistoryAdmin, ad
 
     def get_changelist(self, request, **kwargs):
         return ArticleChangeList
+
+    def delete_model(self, request, obj):
+        with deleting_as(request.user):  # an imported article stays deleted, recorded as theirs
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with deleting_as(request.user):
+            super().delete_queryset(request, queryset)
 
     def get_urls(self):
         return [

@@ -11,15 +11,20 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from ..models import Article
-from .mapping import EXTRA_SECTIONS, written_key
+from .identity import explicit_identity
+from .mapping import EXTRA_SECTIONS, READ_KEYS, written_key
 
 _MEDIA_REFERENCE = re.compile(re.escape(settings.MEDIA_URL) + r"(imported/[\w/.-]+)")
 
 
 def front_matter(article: Article) -> dict:
     """The article's front matter, each value under the key the mapping table gives its field
-    first (`written_key`), then the extra data as it was imported."""
+    first (`written_key`), then the extra data as it was imported: under its own keys, except
+    those the importer would read as a field (a `headimg` kept beside a `thumbnail`), which go
+    under `extra`'s key and come back as extra data."""
+    sections = _categories(article)
     fields = {
+        "identity": explicit_identity(article.source_key),
         "title": article.title,
         "slug": article.slug,
         "published_at": _iso(article.published_at),
@@ -27,10 +32,10 @@ def front_matter(article: Article) -> dict:
         "expires_at": _iso(article.expires_at),
         "draft": article.status != Article.Status.PUBLISHED or None,
         "status": article.status if article.status == Article.Status.REVIEW else None,
-        "categories": _categories(article),
+        "categories": sections,
         "authors": [_author(b.author) for b in article.bylines.all()] or None,
         "tags": [t.name for t in article.tags.all()] or None,
-        "summary": article.standfirst or None,
+        "standfirst": article.standfirst,  # as written: even empty, or the importer would make one
         "lead_image": article.lead_image_url or None,
         "lead_image_caption": article.lead_image_caption or None,
         "lead_image_credit": article.lead_image_credit or None,
@@ -40,8 +45,13 @@ def front_matter(article: Article) -> dict:
         "body_format": article.body_format,
     }
     data = {written_key(name): value for name, value in fields.items() if value is not None}
-    extra = {k: v for k, v in (article.extra or {}).items() if k not in data and k != EXTRA_SECTIONS}
-    return {**data, **extra}
+    extra = dict(article.extra or {})
+    if sections is not None and sections == extra.get(EXTRA_SECTIONS):
+        del extra[EXTRA_SECTIONS]  # written as the categories: they come back as the extra data too
+    kept = {k: v for k, v in extra.items() if k in READ_KEYS}
+    if kept:
+        data[written_key("extra")] = kept
+    return {**data, **{k: v for k, v in extra.items() if k not in READ_KEYS}}
 
 
 def export_article(article: Article, folder: Path, aliases=()) -> Path:
@@ -87,7 +97,7 @@ def _iso(value):
 
 
 def _author(author):
-    if author.email or author.website:
-        entry = {"name": author.name, "email": author.email, "url": author.website}
-        return {k: v for k, v in entry.items() if v}
-    return author.name
+    """Name, slug (who they are, when two share a name: `Author.objects.for_byline`), and the
+    email address and website when there are."""
+    entry = {"name": author.name, "slug": author.slug, "email": author.email, "url": author.website}
+    return {k: v for k, v in entry.items() if v}

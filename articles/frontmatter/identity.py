@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from ..models import Article
+    from ..models import Article, DeletedArticle
     from .mapping import ArticleData
 
 # Folders generators keep content under: a source key counts from the last of them, so it does
@@ -36,6 +36,11 @@ def source_key(path: Path, identity, language: str, anchored=True) -> str:
     return key if len(key) <= 500 else "path-sha1:" + hashlib.sha1(key.encode()).hexdigest()
 
 
+def explicit_identity(key: str | None) -> str | None:
+    """The `id` a file gave, from the source key it made; None for a key made from a path."""
+    return key[len(_EXPLICIT) :] if key and key.startswith(_EXPLICIT) else None
+
+
 def absolute_key(item: "ArticleData") -> str:
     """The identity a file falls back to when its source key belongs to another file."""
     return source_key(Path(item.source_path), None, item.language, anchored=False)
@@ -53,6 +58,7 @@ class Decision:
     key: str  # the source key the file is known by (and its article gets)
     article: "Article | None" = None  # the existing article it updates; None: a new one
     refusal: str = ""  # why the file is not imported, naming the other file; "" when it is
+    deletion: "DeletedArticle | None" = None  # its article was deleted: not brought back unasked
 
 
 class Claimed(Protocol):
@@ -88,6 +94,7 @@ def decide(
     by_key: Mapping[str, "Article"] | None = None,
     by_hash: Mapping[str, Sequence["Article"]] | None = None,
     exists: Callable[[str], bool] = _exists,
+    deleted: Sequence["DeletedArticle"] = (),
 ) -> Decision:
     """The identity rule for one mapped file.
 
@@ -95,7 +102,10 @@ def decide(
     path). `by_key`: the articles the database holds under the file's `lookup_keys`, by source
     key; `by_hash`: the articles imported from files with the file's bytes, by content hash. With
     `by_key` None (a dry run) only the run's own claims are consulted. `exists` says whether an
-    article's old file is still there (the one outside fact the rule reads).
+    article's old file is still there (the one outside fact the rule reads). `deleted`: recorded
+    deletions under the file's keys or with its bytes; a file that would make a new article is
+    the deleted one by the same rule as an article (its key, or its bytes and name once moved),
+    and the decision says so.
     """
     key = item.source_key
     holder = claimed.get(key)
@@ -121,10 +131,29 @@ def decide(
         if key.startswith(_EXPLICIT):
             reason = f"same identity ({key}) as {shared.source_path}, which still exists: not imported"
             return Decision(key, refusal=reason)
-        return Decision(absolute_key(item))  # another site's `_posts/welcome.md`
-    # An archive that moved: the same bytes under the same file name, whose old file is gone.
-    name = Path(item.source_path).name
-    for article in (by_hash or {}).get(item.content_hash, ()):
-        if Path(article.source_path).name == name and gone(article.source_path):
-            return Decision(key, article)
-    return Decision(key)
+        key = absolute_key(item)  # another site's `_posts/welcome.md`
+    else:
+        # An archive that moved: the same bytes under the same file name, whose old file is gone.
+        name = Path(item.source_path).name
+        for article in (by_hash or {}).get(item.content_hash, ()):
+            if Path(article.source_path).name == name and gone(article.source_path):
+                return Decision(key, article)
+    return Decision(key, deletion=_deleted_as(item, key, deleted, gone))
+
+
+def _deleted_as(item: "ArticleData", key: str, deleted: Sequence["DeletedArticle"], gone):
+    """The deleted article a file that would make a new one is, by the rule for articles: this
+    very file; its key (an explicit id wherever it is, a path key whose old file is gone); or,
+    moved, its bytes and file name where the old file is gone."""
+    same, name = (key, absolute_key(item)), Path(item.source_path).name
+    for deletion in deleted:
+        if deletion.source_path == item.source_path:
+            return deletion
+    for deletion in deleted:
+        if deletion.source_key in same and (key.startswith(_EXPLICIT) or gone(deletion.source_path)):
+            return deletion
+    for deletion in deleted:
+        moved = deletion.source_hash == item.content_hash and Path(deletion.source_path).name == name
+        if moved and gone(deletion.source_path):
+            return deletion
+    return None

@@ -39,6 +39,7 @@ ALIASES = {
     "tags": ("tags",),
     "keywords": ("keywords",),
     "authors": ("authors", "author"),
+    "standfirst": ("standfirst",),  # Newsroom's own (the exporter's): text as written
     "summary": ("summary", "excerpt", "description", "abstract"),
     "lead_image": (
         "image", "images", "cover", "featured_image", "feature_image", "thumbnail",
@@ -54,11 +55,17 @@ ALIASES = {
     "published_flag": ("published",),  # Jekyll's `published: false`: a status, not a date
     "body_format": ("markup", "format"),
     "zola_path": ("path",),  # Zola's `path = "2019/05/30/slug"`: a date when no key gives one
+    # Newsroom's own (the exporter's): extra data under keys this table reads, kept whole.
+    "extra": ("newsroom_extra",),
 }  # fmt: skip
 # The publication-time keys that are never a status flag.
 _DATE_KEYS = tuple(key for key in ALIASES["published_at"] if key not in ALIASES["published_flag"])
 # The extra-data key an article keeps all its section paths under when a file names several.
 EXTRA_SECTIONS = "categories"
+
+
+# Every key the table reads: extra data under one of them is exported under `extra`'s key.
+READ_KEYS = frozenset(key for keys in ALIASES.values() for key in keys)
 
 
 def written_key(name: str) -> str:
@@ -92,6 +99,7 @@ class ImportOptions:
     # What one file may cost (see budget.py): bytes, and seconds to read, map and render it.
     max_file_bytes: int = field(default_factory=lambda: settings.IMPORT_MAX_FILE_BYTES)
     file_seconds: float = field(default_factory=lambda: settings.IMPORT_FILE_SECONDS)
+    restore_deleted: bool = False  # import files whose articles were deleted, instead of skipping them
 
 
 @dataclass
@@ -178,9 +186,9 @@ def map_source(source: SourceFile, options: ImportOptions, images=None) -> Artic
     _map_status(data, meta, used, options)
 
     url = take("url")
-    data.slug = clean_text(take("slug") or "")
+    data.slug = clean_text(take("slug") or "")  # as written: the slug rule keeps its capitals
     if not data.slug and url:
-        data.slug = PurePosixPath(str(url).rstrip("/")).name.removesuffix(".html")
+        data.slug = PurePosixPath(str(url).rstrip("/")).name.removesuffix(".html").lower()
     data.aliases = [str(a) for a in _names(take("aliases"))] + ([str(url)] if url else [])
 
     categories, tags = take("categories"), take("tags")
@@ -191,7 +199,7 @@ def map_source(source: SourceFile, options: ImportOptions, images=None) -> Artic
             data.extra[f"{key}_as_imported"] = _json_safe(value)  # mappings are not names: keep them whole
     data.keywords = ", ".join(_names(take("keywords"), split_commas=True))[:500]
     data.authors = _authors(take("authors"), data.warnings) or (
-        [{"name": options.default_author, "email": "", "website": ""}] if options.default_author else []
+        [{"name": options.default_author, "email": "", "website": "", "slug": ""}] if options.default_author else []
     )
     data.featured = _flag(take("featured"))
 
@@ -200,7 +208,11 @@ def map_source(source: SourceFile, options: ImportOptions, images=None) -> Artic
     data.body = render_body(data.body_source, data.body_format)
 
     summary = take("summary")
-    data.standfirst = clean_text(plain_text(str(summary))) if summary else summary_from_marker
+    if key := _present(meta, "standfirst"):  # Newsroom's own field, exported as it was, even empty
+        used.add(key)
+        data.standfirst = strip_invisible(str(meta[key] or ""))
+    else:
+        data.standfirst = clean_text(plain_text(str(summary))) if summary else summary_from_marker
     if not data.standfirst:
         data.standfirst = _first_paragraph_summary(data.body)
 
@@ -210,7 +222,10 @@ def map_source(source: SourceFile, options: ImportOptions, images=None) -> Artic
     if templates := sorted({m.group(1) or m.group(2) or m.group(3) for m in _TEMPLATE_SYNTAX.finditer(body_source)}):
         data.notes.append("template syntax kept as text, not run: " + ", ".join(templates))
 
+    kept = take("extra")  # extra data an export wrote under its own key: kept as it was
     data.extra.update({k: _json_safe(v) for k, v in meta.items() if k not in used})
+    if isinstance(kept, dict):
+        data.extra.update(_json_safe(kept))
     data.search_document = search.document(data.title, data.standfirst, data.body)
     return data
 
@@ -310,12 +325,13 @@ def _body_format(meta, used, path: Path, body: str) -> str:
 
 
 def _split_more(body: str) -> tuple[str, str]:
-    """Body without the `<!-- more -->` marker, and the teaser before it as a summary."""
+    """The body, and the teaser before its `<!-- more -->` marker as a summary. The marker stays
+    in the body as written (a comment: readers never see it), so an export gives it back."""
     parts = MORE_MARKER.split(body, maxsplit=1)
     if len(parts) == 1:
         return body, ""
     teaser = plain_text(render_body(parts[0], HTML if looks_like_html(parts[0]) else MARKDOWN))
-    return (parts[0].rstrip() + "\n\n" + parts[1].lstrip()).strip(), summarize(teaser, SUMMARY_LENGTH)
+    return body, summarize(teaser, SUMMARY_LENGTH)
 
 
 def _first_paragraph_summary(html: str) -> str:
@@ -382,10 +398,11 @@ def _authors(value, warnings) -> list[dict]:
                 "website": _valid(
                     item.get("url") or item.get("link") or item.get("website"), _validate_url, "url", warnings
                 ),
+                "slug": clean_text(item.get("slug") or ""),  # who they are, when names are shared
             }
         else:
-            entry = {"name": clean_text(item)[:200], "email": "", "website": ""}
-        if entry["name"] and entry["name"] not in [a["name"] for a in authors]:
+            entry = {"name": clean_text(item)[:200], "email": "", "website": "", "slug": ""}
+        if entry["name"] and entry not in authors:  # two Li Weis with their own slugs are two
             authors.append(entry)
     return authors
 

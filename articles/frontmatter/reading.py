@@ -153,7 +153,7 @@ def parse_front_matter(text: str, blank_lines_before: int = 0, warnings=None) ->
         metadata = {}
     if not isinstance(metadata, dict):
         raise ImportFailure("front matter is not a set of key: value pairs")
-    return metadata, body.strip()
+    return metadata, _body(body)
 
 
 def _parse_json_front_matter(text: str) -> tuple[dict, str]:
@@ -164,7 +164,15 @@ def _parse_json_front_matter(text: str) -> tuple[dict, str]:
         raise ImportFailure(f"front matter is not valid JSON: {exc.msg} (line {exc.lineno})") from exc
     if not isinstance(metadata, dict):
         raise ImportFailure("front matter is not a set of key: value pairs")
-    return metadata, text[end:].strip()
+    return metadata, _body(text[end:])
+
+
+def _body(text: str) -> str:
+    """The body without the blank lines around it. Its first line keeps its indentation: four
+    spaces open a Markdown code block, and an export writes bodies that begin with one."""
+    text = text.rstrip()
+    blank = len(text) - len(text.lstrip())
+    return text[text.rfind("\n", 0, blank) + 1 :]
 
 
 def _yaml_reason(exc: yaml.YAMLError, blank_lines_before: int) -> str:

@@ -5,10 +5,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Q
 
 from .. import freshness
 from ..after_write import after_write
-from ..models import Article, Author, Byline, Category, Tag, TaggedArticle
+from ..models import Article, Author, Byline, Category, DeletedArticle, Tag, TaggedArticle
 from ..redirects import old_address, save_old_addresses
 from ..slugs import slug_from_text, unique_slug
 from .identity import Claimed, Decision, decide, lookup_keys
@@ -23,6 +24,7 @@ class Outcome(StrEnum):
     UPDATED = "updated"
     UNCHANGED = "unchanged"
     SKIPPED = "skipped"
+    DELETED = "deleted"  # skipped: its article was deleted, and --restore-deleted was not given
     FAILED = "failed"
     CHECKED = "checked"  # read and mapped by a dry run
 
@@ -82,12 +84,18 @@ class Writer:
             return [FileOutcome(items[0].source_path, Outcome.FAILED, reason, items[0].warnings, items[0].notes)]
 
     def _write(self, items: list[ArticleData], claimed: Claimed) -> list[FileOutcome]:
-        outcomes, new, changed = {}, [], []
+        outcomes, new, changed, restored = {}, [], [], []
         for item, decision in zip(items, self._decide(items, claimed), strict=True):
             article = decision.article
             if decision.refusal:
                 outcomes[id(item)] = FileOutcome(item.source_path, Outcome.FAILED, decision.refusal, item.warnings)
+            elif decision.deletion and not self.options.restore_deleted:
+                self._follow(decision.deletion, item)
+                reason = decision.deletion.reason
+                outcomes[id(item)] = FileOutcome(item.source_path, Outcome.DELETED, reason, source_key=decision.key)
             elif article is None:
+                if decision.deletion:
+                    restored.append(decision.deletion.pk)
                 new.append((item, decision.key))
             elif article.source_hash == item.content_hash and article.source_path == item.source_path:
                 outcomes[id(item)] = FileOutcome(item.source_path, Outcome.UNCHANGED, article_id=article.pk)
@@ -102,6 +110,7 @@ class Writer:
                 changed.append((item, decision.key, article))
 
         created, updated = self._create(new), self._update(changed)
+        DeletedArticle.objects.filter(pk__in=restored).delete()  # brought back: forgotten, in the same transaction
         updated_ids = {article.pk for _, article in updated}
         self._replace_bylines_and_tags(created + updated, updated_ids)
         # Bulk writes: what Article.save would do after a write, once for the batch.
@@ -123,16 +132,38 @@ class Writer:
         return [outcomes[id(item)] for item in items]
 
     def _decide(self, items: list[ArticleData], claimed: Claimed) -> list[Decision]:
-        """Which article each file is (`identity.decide`), from the articles the database holds
-        under the batch's keys and with its files' bytes, loaded here in two queries."""
+        """Which article each file is (`identity.decide`), from the articles and the deletions the
+        database holds under the batch's keys and with its files' bytes, loaded here in three queries."""
         fields = ["id", "source_key", "source_hash", "source_path", "slug", "status", "published_at"]
         fields += ["created_at", "updated_at", "imported_at", "edit_version", "category", "featured"]
         keys = {key for item in items for key in lookup_keys(item)}
         by_key = {a.source_key: a for a in Article.objects.filter(source_key__in=keys).only(*fields)}
+        hashes = {i.content_hash for i in items}
         by_hash = {}
-        for article in Article.objects.filter(source_hash__in={i.content_hash for i in items}).only(*fields):
+        for article in Article.objects.filter(source_hash__in=hashes).only(*fields):
             by_hash.setdefault(article.source_hash, []).append(article)
-        return [decide(item, claimed, by_key, by_hash) for item in items]
+        paths = {i.source_path for i in items}
+        found = DeletedArticle.objects.filter(
+            Q(source_key__in=keys) | Q(source_hash__in=hashes) | Q(source_path__in=paths)
+        )
+        found = list(found.select_related("deleted_by"))  # few: only what the batch's files were
+
+        def deletions(item):
+            mine = lookup_keys(item)
+            return [
+                d
+                for d in found
+                if d.source_key in mine or d.source_hash == item.content_hash or d.source_path == item.source_path
+            ]
+
+        return [decide(item, claimed, by_key, by_hash, deleted=deletions(item)) for item in items]
+
+    @staticmethod
+    def _follow(deletion: DeletedArticle, item: ArticleData):
+        """A deletion follows its file as an article would (a move, an edit), so it still knows it next time."""
+        if (deletion.source_path, deletion.source_hash) != (item.source_path, item.content_hash):
+            deletion.source_path, deletion.source_hash = item.source_path, item.content_hash
+            deletion.save(update_fields=["source_path", "source_hash"])
 
     def _fill(self, article: Article, item: ArticleData, key: str, slug: str):
         article.title = item.title
@@ -167,7 +198,7 @@ class Writer:
 
     def _create(self, new):
         """Articles for (item, source key) pairs; (item, article) pairs back."""
-        slugs = self._unique_slugs([slug_from_text(item.slug or item.title) for item, _ in new])
+        slugs = self._unique_slugs([_slug(item) for item, _ in new])
         results = []
         for (item, key), slug in zip(new, slugs, strict=True):
             article = Article()
@@ -180,7 +211,7 @@ class Writer:
         """(item, source key, article) triples written onto their articles; (item, article) pairs back."""
         results = []
         for item, key, article in changed:
-            wanted = slug_from_text(item.slug) if item.slug else article.slug
+            wanted = _slug(item) if item.slug else article.slug
             slug = wanted if wanted == article.slug else self._unique_slugs([wanted], exclude=article.pk)[0]
             self._fill(article, item, key, slug)  # a move of its address is recorded by after_write
             results.append((item, article))
@@ -217,11 +248,13 @@ class Writer:
 
     def author_for(self, entry: dict) -> int:
         """The author a byline entry stands for, by the one rule (`Author.objects.for_byline`):
-        the same name with two different emails is two people. Cached by name and email as
-        written, which never joins what the rule keeps apart."""
-        key = (" ".join(entry["name"].split()), entry["email"].strip())
+        the same name with two different emails, or two different slugs, is two people. Cached by
+        name, email and slug as written, which never joins what the rule keeps apart."""
+        key = (" ".join(entry["name"].split()), entry["email"].strip(), entry.get("slug", ""))
         if key not in self.authors:
-            self.authors[key] = Author.objects.for_byline(entry["name"], entry["email"], entry["website"]).pk
+            self.authors[key] = Author.objects.for_byline(
+                entry["name"], entry["email"], entry["website"], entry.get("slug", "")
+            ).pk
         return self.authors[key]
 
     def category_for(self, names: list[str]) -> Category:
@@ -245,3 +278,8 @@ class Writer:
                     tag = Tag.objects.get(name__iexact=name)
             self.tags[key] = tag.pk
         return self.tags[key]
+
+
+def _slug(item: ArticleData) -> str:
+    """A slug the file gives keeps its capitals (it is an address); one made from the title does not."""
+    return slug_from_text(item.slug, keep_case=True) if item.slug else slug_from_text(item.title)

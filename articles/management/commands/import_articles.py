@@ -42,6 +42,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--overwrite", action="store_true", help="Also replace articles editors changed since their import."
         )
+        parser.add_argument(
+            "--restore-deleted",
+            action="store_true",
+            help="Also import files whose articles were deleted (by default they are skipped and listed).",
+        )
         parser.add_argument("--report", metavar="FILE.json", help="Write what happened to each file to FILE.json.")
         parser.add_argument("--jobs", type=int, default=None, help="Worker processes (default: one per core).")
 
@@ -62,6 +67,7 @@ class Command(BaseCommand):
             category_mode=options["category_mode"],
             dry_run=options["dry_run"],
             overwrite=options["overwrite"],
+            restore_deleted=options["restore_deleted"],
         )
 
         counts = dict.fromkeys([*Outcome, "warnings"], 0)
@@ -77,6 +83,8 @@ class Command(BaseCommand):
                 progress.write(f"{outcome.path}: {outcome.reason}")
             elif outcome.outcome == Outcome.SKIPPED and verbosity > 0:
                 progress.write(self.style.NOTICE(f"{outcome.path}: skipped: {outcome.reason}"))
+            elif outcome.outcome == Outcome.DELETED and verbosity > 0:
+                progress.write(self.style.NOTICE(f"{outcome.path}: skipped, {outcome.reason}"))
             for warning in outcome.warnings:
                 progress.write(self.style.WARNING(f"{outcome.path}: warning: {warning}"))
             if verbosity >= 2:
@@ -102,7 +110,8 @@ class Command(BaseCommand):
         summary = (
             f"{len(files)} files: {counts[Outcome.CREATED]} created, {counts[Outcome.UPDATED]} updated, "
             f"{counts[Outcome.UNCHANGED]} unchanged, {counts[Outcome.SKIPPED]} skipped, "
-            f"{counts[Outcome.FAILED]} failed, {counts['warnings']} warnings"
+            + (f"{counts[Outcome.DELETED]} kept deleted, " if counts[Outcome.DELETED] else "")
+            + f"{counts[Outcome.FAILED]} failed, {counts['warnings']} warnings"
         )
         if import_options.dry_run:
             summary = (
