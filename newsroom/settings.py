@@ -4,6 +4,7 @@ With nothing set, Newsroom runs locally on an SQLite file with DEBUG on. Every v
 read here is listed in the README's configuration table.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "reversion",
     "articles",
     "newsroom",
+    "axes",  # sign-in throttling: see the block below
 ]
 
 MIDDLEWARE = [
@@ -62,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Old addresses (imported aliases, changed slugs) answer 301 instead of 404.
     "articles.public.middleware.OldAddressMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its page (newsroom/signin.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 SITE_ID = 1
@@ -183,6 +187,20 @@ EDGE_STALE_SECONDS = env.int("EDGE_STALE_SECONDS", default=30)
 EDGE_STALE_IF_ERROR_SECONDS = env.int("EDGE_STALE_IF_ERROR_SECONDS", default=86_400)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Sign-in throttling (django-axes, newsroom/signin.py): after LOGIN_FAILURE_LIMIT failed
+# guesses for one account from one address, that pair is refused for LOGIN_COOLOFF_MINUTES
+# (0: until a superuser unlocks it in the admin's Access attempts, or `manage.py axes_reset_username`).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+_cooloff_minutes = env.float("LOGIN_COOLOFF_MINUTES", default=15)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=_cooloff_minutes) if _cooloff_minutes > 0 else None
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True  # a correct password clears its pair's count
+AXES_LOCKOUT_CALLABLE = "newsroom.signin.locked_out"
+AXES_CLIENT_IP_CALLABLE = "newsroom.signin.client_address"
+# The proxies whose X-Forwarded-For names the client, as gunicorn.conf.py trusts them.
+FORWARDED_ALLOW_IPS = env.list("FORWARDED_ALLOW_IPS", default=["127.0.0.1"])
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
