@@ -227,6 +227,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
+# The most pixels an uploaded or imported image may have (articles/images.py): decoding costs
+# up to 4 bytes a pixel whatever the file's size, so 40 megapixels keep one image under 160 MB.
+IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=40_000_000)
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
 # Uploads, renditions and imported images: this server's disk (MEDIA_ROOT), or S3-compatible

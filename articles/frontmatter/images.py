@@ -56,8 +56,8 @@ class ImageStore:
             return {}
         try:
             return renditions.make(name, storage=self.storage, reuse=True)
-        except (OSError, SyntaxError, ValueError) as exc:
-            data.warnings.append(f"lead image {name!r}: no smaller copies ({exc})")
+        except renditions.UNUSABLE as exc:
+            data.warnings.append(f"lead image {name!r}: no smaller copies ({renditions.reason(exc)})")
             return {}
 
     def url(self, reference: str, data) -> str | None:
