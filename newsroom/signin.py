@@ -49,6 +49,5 @@ def locked_out(request, response=None, credentials=None):
         "title": _("Sign-in locked"),
         "failure_limit": settings.AXES_FAILURE_LIMIT,
         "cooloff_minutes": round(minutes) if minutes else None,
-        "username": (credentials or {}).get("username") or request.POST.get("username", ""),
     }
     return TemplateResponse(request, "admin/locked_out.html", context, status=settings.AXES_HTTP_RESPONSE_CODE).render()
