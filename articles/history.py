@@ -11,6 +11,7 @@ import datetime
 import difflib
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 import reversion
@@ -110,6 +111,7 @@ class Change:
     label: str
     old: SafeString
     new: SafeString
+    note: str = ""  # why the diff is coarser than word by word, when it is
 
 
 def compare(old: Snapshot, new: Snapshot) -> list[Change]:
@@ -122,12 +124,13 @@ def compare(old: Snapshot, new: Snapshot) -> list[Change]:
         before, after = old.fields.get(model_field.attname), new.fields.get(model_field.attname)
         if before == after:
             continue
+        note = ""
         if isinstance(before or "", str) and isinstance(after or "", str) and not model_field.choices:
-            old_html, new_html = diff_text(before or "", after or "")
+            old_html, new_html, note = text_changes(before or "", after or "")
         else:
             old_html = escape(display(model_field, before, categories))
             new_html = escape(display(model_field, after, categories))
-        changes.append(Change(str(model_field.verbose_name).capitalize(), old_html, new_html))
+        changes.append(Change(str(model_field.verbose_name).capitalize(), old_html, new_html, note))
     if old.author_ids != new.author_ids:
         names = dict(Author.objects.filter(pk__in=old.author_ids + new.author_ids).values_list("pk", "name"))
 
@@ -163,22 +166,134 @@ def display(model_field, value, categories) -> str:
 # sentence would be one "word"), runs of white space, and single punctuation marks.
 TOKEN = re.compile(f"[{CJK_RANGES}]|[^\\W{CJK_RANGES}]+|\\s+|[^\\w\\s]")
 CONTEXT_LINES = 2
+# SequenceMatcher's work grows with the product of the lengths it compares (a 38 KB body word
+# against word took 35 s, past gunicorn's timeout). Each comparison may weigh this many pairs of
+# tokens in all, about a tenth of a second at worst; beyond it, changed passages show whole.
+DIFF_BUDGET = 1_000_000
+SENTENCE_ENDS = frozenset(".!?")
+CJK_SENTENCE_ENDS = frozenset("。！？")
+BLOCK_TAGS = frozenset({"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
+                        "table", "tr", "figure", "section"})  # fmt: skip
 
 
 def diff_text(before: str, after: str) -> tuple[SafeString, SafeString]:
     """A word diff: the old text with deletions in <del>, the new one with insertions in <ins>.
     Every piece is escaped, so a body's HTML shows as text. Long unchanged runs are elided."""
-    return _diff(TOKEN.findall(before), TOKEN.findall(after), "", elide=True)
+    old, new, _note = text_changes(before, after)
+    return old, new
+
+
+def text_changes(before: str, after: str) -> tuple[SafeString, SafeString, str]:
+    """`diff_text`, and a note for the editor when the budget left some passages shown whole."""
+    a, b = TOKEN.findall(before), TOKEN.findall(after)
+    budget = _Budget(DIFF_BUDGET)
+    old, new = _render(a, b, _text_opcodes(a, b, budget), "", elide=True)
+    note = _("Too long to compare word by word: some changed passages are shown whole.") if budget.exceeded else ""
+    return old, new, note
 
 
 def diff_list(before: list[str], after: list[str]) -> tuple[SafeString, SafeString]:
-    return _diff(before, after, ", ")
+    return _render(before, after, _matched(before, after, _Budget(DIFF_BUDGET)), ", ")
 
 
-def _diff(before: list[str], after: list[str], separator: str, elide=False) -> tuple[SafeString, SafeString]:
+class _Budget:
+    def __init__(self, cells):
+        self.cells, self.exceeded = cells, False
+
+    def spend(self, a, b, autojunk=False) -> bool:
+        """Whether comparing `a` with `b` fits what is left: SequenceMatcher visits each pair of
+        equal elements (so many for a few common words, few for distinct paragraphs), except
+        those autojunk sets aside (in over 1% of a `b` of 200 or more)."""
+        counts = Counter(b)
+        if autojunk and len(b) >= 200:
+            counts = Counter({x: c for x, c in counts.items() if c <= 1 + len(b) // 100})
+        cost = len(a) + len(b) + sum(counts[x] for x in a)
+        if cost > self.cells:
+            self.exceeded = True
+            return False
+        self.cells -= cost
+        return True
+
+
+def _matched(a, b, budget, offset_a=0, offset_b=0, autojunk=False) -> list[tuple]:
+    """SequenceMatcher's opcodes for `a` and `b` (shifted by the offsets) while the budget lasts;
+    a single replacement of the whole once it does not."""
+    if not a and not b:
+        return []
+    if not a or not b or not budget.spend(a, b, autojunk):
+        op = "insert" if not a else "delete" if not b else "replace"
+        return [(op, offset_a, offset_a + len(a), offset_b, offset_b + len(b))]
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=autojunk)
+    return [
+        (op, i1 + offset_a, i2 + offset_a, j1 + offset_b, j2 + offset_b) for op, i1, i2, j1, j2 in matcher.get_opcodes()
+    ]
+
+
+def _text_opcodes(a: list[str], b: list[str], budget: _Budget) -> list[tuple]:
+    """Opcodes over the tokens: the common start and end set aside, the rest compared block by
+    block (lines, paragraphs, sentences), then word by word inside the blocks that changed."""
+    shortest = min(len(a), len(b))
+    head = 0
+    while head < shortest and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < shortest - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    ops = [("equal", 0, head, 0, head)] if head else []
+    middle_a, middle_b = a[head : len(a) - tail], b[head : len(b) - tail]
+    blocks_a, blocks_b = _blocks(middle_a), _blocks(middle_b)
+    keys_a = ["".join(middle_a[i:j]) for i, j in blocks_a]
+    keys_b = ["".join(middle_b[i:j]) for i, j in blocks_b]
+    # Blocks are few and mostly distinct; autojunk sets aside the ones repeated everywhere.
+    for op, x1, x2, y1, y2 in _matched(keys_a, keys_b, budget, autojunk=True):
+        i1, i2 = _span(blocks_a, x1, x2, len(middle_a))
+        j1, j2 = _span(blocks_b, y1, y2, len(middle_b))
+        if op == "equal":
+            ops.append(("equal", head + i1, head + i2, head + j1, head + j2))
+        else:
+            ops.extend(_matched(middle_a[i1:i2], middle_b[j1:j2], budget, head + i1, head + j1))
+    if tail:
+        ops.append(("equal", len(a) - tail, len(a), len(b) - tail, len(b)))
+    merged = []  # unchanged runs from either level that meet are one run (elided once)
+    for op in ops:
+        if merged and op[0] == merged[-1][0] == "equal":
+            merged[-1] = ("equal", merged[-1][1], op[2], merged[-1][3], op[4])
+        else:
+            merged.append(op)
+    return merged
+
+
+def _blocks(tokens: list[str]) -> list[tuple[int, int]]:
+    """(start, end) of each block: a block ends with a line, a sentence (its full stop and a
+    space, or a CJK full stop) or a block element's closing tag, and takes the white space that
+    follows it."""
+    blocks, start, ended = [], 0, False
+    for n, token in enumerate(tokens):
+        if ended and not token.isspace():
+            blocks.append((start, n))
+            start, ended = n, False
+        if token.isspace():
+            ended = ended or "\n" in token or (n > 0 and tokens[n - 1] in SENTENCE_ENDS)
+        elif token in CJK_SENTENCE_ENDS:  # no space follows them
+            ended = True
+        elif token == ">" and n >= 3 and tokens[n - 3 : n - 1] == ["<", "/"] and tokens[n - 1].lower() in BLOCK_TAGS:
+            ended = True
+    if start < len(tokens):
+        blocks.append((start, len(tokens)))
+    return blocks
+
+
+def _span(blocks, first, last, length) -> tuple[int, int]:
+    """The tokens of blocks[first:last]; an empty range sits where blocks[first] starts."""
+    if first == last:
+        position = blocks[first][0] if first < len(blocks) else length
+        return position, position
+    return blocks[first][0], blocks[last - 1][1]
+
+
+def _render(before: list[str], after: list[str], opcodes, separator: str, elide=False) -> tuple[SafeString, SafeString]:
     old, new = [], []
-    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    for op, i1, i2, j1, j2 in opcodes:
         if op == "equal":
             text = escape(separator.join(before[i1:i2]))
             text = _elided(text) if elide else text

@@ -4,6 +4,7 @@ what it must not carry (metadata that can locate or identify the person who took
 import io
 import struct
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -11,7 +12,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 ALLOWED_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
 FORMAT_OF_EXTENSION = {extension: kind for kind, extension in ALLOWED_FORMATS.items()}
 MAX_BYTES = 20 * 1024 * 1024
-MAX_PIXELS = 50_000_000  # a 50-megapixel photo is the most a newsroom needs
+# The pixel limit is settings.IMAGE_MAX_PIXELS (40 megapixels unless set): a file's size says
+# nothing of what decoding it costs (a 6 KB PNG can claim 7,000 × 7,000 pixels), its header does.
+# Pillow holds up to 4 bytes a pixel, so a decoded image stays under 160 MB at the default.
 
 
 def check_image(file) -> str:
@@ -29,7 +32,7 @@ def check_image(file) -> str:
             kind = image.format
             if kind not in ALLOWED_FORMATS:
                 raise ValidationError(_("%(kind)s images are not accepted (JPEG, PNG, GIF or WebP)") % {"kind": kind})
-            _check_pixels(image)
+            check_pixels(image)  # from the header, before anything is decoded
             image.verify()
         file.seek(position or 0)
         with Image.open(file) as image:
@@ -51,11 +54,14 @@ def check_image(file) -> str:
     return ALLOWED_FORMATS[kind]
 
 
-def _check_pixels(image):
-    if image.width * image.height > MAX_PIXELS:
+def check_pixels(image):
+    """ValidationError when the opened, not yet decoded, `image` has more pixels than allowed:
+    every path that decodes an image (upload, import, renditions) asks this first."""
+    limit = settings.IMAGE_MAX_PIXELS
+    if image.width * image.height > limit:
         raise ValidationError(
             _("image is %(width)d×%(height)d pixels; the limit is %(limit)s pixels")
-            % {"width": image.width, "height": image.height, "limit": f"{MAX_PIXELS:,}"}
+            % {"width": image.width, "height": image.height, "limit": f"{limit:,}"}
         )
 
 

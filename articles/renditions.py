@@ -9,15 +9,26 @@ import logging
 import math
 from pathlib import PurePosixPath
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image, ImageOps
+
+from .images import check_pixels
 
 logger = logging.getLogger(__name__)
 
 WIDTHS = (320, 640, 1024)  # phone, half a desktop column, a full-width desktop lead
 THUMBNAIL_WIDTH = 120  # the admin's
 FORMAT, EXTENSION, QUALITY = "WEBP", ".webp", 80
+# What keeps a stored image from getting renditions: unreadable, damaged, or too big to decode.
+UNUSABLE = (OSError, SyntaxError, ValueError, Image.DecompressionBombError, ValidationError)
+
+
+def reason(exc) -> str:
+    if isinstance(exc, ValidationError):
+        return exc.messages[0]
+    return "file not found" if isinstance(exc, FileNotFoundError) else str(exc)
 
 
 def refreshed(field_file, current: dict) -> dict:
@@ -29,8 +40,8 @@ def refreshed(field_file, current: dict) -> dict:
         return current
     try:
         return make(field_file.name, storage=field_file.storage)
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        logger.warning("No renditions for %s: %s", field_file.name, exc)
+    except UNUSABLE as exc:
+        logger.warning("No renditions for %s: %s", field_file.name, reason(exc))
         return {}
 
 
@@ -40,6 +51,8 @@ def make(name: str, storage=default_storage, reuse=False) -> dict:
     `reuse` is for content-addressed names (the importer's): a rendition already stored under
     its name is kept rather than encoded again."""
     with storage.open(name, "rb") as file, Image.open(file) as image:
+        # Files stored before the limit, or put in the bucket by hand, are checked here too.
+        check_pixels(image)
         quarter_turn = image.getexif().get(0x0112, 1) in (5, 6, 7, 8)  # EXIF orientation
         width, height = (image.height, image.width) if quarter_turn else image.size
         widths = sorted({min(w, width) for w in WIDTHS})  # never upscaled
@@ -63,8 +76,15 @@ def _write(image, targets, names, storage, quarter_turn):
     scale = largest / (image.height if quarter_turn else image.width)
     # A JPEG decodes straight at a fraction of its size when that still covers the largest copy.
     image.draft("RGB", (math.ceil(image.width * scale), math.ceil(image.height * scale)))
+    # Shrunk (by whole pixels, cheaply) to at least twice the largest copy before it is turned
+    # and converted, so that no copy of the decoded original is made (Pillow's reducing_gap=2).
+    factor = (image.height if quarter_turn else image.width) // (largest * 2)  # after draft: maybe smaller
+    if factor > 1 and image.mode not in ("1", "P", "I;16"):
+        image = image.reduce(factor)
     image = ImageOps.exif_transpose(image)  # the copies are upright and carry no EXIF
-    image = image.convert("RGBA" if _has_alpha(image) else "RGB")
+    mode = "RGBA" if _has_alpha(image) else "RGB"
+    if image.mode != mode:
+        image = image.convert(mode)
     icc_profile = image.info.get("icc_profile")
     for width, height, label in sorted(targets, reverse=True):
         image = image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)

@@ -4,6 +4,7 @@ With nothing set, Newsroom runs locally on an SQLite file with DEBUG on. Every v
 read here is listed in the README's configuration table.
 """
 
+import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "articles",
     "newsroom",
     "csp",
+    "axes",  # sign-in throttling: see the block below
 ]
 
 MIDDLEWARE = [
@@ -71,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Old addresses (imported aliases, changed slugs) answer 301 instead of 404.
     "articles.public.middleware.OldAddressMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its page (newsroom/signin.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 SITE_ID = 1
@@ -199,6 +203,20 @@ EDGE_STALE_IF_ERROR_SECONDS = env.int("EDGE_STALE_IF_ERROR_SECONDS", default=86_
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Sign-in throttling (django-axes, newsroom/signin.py): after LOGIN_FAILURE_LIMIT failed
+# guesses for one account from one address, that pair is refused for LOGIN_COOLOFF_MINUTES
+# (0: until a superuser unlocks it in the admin's Access attempts, or `manage.py axes_reset_username`).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+_cooloff_minutes = env.float("LOGIN_COOLOFF_MINUTES", default=15)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=_cooloff_minutes) if _cooloff_minutes > 0 else None
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True  # a correct password clears its pair's count
+AXES_LOCKOUT_CALLABLE = "newsroom.signin.locked_out"
+AXES_CLIENT_IP_CALLABLE = "newsroom.signin.client_address"
+# The proxies whose X-Forwarded-For names the client, as gunicorn.conf.py trusts them.
+FORWARDED_ALLOW_IPS = env.list("FORWARDED_ALLOW_IPS", default=["127.0.0.1"])
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -224,6 +242,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
+# The most pixels an uploaded or imported image may have (articles/images.py): decoding costs
+# up to 4 bytes a pixel whatever the file's size, so 40 megapixels keep one image under 160 MB.
+IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=40_000_000)
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
 # Uploads, renditions and imported images: this server's disk (MEDIA_ROOT), or S3-compatible

@@ -91,6 +91,21 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture
+def decoded_sizes(monkeypatch):
+    """The sizes of the images Pillow decodes during the test (in this process)."""
+    from PIL import ImageFile
+
+    sizes, load = [], ImageFile.ImageFile.load
+
+    def recording_load(image):
+        sizes.append(image.size)
+        return load(image)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", recording_load)
+    return sizes
+
+
 @pytest.fixture(scope="session")
 def corpus():
     if not CORPUS.is_dir():

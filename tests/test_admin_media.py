@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
@@ -21,7 +22,7 @@ from articles import images, renditions
 from articles.models import Article, Author
 from articles.sanitizing import ALLOWED_TAGS
 from tests.factories import ArticleFactory
-from tests.utils import article_form, make_image, run_import, write
+from tests.utils import article_form, huge_png, make_image, run_import, write
 
 pytestmark = pytest.mark.django_db
 
@@ -120,11 +121,37 @@ def test_refused_uploads_show_the_reason_and_save_nothing(superuser, media_root,
     assert not media_root.exists() or media_files(media_root) == []
 
 
-def test_an_image_over_the_pixel_limit_is_refused_with_its_size(superuser, monkeypatch):
-    monkeypatch.setattr(images, "MAX_PIXELS", 100_000)
+def test_an_image_over_the_pixel_limit_is_refused_with_its_size(superuser, settings):
+    settings.IMAGE_MAX_PIXELS = 100_000
     response = add_article(superuser, lead_image=SimpleUploadedFile("wide.png", image_bytes((500, 201), "PNG")))
     assert form_errors(response) == ["Image is 500×201 pixels; the limit is 100,000 pixels."]
     assert not Article.objects.exists()
+
+
+def test_a_few_kilobytes_claiming_7000_by_7000_pixels_are_refused_without_being_decoded(
+    superuser, media_root, decoded_sizes
+):
+    upload = SimpleUploadedFile("tiny.png", huge_png(7_000, 7_000), content_type="image/png")
+    assert upload.size < 10_000
+    response = add_article(superuser, lead_image=upload)
+    assert form_errors(response) == ["Image is 7000×7000 pixels; the limit is 40,000,000 pixels."]
+    assert decoded_sizes == []
+    assert not Article.objects.exists()
+    assert not media_root.exists() or media_files(media_root) == []
+
+
+def test_a_stored_image_over_the_pixel_limit_gets_no_renditions_and_is_never_decoded(decoded_sizes):
+    name = default_storage.save("lead/2019/old-huge.png", ContentFile(huge_png(7_000, 7_000)))
+    article = ArticleFactory()
+    Article.objects.filter(pk=article.pk).update(lead_image=name)  # stored before the limit existed
+    err = StringIO()
+    with pytest.raises(CommandError, match="1 lead images could not be read"):
+        call_command("make_renditions", stdout=StringIO(), stderr=err)
+    assert (
+        err.getvalue() == f"article {article.pk}: {name}: image is 7000×7000 pixels; the limit is 40,000,000 pixels\n"
+    )
+    assert decoded_sizes == []
+    assert Article.objects.get(pk=article.pk).lead_renditions == {}
 
 
 def test_an_image_over_the_byte_limit_is_refused(superuser, monkeypatch):
@@ -308,5 +335,5 @@ def test_make_renditions_fills_in_older_articles(tmp_path):
     assert Article.objects.get(pk=article.pk).lead_renditions == {}
     with pytest.raises(CommandError, match="1 lead images could not be read"):
         call_command("make_renditions", stdout=out, stderr=err)
-    assert f"article {broken.pk}: lead/gone.jpg: could not be read" in err.getvalue()
+    assert f"article {broken.pk}: lead/gone.jpg: file not found" in err.getvalue()
     assert [s["width"] for s in Article.objects.get(pk=article.pk).lead_renditions["sizes"]] == [320, 640, 700]

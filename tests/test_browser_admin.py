@@ -70,6 +70,26 @@ def test_html_body_is_edited_in_the_rich_editor_and_saved_sanitised(page):
     assert article.body == "<p>Ferry <strong>launched</strong>.</p><h2>Next steps</h2><ul><li>Sea trials</li></ul>"
 
 
+def test_one_typed_character_changes_only_that_and_keeps_what_the_editor_cannot_show(page):
+    source = (
+        '<ol start="3"><li>Third point</li><li>Fourth point</li></ol>'
+        '<p>See <a href="https://example.com/tide" title="Tide tables" rel="nofollow">the tables</a>.</p>'
+        '<blockquote cite="https://example.com/mayor">We will build it</blockquote>'
+    )
+    article = ArticleFactory(body_source=source, body_format="html")
+    open_change_form(page, article)
+    editor = page.locator("trix-editor")
+    shown(editor)
+    editor.locator("blockquote").click()
+    page.keyboard.press("End")
+    page.keyboard.type(".")
+    page.click("input[name=_save]")
+    assert "was changed successfully" in page.locator(".messagelist").inner_text()
+    article.refresh_from_db()
+    assert article.body_source == source.replace("build it<", "build it.<")
+    assert article.body == article.body_source  # every attribute is one the sanitiser keeps
+
+
 def test_an_untouched_body_is_saved_as_it_was(page):
     source = "<p>First.</p>\n<p>Second, with <em>emphasis</em>.</p>"
     article = ArticleFactory(body_source=source, body_format="html")

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.storage import default_storage
 
 from articles.models import Article
-from tests.utils import make_image, only, run_import, write
+from tests.utils import huge_png, make_image, only, run_import, write
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +69,19 @@ def test_images_outside_the_files_folder_are_never_read(tmp_path, reference):
     _, err = run_import(tmp_path / "site")
     assert not only().lead_image
     assert f"image '{reference}' is outside the file's folder" in err
+
+
+def test_an_image_of_a_few_kilobytes_claiming_7000_by_7000_pixels_is_left_out_undecoded(tmp_path, decoded_sizes):
+    bundle = tmp_path / "content" / "night-sky"
+    bundle.mkdir(parents=True)
+    (bundle / "sky.png").write_bytes(huge_png(7_000, 7_000))
+    (bundle / "stars.png").write_bytes(huge_png(7_000, 7_000))
+    post = write(bundle, "index.md", "---\ntitle: Night sky\ncover: sky.png\n---\n![Stars](stars.png)")
+    _, err = run_import(tmp_path)
+    article = only()
+    assert not article.lead_image and article.extra["lead_image"] == "sky.png"
+    assert "![Stars](stars.png)" in article.body_source  # the reference stays as written
+    limit = "image is 7000×7000 pixels; the limit is 40,000,000 pixels, left out"
+    assert f"{post}: warning: image 'sky.png': {limit}" in err
+    assert f"{post}: warning: image 'stars.png': {limit}" in err
+    assert decoded_sizes == []

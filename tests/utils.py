@@ -54,6 +54,21 @@ def make_image(path: Path, size=(40, 30), color=(200, 30, 30), kind="PNG") -> Pa
     return path
 
 
+def huge_png(width=7_000, height=7_000) -> bytes:
+    """A real, complete black-and-white PNG of `width`×`height` pixels that is a few kilobytes
+    on disk: its rows are zeros, which compress to almost nothing (decoded: one byte a pixel)."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    row = b"\0" * (1 + (width + 7) // 8)  # filter byte, then one bit a pixel
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale
+    pixels = zlib.compress(row * height, 9)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
 def article_form(**overrides):
     """The article add form as the admin posts it, with `overrides`."""
     data = {

@@ -60,8 +60,8 @@ class ImageStore:
         try:
             with uninterrupted():  # the copies are named after the image: none may be left half-written
                 return renditions.make(name, storage=self.storage, reuse=True)
-        except (OSError, SyntaxError, ValueError) as exc:
-            data.warnings.append(f"lead image {name!r}: no smaller copies ({exc})")
+        except renditions.UNUSABLE as exc:
+            data.warnings.append(f"lead image {name!r}: no smaller copies ({renditions.reason(exc)})")
             return {}
 
     def url(self, reference: str, data) -> str | None:

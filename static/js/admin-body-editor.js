@@ -1,6 +1,7 @@
 // The article body: Trix while the format is HTML, the plain textarea for Markdown. The textarea
 // stays the field the form sends; Trix writes into it only once the editor changes something,
-// so opening and saving an article leaves its body exactly as it was.
+// so opening and saving an article leaves its body exactly as it was, and then with the
+// attributes it cannot show put back (withKeptAttributes).
 "use strict";
 
 // Elements Trix keeps when it loads HTML (after the tweaks below). A body with anything else
@@ -50,6 +51,64 @@ function withParagraphs(html) {
   return template.innerHTML;
 }
 
+// Elements whose attributes Trix cannot hold (it keeps a link's href, nothing else): an edit
+// puts back what the body had on them, so that it changes only what the editor changed.
+const KEPT_ATTRIBUTES_OF = ["A", "OL", "BLOCKQUOTE"];
+
+function elementKey(element) {
+  return `${element.getAttribute("href") || ""}\u0000${element.textContent}`;
+}
+
+// Pairs of indexes (into `before`, `after`) of the same element before and after an edit: those
+// whose key is unchanged (a longest common subsequence), then, between two such pairs, elements
+// taken in order where as many were there before as after (one edited in place).
+function sameElements(before, after) {
+  const keysBefore = before.map(elementKey);
+  const keysAfter = after.map(elementKey);
+  const lengths = Array.from({ length: before.length + 1 }, () => new Array(after.length + 1).fill(0));
+  for (let i = before.length - 1; i >= 0; i--) {
+    for (let j = after.length - 1; j >= 0; j--) {
+      lengths[i][j] = keysBefore[i] === keysAfter[j]
+        ? lengths[i + 1][j + 1] + 1
+        : Math.max(lengths[i + 1][j], lengths[i][j + 1]);
+    }
+  }
+  const anchors = [];
+  for (let i = 0, j = 0; i < before.length && j < after.length;) {
+    if (keysBefore[i] === keysAfter[j]) anchors.push([i++, j++]);
+    else if (lengths[i + 1][j] >= lengths[i][j + 1]) i++;
+    else j++;
+  }
+  const pairs = [];
+  let previous = [-1, -1];
+  for (const anchor of [...anchors, [before.length, after.length]]) {
+    const gapBefore = anchor[0] - previous[0] - 1;
+    if (gapBefore > 0 && gapBefore === anchor[1] - previous[1] - 1) {
+      for (let k = 1; k <= gapBefore; k++) pairs.push([previous[0] + k, previous[1] + k]);
+    }
+    if (anchor[0] < before.length) pairs.push(anchor);
+    previous = anchor;
+  }
+  return pairs;
+}
+
+function withKeptAttributes(html, source) {
+  const edited = document.createElement("template"); // inert: nothing in either runs or loads
+  edited.innerHTML = html;
+  const original = document.createElement("template");
+  original.innerHTML = source;
+  for (const tagName of KEPT_ATTRIBUTES_OF) {
+    const before = Array.from(original.content.querySelectorAll(tagName));
+    const after = Array.from(edited.content.querySelectorAll(tagName));
+    for (const [i, j] of sameElements(before, after)) {
+      for (const attribute of Array.from(before[i].attributes)) {
+        if (!after[j].hasAttribute(attribute.name)) after[j].setAttribute(attribute.name, attribute.value);
+      }
+    }
+  }
+  return edited.innerHTML;
+}
+
 function setUpBodyEditor(textarea) {
   const format = document.getElementById(textarea.dataset.formatField);
   if (!format || !window.Trix) return;
@@ -70,13 +129,14 @@ function setUpBodyEditor(textarea) {
   textarea.after(box, note);
 
   let loaded = null; // what Trix made of the body it was last given
+  let source = textarea.value; // that body as it was written
   editor.addEventListener("trix-initialize", () => {
     loaded = input.value;
     show();
   });
   editor.addEventListener("trix-change", () => {
     if (loaded !== null && input.value !== loaded && !editor.classList.contains("body-editor-hidden")) {
-      textarea.value = withParagraphs(input.value);
+      textarea.value = withKeptAttributes(withParagraphs(input.value), source);
     }
   });
   editor.addEventListener("trix-file-accept", (event) => event.preventDefault());
@@ -87,6 +147,7 @@ function setUpBodyEditor(textarea) {
     if (rich && editor.classList.contains("body-editor-hidden") && loaded !== null && textarea.value !== input.value) {
       editor.editor.loadHTML(textarea.value);
       loaded = input.value;
+      source = textarea.value;
     }
     editor.classList.toggle("body-editor-hidden", !rich);
     if (editor.toolbarElement) editor.toolbarElement.classList.toggle("body-editor-hidden", !rich);

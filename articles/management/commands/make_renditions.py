@@ -20,10 +20,11 @@ class Command(BaseCommand):
         ]
         made, failed = [], 0
         for article in [] if dry_run else pending:
-            result = renditions.refreshed(article.lead_image, {})
-            if not result:
+            try:
+                result = renditions.make(article.lead_image.name, storage=article.lead_image.storage)
+            except renditions.UNUSABLE as exc:
                 failed += 1
-                self.stderr.write(f"article {article.pk}: {article.lead_image.name}: could not be read")
+                self.stderr.write(f"article {article.pk}: {article.lead_image.name}: {renditions.reason(exc)}")
                 continue
             Article.objects.filter(pk=article.pk).update(lead_renditions=result)
             made.append(article.pk)
