@@ -84,14 +84,15 @@ def test_a_save_made_while_the_broker_is_down_has_its_jobs_run_once_it_is_back(s
 
 
 def test_a_worker_killed_mid_job_leaves_the_job_to_another_that_completes_it(celery):
-    first = celery("worker")
+    big = {"IMAGE_MAX_PIXELS": "60000000"}  # a picture large enough to take the worker a while
+    first = celery("worker", **big)
     celery("beat")
     article = ArticleFactory(lead_image=SimpleUploadedFile("panorama.png", photo((7071, 7071), "PNG")))
     wait_for(lambda: the_job(article.pk).state == "running", every=0.01, what="the first worker taking the job")
     first.kill()
     assert renditions_of(article.pk) is None  # it died before finishing
 
-    celery("worker")
+    celery("worker", **big)
     wait_for(lambda: the_job(article.pk).state == "done", timeout=60, what="the second worker finishing the job")
     assert the_job(article.pk).attempts == 2
     assert renditions_of(article.pk)
