@@ -6,9 +6,11 @@ from stale pages."""
 import datetime as dt
 import http.server
 import json
+import re
 import shutil
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -177,9 +179,9 @@ def test_admin_and_signed_in_pages_are_never_kept_at_the_edge(edge, client, supe
 
 def test_parameters_pages_do_not_read_get_the_kept_page_and_fill_nothing_at_the_edge(edge):
     section = CategoryFactory(name="Harbour")
-    ArticleFactory(title="Ferry strike ends", category=section)
+    story = ArticleFactory(title="Ferry strike ends", category=section)
     purges_done()
-    kept = ["/", section.get_absolute_url(), "/search/?q=ferry"]
+    kept = ["/", section.get_absolute_url(), story.get_absolute_url()]
     for path in kept:
         assert "strike ends" in edge.get(path)[2], path
     before = edge.counters()["MAIN.backend_req"]
@@ -187,7 +189,7 @@ def test_parameters_pages_do_not_read_get_the_kept_page_and_fill_nothing_at_the_
         junk = [
             f"/?utm_source=mail{n}&fbclid={n}",
             f"{section.get_absolute_url()}?q=junk{n}&page=1",
-            f"/search/?ref={n}&q=ferry",
+            f"{story.get_absolute_url()}?page=x{n}",
         ]
         for path in junk:
             status, hit, text = edge_state(edge, path)
@@ -195,6 +197,38 @@ def test_parameters_pages_do_not_read_get_the_kept_page_and_fill_nothing_at_the_
             assert "strike ends" in text, path
     assert edge.counters()["MAIN.backend_req"] == before  # not one of the 60 reached the origin
     assert edge.get(section.get_absolute_url() + "?page=2")[0] == 404  # a real parameter still counts: no page 2
+
+
+def test_addresses_without_end_are_answered_but_never_kept_at_the_edge(edge):
+    """Searches, and parameters the edge keeps but the page does not read (a page number on a
+    story), go to the origin, which answers them from its bounded caches: kept at the edge,
+    each distinct address would take the place of a page readers ask for."""
+    story = ArticleFactory(title="Ferry strike ends")
+    purges_done()
+    for path in ("/search/?q=ferry", f"{story.get_absolute_url()}?page=7"):
+        for _ in range(2):
+            status, headers, text = edge.get(path)
+            assert status == 200 and "strike ends" in text, path
+            assert headers["X-Edge-Cache"] == "miss" and "private" in headers["Cache-Control"], path
+    edge.get(story.get_absolute_url())
+    assert edge_state(edge, story.get_absolute_url())[1] == "hit"  # its own address is kept
+
+
+def test_the_edge_keeps_exactly_the_parameters_reader_pages_read():
+    """The VCL's list of parameters that make a page of their own is the views' declarations."""
+    from django.urls import get_resolver
+
+    def declared(patterns):
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                yield from declared(pattern.url_patterns)
+            else:
+                view = getattr(pattern.callback, "view_class", pattern.callback)
+                yield from getattr(view, "query_parameters", None) or ()
+
+    vcl = (Path(__file__).resolve().parent.parent / "newsroom" / "varnish" / "newsroom.vcl").read_text()
+    names = set(re.findall(r"[(|!]([a-z]+)=", vcl.split("sub newsroom_reader_query")[1].split("\n}\n")[0]))
+    assert names == set(declared(get_resolver().url_patterns))
 
 
 def test_an_origin_outage_is_answered_from_stale_pages(edge, origin, settings):

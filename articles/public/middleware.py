@@ -89,17 +89,22 @@ class PageCacheMiddleware:
     def __call__(self, request):
         reader = not request.path.startswith(EXCLUDED_PREFIXES)
         cacheable = reader and _cacheable(request)
+        shared = True  # whether caches in front (the edge) may keep the page under its address
         if reader and request.GET:  # only then: a page without a query is known by its address
+            asked = sorted(request.GET.lists())
             view = _only_what_the_view_reads(request)
             cacheable = cacheable and view is not None
             kept = cacheable and (not request.GET or getattr(view, "page_cache_with_query", True))
+            # Another spelling of a page (junk parameters, `?page=01`) or a search: the edge
+            # would keep one copy per address, without end. Here it is the canonical page's.
+            shared = kept and sorted(request.GET.lists()) == asked
         else:
             kept = cacheable
         page_cache = kept and getattr(settings, "PAGE_CACHE_SECONDS", 0)
         key = freshness.page_key(request) if page_cache else None
         with freshness.reading(key) as found:
             if found is not freshness.MISSING:
-                return _unpacked(found)
+                return _unpacked(found) if shared else _for_this_reader_only(_unpacked(found))
             with freshness.collecting() as shown:
                 response = self.get_response(request)
             if reader and response.has_header("Last-Modified"):
@@ -127,7 +132,15 @@ class PageCacheMiddleware:
                 set_response_etag(response)  # stored with the page, so a hit need not hash it again
                 freshness.store(key, _packed(response), shown, timeout=settings.PAGE_CACHE_SECONDS, remember=True)
                 response["X-Page-Cache"] = "miss"
-        return response
+        return response if shared else _for_this_reader_only(response)
+
+
+def _for_this_reader_only(response):
+    """A page the browser may keep briefly but a shared cache must not: the edge keys on the
+    whole address, so it would keep one copy per spelling or search."""
+    if response.get("Cache-Control") and not _private(response):
+        response["Cache-Control"] = f"private, max-age={settings.BROWSER_CACHE_SECONDS}"
+    return response
 
 
 def _packed(response) -> tuple:

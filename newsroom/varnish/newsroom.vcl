@@ -42,16 +42,18 @@ sub vcl_recv {
 }
 
 sub newsroom_reader_query {
-    # Only the parameters reader pages read make a page of their own (the origin keys its page
-    # cache the same way): `page` anywhere, `q` on search, `p` on sitemaps. Tracking tags and
-    # junk (`?utm_source=`, `?q=` on a list) get the kept page, so they cannot fill the edge.
+    # Only the parameters reader pages read make a page of their own (`query_parameters` in
+    # articles/public/, and a test holds this list to them): `page` (a number) anywhere, `q` on
+    # search, `p` on sitemaps. Tracking tags and junk (`?utm_source=`, `?q=` on a list) get the
+    # kept page, so they cannot fill the edge. What is left that a page does not read (a page
+    # number on a story), and every search, the origin marks private: never kept here.
     if (req.url ~ "\?") {
         if (req.url ~ "^/search/") {
-            set req.url = regsuball(req.url, "([?&])(?!(?:page|q)=)[^&]*", "\1");
+            set req.url = regsuball(req.url, "([?&])(?!(?:page=[0-9]+(?:&|$)|q=))[^&]*", "\1");
         } else if (req.url ~ "^/sitemap") {
             set req.url = regsuball(req.url, "([?&])(?!p=)[^&]*", "\1");
         } else {
-            set req.url = regsuball(req.url, "([?&])(?!page=)[^&]*", "\1");
+            set req.url = regsuball(req.url, "([?&])(?!page=[0-9]+(?:&|$))[^&]*", "\1");
         }
         set req.url = regsuball(req.url, "([?&]page=)0+(?=[1-9])", "\1");
         set req.url = regsuball(req.url, "([?&])page=1(?=&|$)", "\1");  # the list's own address
