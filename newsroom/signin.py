@@ -15,8 +15,6 @@ from django.utils.translation import gettext as _
 
 def _trusted(address: str) -> bool:
     """Whether `address` is a proxy gunicorn takes X-Forwarded-* from (FORWARDED_ALLOW_IPS)."""
-    if "*" in settings.FORWARDED_ALLOW_IPS:
-        return True
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
@@ -36,6 +34,10 @@ def client_address(request) -> str:
     it was reached from, so anything further left is the client's to invent)."""
     address = request.META.get("REMOTE_ADDR", "")
     forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if "*" in settings.FORWARDED_ALLOW_IPS:
+        # Every peer is "a proxy", so no hop can be told from a client: trust exactly one, the
+        # address the proxy in front of us saw, and nothing the client wrote left of it.
+        return forwarded[-1] if forwarded else address
     while forwarded and _trusted(address):
         address = forwarded.pop()
     return address

@@ -81,6 +81,19 @@ def test_behind_the_trusted_proxy_the_forwarded_client_is_counted_and_cannot_be_
     assert sign_in(Client(), "eda", PASSWORD, **dodge).status_code == 429
 
 
+def test_with_every_address_trusted_only_the_address_our_proxy_saw_counts(eda, settings):
+    """FORWARDED_ALLOW_IPS=*: a new invented address left of the proxy's entry each guess dodges nothing."""
+    settings.FORWARDED_ALLOW_IPS = ["*"]
+    for fake in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(Client(), "eda", "not-it", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR=f"6.6.6.{fake}, 203.0.113.9")
+    invented = {"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "6.6.6.200, 203.0.113.9"}
+    assert sign_in(Client(), "eda", PASSWORD, **invented).status_code == 429
+    assert AccessAttempt.objects.get().ip_address == "203.0.113.9"
+    # Another client behind the same proxy is someone else.
+    other = {"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "198.51.100.9"}
+    assert signed_in(sign_in(Client(), "eda", PASSWORD, **other))
+
+
 def test_a_superuser_unlocks_an_account_in_the_admin(eda, superuser, settings):
     guess_wrong(Client(), "eda", settings.AXES_FAILURE_LIMIT)
     assert sign_in(Client(), "eda", PASSWORD).status_code == 429
