@@ -1,13 +1,9 @@
 """The editors' forms: the article form (tags by name, the body editor, edit-version locking)
 and the small forms of the workflow buttons and bulk actions."""
 
-from functools import reduce
-from operator import or_
-
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -65,13 +61,9 @@ class ArticleAdminForm(EditVersionFormMixin, forms.ModelForm):
         """Whatever the widget allowed, a new name from someone who may not make tags is refused
         (tags match case-insensitively, as taggit saves them)."""
         names = self.cleaned_data["tags"]
-        if self.may_create_tags or not names:
+        if self.may_create_tags:
             return names
-        existing = [
-            n.lower()
-            for n in Tag.objects.filter(reduce(or_, (Q(name__iexact=n) for n in names))).values_list("name", flat=True)
-        ]
-        new = [n for n in names if n.lower() not in existing]
+        new = Tag.objects.new_names(names)
         if new:
             raise forms.ValidationError(
                 _("Only editors can make new tags: pick existing ones instead of %(names)s.")
