@@ -172,6 +172,10 @@ CELERY_BEAT_SCHEDULE = {"relay": {"task": "newsroom.relay_jobs", "schedule": JOB
 # The largest file in the real archives is 170 KB and takes about a tenth of a second.
 IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=5 * 1024 * 1024)
 IMPORT_FILE_SECONDS = env.float("IMPORT_FILE_SECONDS", default=30)
+# The largest body the admin's article form accepts, in UTF-8 bytes: rendering and sanitising a
+# hostile body cost far more than its size, and an admin save has no time budget (issue 12).
+# Six times the archives' largest.
+BODY_MAX_BYTES = env.int("BODY_MAX_BYTES", default=1024 * 1024)
 
 # Seconds an anonymous reader page may be served from the cache (0 turns the page cache off).
 # Content changes and scheduled publications invalidate it sooner.

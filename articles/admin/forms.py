@@ -2,8 +2,10 @@
 and the small forms of the workflow buttons and bulk actions."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -56,6 +58,18 @@ class ArticleAdminForm(EditVersionFormMixin, forms.ModelForm):
             widget = self.fields["tags"].widget
             widget.attrs.pop("data-tags", None)
             widget.attrs["data-placeholder"] = _("Pick tags")
+
+    def clean_body_source(self):
+        """Refused before anything renders it: a body's cost to render and sanitise grows faster
+        than its size (BODY_MAX_BYTES)."""
+        body = self.cleaned_data["body_source"]
+        size = len(body.encode())
+        if size > settings.BODY_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The body is %(size)s; the most an article's body may be is %(limit)s. Split it into parts.")
+                % {"size": filesizeformat(size), "limit": filesizeformat(settings.BODY_MAX_BYTES)}
+            )
+        return body
 
     def clean_tags(self):
         """Whatever the widget allowed, a new name from someone who may not make tags is refused
