@@ -22,6 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
+from . import permissions
 from .models import Article, Author, Byline, Category, Tag, TaggedArticle
 from .text import CJK_RANGES
 
@@ -318,6 +319,7 @@ def _elided(text: str) -> str:
 class Restored:
     article: Article
     missing_authors: list[int]
+    left_out_tags: list[str]
     kept_category: bool
     kept_slug: bool
 
@@ -334,7 +336,8 @@ def restore(article: Article, version: Version, user) -> Restored:
     """Bring the article back to `version` as a new revision: fields (publication aside, see
     WORKFLOW_FIELDS), byline and tags. Authors or a section deleted since, or a slug another
     article took, are left as they are now (and reported), never recreated or taken back behind
-    the editors' backs."""
+    the editors' backs; so are tags deleted since, unless `user` may make tags (restoring by
+    name would make them anew)."""
     old = snapshot(version)
     with transaction.atomic(), reversion.create_revision(manage_manually=True):
         article = Article.objects.select_for_update().get(pk=article.pk)
@@ -343,7 +346,8 @@ def restore(article: Article, version: Version, user) -> Restored:
         # One by one, not in bulk: each byline's save tells the pages of its author (after_write).
         for n, author_id in enumerate(a for a in old.author_ids if a in authors):
             Byline.objects.create(article=article, author_id=author_id, position=n)
-        article.tags.set(old.tag_names)
+        left_out_tags = [] if permissions.can_create_tags(user) else Tag.objects.new_names(old.tag_names)
+        article.tags.set([name for name in old.tag_names if name not in left_out_tags])
         category_id = old.fields.get("category_id")
         kept = set()
         if category_id and not Category.objects.filter(pk=category_id).exists():
@@ -360,4 +364,5 @@ def restore(article: Article, version: Version, user) -> Restored:
             _("Restored revision from %(when)s")
             % {"when": formats.localize(timezone.localtime(version.revision.date_created))}
         )
-    return Restored(article, [a for a in old.author_ids if a not in authors], "category_id" in kept, "slug" in kept)
+    missing_authors = [a for a in old.author_ids if a not in authors]
+    return Restored(article, missing_authors, left_out_tags, "category_id" in kept, "slug" in kept)

@@ -1,4 +1,6 @@
 import hashlib
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -562,6 +564,15 @@ class Byline(models.Model):
 
 
 class TagQuerySet(models.QuerySet):
+    def new_names(self, names):
+        """The names in `names` no tag has yet, matched case-insensitively as taggit matches them
+        (TAGGIT_CASE_INSENSITIVE): what saving them as an article's tags would create."""
+        if not names:
+            return []
+        matches = reduce(or_, (Q(name__iexact=n) for n in names))
+        existing = {n.lower() for n in self.filter(matches).values_list("name", flat=True)}
+        return [n for n in names if n.lower() not in existing]
+
     def public(self):
         """The tags readers may see: on a published story. One only drafts carry has no page,
         feed or sitemap entry yet."""

@@ -172,6 +172,10 @@ CELERY_BEAT_SCHEDULE = {"relay": {"task": "newsroom.relay_jobs", "schedule": JOB
 # The largest file in the real archives is 170 KB and takes about a tenth of a second.
 IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=5 * 1024 * 1024)
 IMPORT_FILE_SECONDS = env.float("IMPORT_FILE_SECONDS", default=30)
+# The largest body the admin's article form accepts, in UTF-8 bytes: rendering and sanitising a
+# hostile body cost far more than its size, and an admin save has no time budget (issue 12).
+# Six times the archives' largest.
+BODY_MAX_BYTES = env.int("BODY_MAX_BYTES", default=1024 * 1024)
 
 # Seconds an anonymous reader page may be served from the cache (0 turns the page cache off).
 # Content changes and scheduled publications invalidate it sooner.
@@ -205,12 +209,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Sign-in throttling (django-axes, newsroom/signin.py): after LOGIN_FAILURE_LIMIT failed
 # guesses for one account from one address, that pair is refused for LOGIN_COOLOFF_MINUTES
-# (0: until a superuser unlocks it in the admin's Access attempts, or `manage.py axes_reset_username`).
+# (0: until a superuser unlocks it in the admin's Access attempts, or `manage.py axes_reset_username`);
+# so is an address after LOGIN_ADDRESS_FAILURE_LIMIT guesses at any accounts, and an account
+# after LOGIN_ACCOUNT_FAILURE_LIMIT guesses from anywhere.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_HANDLER = "newsroom.signin.ThrottlingHandler"
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=50)
+LOGIN_ACCOUNT_FAILURE_LIMIT = env.int("LOGIN_ACCOUNT_FAILURE_LIMIT", default=20)
 _cooloff_minutes = env.float("LOGIN_COOLOFF_MINUTES", default=15)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=_cooloff_minutes) if _cooloff_minutes > 0 else None
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # what a right password clears; see signin.py
 AXES_RESET_ON_SUCCESS = True  # a correct password clears its pair's count
 AXES_LOCKOUT_CALLABLE = "newsroom.signin.locked_out"
 AXES_CLIENT_IP_CALLABLE = "newsroom.signin.client_address"

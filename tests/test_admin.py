@@ -49,6 +49,28 @@ def test_change_form_shows_existing_tags_by_name(superuser):
     assert 'data-tags="true"' in html
 
 
+def test_a_body_over_the_size_limit_is_refused_with_a_field_error(superuser, settings):
+    """Counted in UTF-8 bytes, before anything renders it (issue 12: an admin save has no time budget)."""
+    settings.BODY_MAX_BYTES = 2048
+    article = ArticleFactory(title="Ferry", body_source="Short.")
+    url = reverse("admin:articles_article_change", args=[article.pk])
+
+    def post(body):
+        opened = str(Article.objects.get(pk=article.pk).edit_version)
+        return superuser.post(url, article_form(title="Ferry", body_source=body, opened_version=opened))
+
+    response = post("渡" * 1001)  # 1,001 characters, 3,003 bytes
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["body_source"] == [
+        "The body is 2.9\xa0KB; the most an article's body may be is 2.0\xa0KB. Split it into parts."
+    ]
+    article.refresh_from_db()
+    assert article.body_source == "Short."
+    assert post("渡" * 682 + "ab").status_code == 302  # 2,048 bytes: at the limit is fine
+    article.refresh_from_db()
+    assert article.body_source == "渡" * 682 + "ab"
+
+
 def test_tag_autocomplete_finds_tags_by_name(superuser, client):
     ArticleFactory(tags=["气候变化", "climate", "sport"])
     url = reverse("admin:articles_article_tag_autocomplete")

@@ -281,6 +281,23 @@ def test_restore_keeps_the_current_slug_when_another_article_took_the_old_one(su
     assert (article.title, article.slug) == ("Flood", "flood-recedes")
 
 
+def test_a_writers_restore_leaves_out_tags_deleted_since_and_says_so(superuser, writer, writer_user):
+    """Restoring sets tags by name, which would make a deleted tag anew: only editors make tags (issue 12)."""
+    article = ArticleFactory(title="Ferry", status="draft", published_at=None, created_by=writer_user)
+    saved(edit(superuser, article, tags=["ferries", "Secret"]))
+    saved(edit(superuser, article, tags=["ferries"]))
+    Tag.objects.filter(name="Secret").delete()
+    first = revisions(article)[1]
+
+    response = restore(writer, article, first, follow=True)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "That revision&#x27;s tags “Secret” were deleted since, and only editors make tags" in page
+    assert sorted(article.tags.names()) == ["ferries"]
+    assert not Tag.objects.filter(name__iexact="secret").exists()
+
+
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_saves_racing_from_the_same_version_let_exactly_one_through(django_user_model, monkeypatch):

@@ -1,13 +1,11 @@
 """The editors' forms: the article form (tags by name, the body editor, edit-version locking)
 and the small forms of the workflow buttons and bulk actions."""
 
-from functools import reduce
-from operator import or_
-
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
-from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -61,17 +59,25 @@ class ArticleAdminForm(EditVersionFormMixin, forms.ModelForm):
             widget.attrs.pop("data-tags", None)
             widget.attrs["data-placeholder"] = _("Pick tags")
 
+    def clean_body_source(self):
+        """Refused before anything renders it: a body's cost to render and sanitise grows faster
+        than its size (BODY_MAX_BYTES)."""
+        body = self.cleaned_data["body_source"]
+        size = len(body.encode())
+        if size > settings.BODY_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The body is %(size)s; the most an article's body may be is %(limit)s. Split it into parts.")
+                % {"size": filesizeformat(size), "limit": filesizeformat(settings.BODY_MAX_BYTES)}
+            )
+        return body
+
     def clean_tags(self):
         """Whatever the widget allowed, a new name from someone who may not make tags is refused
         (tags match case-insensitively, as taggit saves them)."""
         names = self.cleaned_data["tags"]
-        if self.may_create_tags or not names:
+        if self.may_create_tags:
             return names
-        existing = [
-            n.lower()
-            for n in Tag.objects.filter(reduce(or_, (Q(name__iexact=n) for n in names))).values_list("name", flat=True)
-        ]
-        new = [n for n in names if n.lower() not in existing]
+        new = Tag.objects.new_names(names)
         if new:
             raise forms.ValidationError(
                 _("Only editors can make new tags: pick existing ones instead of %(names)s.")

@@ -138,6 +138,14 @@ class ArticleHistoryAdmin:
                 messages.warning(
                     request, _("Some authors of that revision were deleted since; the byline leaves them out.")
                 )
+            if restored.left_out_tags:
+                messages.warning(
+                    request,
+                    _(
+                        "That revision's tags %(names)s were deleted since, and only editors make tags: the article goes without them."
+                    )
+                    % {"names": ", ".join(f"“{n}”" for n in restored.left_out_tags)},
+                )
             if restored.kept_category:
                 messages.warning(
                     request, _("That revision's section was deleted since; the article keeps its current one.")

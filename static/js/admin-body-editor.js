@@ -1,7 +1,7 @@
 // The article body: Trix while the format is HTML, the plain textarea for Markdown. The textarea
-// stays the field the form sends; Trix writes into it only once the editor changes something,
-// so opening and saving an article leaves its body exactly as it was, and then with the
-// attributes it cannot show put back (withKeptAttributes).
+// stays the field the form sends; what Trix holds is written into it when the form is sent, and
+// only once the editor changed something, so opening and saving an article leaves its body
+// exactly as it was, and then with the attributes it cannot show put back (withKeptAttributes).
 "use strict";
 
 // Elements Trix keeps when it loads HTML (after the tweaks below). A body with anything else
@@ -59,26 +59,29 @@ function elementKey(element) {
   return `${element.getAttribute("href") || ""}\u0000${element.textContent}`;
 }
 
+// Past this many cells the table of common keys is not built (it is read once, when the form is
+// sent, but a body of tens of thousands of links would still hold the page): the elements
+// between the common start and end are then paired only when as many are there before as after.
+const MATCH_TABLE_CELLS = 4_000_000;
+
 // Pairs of indexes (into `before`, `after`) of the same element before and after an edit: those
-// whose key is unchanged (a longest common subsequence), then, between two such pairs, elements
-// taken in order where as many were there before as after (one edited in place).
+// whose key is unchanged (the common start and end, then a longest common subsequence of what
+// lies between), then, between two such pairs, elements taken in order where as many were there
+// before as after (one edited in place).
 function sameElements(before, after) {
   const keysBefore = before.map(elementKey);
   const keysAfter = after.map(elementKey);
-  const lengths = Array.from({ length: before.length + 1 }, () => new Array(after.length + 1).fill(0));
-  for (let i = before.length - 1; i >= 0; i--) {
-    for (let j = after.length - 1; j >= 0; j--) {
-      lengths[i][j] = keysBefore[i] === keysAfter[j]
-        ? lengths[i + 1][j + 1] + 1
-        : Math.max(lengths[i + 1][j], lengths[i][j + 1]);
-    }
-  }
+  let start = 0;
+  while (start < before.length && start < after.length && keysBefore[start] === keysAfter[start]) start++;
+  let end = 0;
+  while (
+    end < before.length - start && end < after.length - start
+    && keysBefore[before.length - 1 - end] === keysAfter[after.length - 1 - end]
+  ) end++;
   const anchors = [];
-  for (let i = 0, j = 0; i < before.length && j < after.length;) {
-    if (keysBefore[i] === keysAfter[j]) anchors.push([i++, j++]);
-    else if (lengths[i + 1][j] >= lengths[i][j + 1]) i++;
-    else j++;
-  }
+  for (let k = 0; k < start; k++) anchors.push([k, k]);
+  anchors.push(...commonKeys(keysBefore, keysAfter, start, before.length - end, after.length - end));
+  for (let k = end; k > 0; k--) anchors.push([before.length - k, after.length - k]);
   const pairs = [];
   let previous = [-1, -1];
   for (const anchor of [...anchors, [before.length, after.length]]) {
@@ -90,6 +93,30 @@ function sameElements(before, after) {
     previous = anchor;
   }
   return pairs;
+}
+
+// A longest common subsequence of keysBefore[from, toBefore) and keysAfter[from, toAfter), as
+// pairs of indexes; none when its table would pass MATCH_TABLE_CELLS.
+function commonKeys(keysBefore, keysAfter, from, toBefore, toAfter) {
+  const rows = toBefore - from;
+  const columns = toAfter - from;
+  if (!rows || !columns || (rows + 1) * (columns + 1) > MATCH_TABLE_CELLS) return [];
+  const width = columns + 1;
+  const lengths = new Uint32Array((rows + 1) * width); // lengths[i * width + j]: from (i, j) on
+  for (let i = rows - 1; i >= 0; i--) {
+    for (let j = columns - 1; j >= 0; j--) {
+      lengths[i * width + j] = keysBefore[from + i] === keysAfter[from + j]
+        ? lengths[(i + 1) * width + j + 1] + 1
+        : Math.max(lengths[(i + 1) * width + j], lengths[i * width + j + 1]);
+    }
+  }
+  const anchors = [];
+  for (let i = 0, j = 0; i < rows && j < columns;) {
+    if (keysBefore[from + i] === keysAfter[from + j]) anchors.push([from + i++, from + j++]);
+    else if (lengths[(i + 1) * width + j] >= lengths[i * width + j + 1]) i++;
+    else j++;
+  }
+  return anchors;
 }
 
 function withKeptAttributes(html, source) {
@@ -130,24 +157,33 @@ function setUpBodyEditor(textarea) {
 
   let loaded = null; // what Trix made of the body it was last given
   let source = textarea.value; // that body as it was written
+  let edited = false; // whether Trix holds something else now
   editor.addEventListener("trix-initialize", () => {
     loaded = input.value;
     show();
   });
   editor.addEventListener("trix-change", () => {
-    if (loaded !== null && input.value !== loaded && !editor.classList.contains("body-editor-hidden")) {
-      textarea.value = withKeptAttributes(withParagraphs(input.value), source);
-    }
+    if (loaded !== null && !editor.classList.contains("body-editor-hidden")) edited = input.value !== loaded;
   });
   editor.addEventListener("trix-file-accept", (event) => event.preventDefault());
 
+  // Into the textarea only when it is read: the form is sent, or the format changes (it shows).
+  // Rebuilding the body on every keystroke made typing lag in a long one.
+  function writeBack() {
+    if (loaded === null || editor.classList.contains("body-editor-hidden")) return;
+    textarea.value = edited ? withKeptAttributes(withParagraphs(input.value), source) : source;
+  }
+  textarea.form.addEventListener("submit", writeBack);
+
   function show() {
+    writeBack();
     const html = format.value === "html";
     const rich = html && richEditorCanKeep(textarea.value);
     if (rich && editor.classList.contains("body-editor-hidden") && loaded !== null && textarea.value !== input.value) {
       editor.editor.loadHTML(textarea.value);
       loaded = input.value;
       source = textarea.value;
+      edited = false;
     }
     editor.classList.toggle("body-editor-hidden", !rich);
     if (editor.toolbarElement) editor.toolbarElement.classList.toggle("body-editor-hidden", !rich);
