@@ -9,7 +9,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from articles.frontmatter import Importer, ImportOptions, Outcome, find_sources
+from articles.frontmatter import Importer, ImportOptions, Outcome, find_sources, read_source
+from articles.frontmatter.errors import ImportFailure
 from articles.models import Article, Author
 from tests.utils import run_import, write
 
@@ -127,3 +128,11 @@ def test_a_summary_of_unclosed_brackets_imports_as_text(tmp_path):
     run_import(tmp_path)
     assert Article.objects.get(title="Brackets").standfirst.startswith("<em <em")
     assert "ferry timetable" in Article.objects.get(title="Brackets").standfirst
+
+
+def test_reading_a_file_takes_the_runs_size_limit(tmp_path):
+    """The limit is the run's (`ImportOptions.max_file_bytes`), passed in, not read again from the settings."""
+    path = _file_of(tmp_path, "a.md", 2_000)
+    with pytest.raises(ImportFailure, match=r"over the limit of 1,000 \(IMPORT_MAX_FILE_BYTES\): not read"):
+        read_source(path, max_bytes=1_000)
+    assert read_source(path, max_bytes=10_000).metadata == {"title": "a.md"}

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from django.conf import settings
 from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
 from .budget import read_bytes
@@ -109,10 +108,10 @@ def content_hash(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def read_source(path: Path, raw: bytes | None = None) -> SourceFile:
-    """Parse `path`; raise ImportFailure (or ImportSkip) with the reason when it cannot be read."""
-    if raw is None:
-        raw = read_bytes(path, settings.IMPORT_MAX_FILE_BYTES)
+def read_source(path: Path, max_bytes: int) -> SourceFile:
+    """Parse `path`; raise ImportFailure (or ImportSkip) with the reason when it cannot be read,
+    or is larger than `max_bytes` (the run's `ImportOptions.max_file_bytes`)."""
+    raw = read_bytes(path, max_bytes)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
