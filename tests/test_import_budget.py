@@ -136,3 +136,15 @@ def test_reading_a_file_takes_the_runs_size_limit(tmp_path):
     with pytest.raises(ImportFailure, match=r"over the limit of 1,000 \(IMPORT_MAX_FILE_BYTES\): not read"):
         read_source(path, max_bytes=1_000)
     assert read_source(path, max_bytes=10_000).metadata == {"title": "a.md"}
+
+
+def test_a_title_in_a_long_run_of_quotes_imports_in_well_under_a_second(tmp_path):
+    """Front matter YAML rejects is read line by line, and runs of quotes around a value are
+    peeled; peeling one pair at a time copied the value each time (800,000 quotes: seconds)."""
+    quotes = '"' * 400_000
+    path = write(tmp_path, "quotes.md", f"---\ntitle: {quotes}Ferry fares rise{quotes}\n---\nText")
+    started = time.perf_counter()
+    _, err = run_import(path)
+    assert time.perf_counter() - started < 1
+    assert Article.objects.get().title == "Ferry fares rise"
+    assert "read it line by line instead" in err

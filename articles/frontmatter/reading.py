@@ -213,6 +213,15 @@ def recover_flat_yaml(fm: str) -> dict | None:
 _UNREADABLE = object()
 
 
+def _unwrapped(text: str) -> str:
+    """`text` without the pairs of quotes around it (`""'x'""` is `x`), cut once: peeling one
+    pair at a time copied the rest each time, quadratic in a run of quotes (issue 12)."""
+    start, end = 0, len(text)
+    while end - start >= 2 and text[start] in ("'", '"') and text[end - 1] == text[start]:
+        start, end = start + 1, end - 1
+    return text[start:end]
+
+
 def _scalar(text: str):
     text = text.strip()
     if text.startswith("[") and text.endswith("]"):
@@ -220,9 +229,7 @@ def _scalar(text: str):
     if text[:1] in ("[", "{", "|", ">", "&", "*", "!"):
         return _UNREADABLE  # structure the line-by-line reading cannot vouch for
     if text[:1] in ("'", '"'):
-        while len(text) >= 2 and text[0] in ("'", '"') and text[-1] == text[0]:
-            text = text[1:-1]
-        return text
+        return _unwrapped(text)
     try:
         value = yaml.load(text, Loader=YamlLoader)
     except yaml.YAMLError:
