@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from articles.frontmatter import Importer, ImportOptions, Outcome, find_sources, read_source
+from articles.frontmatter.budget import time_limit, uninterrupted
 from articles.frontmatter.errors import ImportFailure
 from articles.models import Article, Author
 from tests.utils import run_import, write
@@ -148,3 +149,15 @@ def test_a_title_in_a_long_run_of_quotes_imports_in_well_under_a_second(tmp_path
     assert time.perf_counter() - started < 1
     assert Article.objects.get().title == "Ferry fares rise"
     assert "read it line by line instead" in err
+
+
+def test_an_image_save_that_failed_after_the_alarm_leaves_the_next_file_its_budget():
+    """The alarm fired while an image was being written, and the write then failed: the file is
+    over, and the next file's image saves are not refused for the last one's time."""
+    with pytest.raises(OSError), time_limit(0.01), uninterrupted():
+        time.sleep(0.05)
+        raise OSError("disk full")
+    with time_limit(0), uninterrupted():
+        pass  # an import with the time limit off
+    with time_limit(10), uninterrupted():
+        pass
