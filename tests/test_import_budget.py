@@ -34,6 +34,9 @@ HOSTILE = {
     "links that never linkify": "---\ntitle: Links\n---\n" + "http://a" * 12_500,
     "a long value YAML rejects": "---\ntitle: Spaces" + " " * 100_000 + "x\ntags:\n\t- a\n---\nText",
     "a long item YAML rejects": "---\ntitle: Items\ntags:\n\t- a" + " " * 100_000 + "b\n---\nText",
+    # An element with many children: sanitising walked them in time quadratic in their number
+    # (an HTML list of 7,000 items: 2.5 s).
+    "an HTML list of 7,000 items": "---\ntitle: List\n---\n<ol>" + "<li><p>x</p></li>" * 7_000 + "</ol>",
 }
 
 
