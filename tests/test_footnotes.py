@@ -72,3 +72,13 @@ def test_render_bodies_brings_stored_bodies_up_to_the_current_renderer(client, s
     again = StringIO()
     call_command("render_bodies", stdout=again)
     assert "0 bodies changed" in again.getvalue()
+
+
+def test_past_the_bound_a_footnote_reference_stays_as_written():
+    """A body's first 500 references are footnotes; the rest show as typed (their notes left
+    out), so 10,000 of them cost what ordinary text does."""
+    refs = "".join(f"[^{i}]" for i in range(1, 502))
+    notes = "\n".join(f"[^{i}]: Note {i}." for i in range(1, 502))
+    body = ArticleFactory(body_source=f"{refs}\n\n{notes}").body
+    assert '<li id="fn500">' in body and "Note 500." in body
+    assert "[^501]" in body and "Note 501." not in body

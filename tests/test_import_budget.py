@@ -34,9 +34,17 @@ HOSTILE = {
     "links that never linkify": "---\ntitle: Links\n---\n" + "http://a" * 12_500,
     "a long value YAML rejects": "---\ntitle: Spaces" + " " * 100_000 + "x\ntags:\n\t- a\n---\nText",
     "a long item YAML rejects": "---\ntitle: Items\ntags:\n\t- a" + " " * 100_000 + "b\n---\nText",
-    # An element with many children: sanitising walked them in time quadratic in their number
-    # (an HTML list of 7,000 items: 2.5 s).
+    # Few bytes making many elements. Sanitising walked them in time quadratic in an element's
+    # number of children (an HTML list of 7,000 items: 2.5 s), and footnotes and tables make many
+    # from little (4,000 footnotes, 70 KB: 2 s, and 10,000: 15 s; 30 tables whose rows are filled
+    # out to a 64-cell header, 14 KB: 8 s).
     "an HTML list of 7,000 items": "---\ntitle: List\n---\n<ol>" + "<li><p>x</p></li>" * 7_000 + "</ol>",
+    "4,000 footnotes": "---\ntitle: Notes\n---\n"
+    + "".join(f"[^{i}]" for i in range(4_000))
+    + "\n\n"
+    + "\n".join(f"[^{i}]: x" for i in range(4_000)),
+    "tables filled out with empty cells": "---\ntitle: Tables\n---\n"
+    + ("|" + "a|" * 64 + "\n|" + "-|" * 64 + "\n" + "|x\n" * 64 + "\n") * 30,
 }
 
 
