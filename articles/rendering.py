@@ -1,13 +1,18 @@
 """Turning an article's source text into the HTML stored in `Article.body`."""
 
+import importlib
 import re
 import string
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.footnote.index import footnote_inline, footnote_ref
 
 from .sanitizing import sanitize_html
+
+# The module, not the `table` rule its package exports under the same name.
+markdown_tables = importlib.import_module("markdown_it.rules_block.table")
 
 HTML = "html"
 MARKDOWN = "markdown"
@@ -50,6 +55,38 @@ def _linkify(state: StateInline, silent: bool) -> bool:
 
 _SCHEME_CHARACTERS = frozenset(string.ascii_letters + string.digits + ".+-")  # RFC 3986
 
+# What a few bytes of Markdown may make (issue 12). Footnotes and tables are where a little text
+# makes many elements: `[^1]` is a reference, a link and a link back in its note (10,000 of them,
+# 160 KB, made 1.8 MB of HTML, seconds to render and sanitise); a table's header sets its width and
+# every shorter row is filled out with empty cells (a 1.8 KB table made 65,536). Past these, the
+# rest stays text: a reference shows as written (`[^501]`, its note left out), a table as its
+# lines. The corpus's largest use is 55 footnotes in all, and about 6,500 cells in one body.
+MAX_FOOTNOTES = 500  # footnote references (and inline notes) in one body
+MAX_TABLE_CELLS = 10_000  # table cells in one body
+# markdown-it's own bound on the empty cells one table is filled out with (65,536; past it the
+# table ends and its other rows are text). Its table rule reads it at each table, so this also
+# bounds how far the table that crosses MAX_TABLE_CELLS can overshoot it.
+markdown_tables.MAX_AUTOCOMPLETED_CELLS = 1_024
+
+
+def _bounded(rule, counted: str, limit: int):
+    """`rule` (a block or inline rule), refused once the body has made `limit` tokens of the
+    `counted` type; the count is kept in the render's `env`, one per body."""
+
+    def bounded(state, *args):
+        silent, spent = args[-1], state.env.get(counted, 0)
+        if spent >= limit:
+            return False
+        made = len(state.tokens)
+        if not rule(state, *args):
+            return False
+        if not silent:
+            state.env[counted] = spent + sum(token.type == counted for token in state.tokens[made:])
+        return True
+
+    return bounded
+
+
 # CommonMark plus the GFM extensions readers' archives rely on, and footnotes (`[^1]`, pandoc's
 # syntax: without them a reference shows as text, and a note whose text reads as a link
 # definition vanishes); raw HTML passes through to the sanitiser rather than being escaped,
@@ -60,6 +97,11 @@ _markdown = (
     .use(footnote_plugin)
 )
 _markdown.inline.ruler.at("linkify", _linkify)
+_markdown.inline.ruler.at("footnote_inline", _bounded(footnote_inline, "footnote_ref", MAX_FOOTNOTES))
+_markdown.inline.ruler.at("footnote_ref", _bounded(footnote_ref, "footnote_ref", MAX_FOOTNOTES))
+_markdown.block.ruler.at(
+    "table", _bounded(markdown_tables.table, "td_open", MAX_TABLE_CELLS), {"alt": ["paragraph", "reference"]}
+)
 
 # Leading comments are matched atomically: a comment ends at its first `-->` (as in HTML), and
 # letting `.*?` stretch over the next one made a non-match try every grouping of n comments, 2^n

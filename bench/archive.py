@@ -8,12 +8,14 @@ SAMPLES = Path(__file__).resolve().parents[1] / "articles" / "sample_content"
 
 
 def body_pool():
+    from django.conf import settings
+
     from articles.frontmatter.reading import read_source
     from articles.rendering import HTML, MARKDOWN, looks_like_html, render_body
 
     pool = []
     for path in sorted(SAMPLES.glob("[0-9]*")):
-        body = read_source(path).body
+        body = read_source(path, settings.IMPORT_MAX_FILE_BYTES).body
         fmt = HTML if looks_like_html(body) else MARKDOWN
         pool.append((body, fmt, render_body(body, fmt)))
     return pool

@@ -35,12 +35,14 @@ def bodies() -> list[str]:
     import django
 
     django.setup()
+    from django.conf import settings
+
     from articles.frontmatter.reading import read_source
     from articles.rendering import MARKDOWN, looks_like_html, render_body
 
     found = []
     for path in [*sorted(SAMPLES.glob("[0-9]*")), *(sorted(CORPUS.glob("*.md")) if CORPUS.is_dir() else [])]:
-        body = read_source(path).body
+        body = read_source(path, settings.IMPORT_MAX_FILE_BYTES).body
         found.append(body if looks_like_html(body) else render_body(body, MARKDOWN))
     return found
 
@@ -97,7 +99,7 @@ def floor(paths: list[Path]) -> float:
     options = ImportOptions(tz=ZoneInfo("UTC"), dry_run=True)
     start = time.perf_counter()
     for path in paths:
-        map_source(read_source(path), options)
+        map_source(read_source(path, options.max_file_bytes), options)
     return time.perf_counter() - start
 
 

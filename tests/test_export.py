@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.urls import reverse
 
 from articles.models import Article, Author
 from tests.factories import ArticleFactory, AuthorFactory
-from tests.utils import empty_content, make_image, run_import, write
+from tests.utils import article_form, empty_content, make_image, run_import, write
 
 pytestmark = pytest.mark.django_db
 
@@ -147,6 +148,15 @@ def test_standfirst_markup_is_kept_as_written(tmp_path):
     ArticleFactory(standfirst="Fish &amp; <em>chips</em>: 3 < 4\n\nand  more")
     assert round_trip(tmp_path / "export") == []
     assert Article.objects.get().standfirst == "Fish &amp; <em>chips</em>: 3 < 4\n\nand  more"
+
+
+def test_an_empty_standfirst_stays_empty(tmp_path, editor):
+    """An editor who left the standfirst empty gets it empty back, not the body's first paragraph."""
+    form = article_form(title="Ferry fares rise", body_source="The ferry costs more.\n\nFrom Monday.")
+    assert editor.post(reverse("admin:articles_article_add"), form).status_code == 302
+    assert Article.objects.get().standfirst == ""
+    assert round_trip(tmp_path / "export") == []
+    assert Article.objects.get().standfirst == ""
 
 
 def test_a_body_that_opens_with_indented_code_keeps_it(tmp_path):

@@ -5,7 +5,7 @@ import re
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from articles.models import Article
 from tests.factories import ArticleFactory
@@ -72,3 +72,31 @@ def test_render_bodies_brings_stored_bodies_up_to_the_current_renderer(client, s
     again = StringIO()
     call_command("render_bodies", stdout=again)
     assert "0 bodies changed" in again.getvalue()
+
+
+def test_render_bodies_leaves_a_body_over_the_time_budget_as_it_was(settings):
+    """One body too slow to render (3 MB: seconds) is reported and left alone; the others are rendered."""
+    settings.IMPORT_FILE_SECONDS = 0.3
+    slow, quick = ArticleFactory(title="Slow"), ArticleFactory(title="Quick", body_source=BODY)
+    paragraph = "Harbourside's new ferry *sails* at dawn, with [a timetable](https://example.com/t). " * 4
+    Article.objects.filter(pk=slow.pk).update(body_source="\n\n".join([paragraph] * 9_000), body="<p>Old.</p>")
+    Article.objects.filter(pk=quick.pk).update(body="<p>The ferry sails at dawn[^1].</p>")
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError, match="1 bodies changed, 1 failed"):
+        call_command("render_bodies", stdout=out, stderr=err)
+    assert (
+        f"article {slow.pk}: took more than 0.3 s to render (IMPORT_FILE_SECONDS): left as it was"
+        in err.getvalue().splitlines()
+    )
+    assert Article.objects.get(pk=slow.pk).body == "<p>Old.</p>"
+    assert '<li id="fn1">' in Article.objects.get(pk=quick.pk).body
+
+
+def test_past_the_bound_a_footnote_reference_stays_as_written():
+    """A body's first 500 references are footnotes; the rest show as typed (their notes left
+    out), so 10,000 of them cost what ordinary text does."""
+    refs = "".join(f"[^{i}]" for i in range(1, 502))
+    notes = "\n".join(f"[^{i}]: Note {i}." for i in range(1, 502))
+    body = ArticleFactory(body_source=f"{refs}\n\n{notes}").body
+    assert '<li id="fn500">' in body and "Note 500." in body
+    assert "[^501]" in body and "Note 501." not in body

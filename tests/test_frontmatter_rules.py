@@ -75,7 +75,8 @@ def test_an_author_insert_that_collides_is_retried_and_the_file_imported(tmp_pat
 def mapped(path: Path) -> ArticleData:
     """A file as the importer maps it (by the absolute path the command finds it under)."""
     [found] = find_sources([str(path)])
-    return map_source(read_source(Path(found)), ImportOptions(tz=ZoneInfo("UTC")))
+    options = ImportOptions(tz=ZoneInfo("UTC"))
+    return map_source(read_source(Path(found), options.max_file_bytes), options)
 
 
 def known(item: ArticleData):

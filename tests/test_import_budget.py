@@ -9,7 +9,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from articles.frontmatter import Importer, ImportOptions, Outcome, find_sources
+from articles.frontmatter import Importer, ImportOptions, Outcome, find_sources, read_source
+from articles.frontmatter.budget import time_limit, uninterrupted
+from articles.frontmatter.errors import ImportFailure
 from articles.models import Article, Author
 from tests.utils import run_import, write
 
@@ -32,6 +34,17 @@ HOSTILE = {
     "links that never linkify": "---\ntitle: Links\n---\n" + "http://a" * 12_500,
     "a long value YAML rejects": "---\ntitle: Spaces" + " " * 100_000 + "x\ntags:\n\t- a\n---\nText",
     "a long item YAML rejects": "---\ntitle: Items\ntags:\n\t- a" + " " * 100_000 + "b\n---\nText",
+    # Few bytes making many elements. Sanitising walked them in time quadratic in an element's
+    # number of children (an HTML list of 7,000 items: 2.5 s), and footnotes and tables make many
+    # from little (4,000 footnotes, 70 KB: 2 s, and 10,000: 15 s; 30 tables whose rows are filled
+    # out to a 64-cell header, 14 KB: 8 s).
+    "an HTML list of 7,000 items": "---\ntitle: List\n---\n<ol>" + "<li><p>x</p></li>" * 7_000 + "</ol>",
+    "4,000 footnotes": "---\ntitle: Notes\n---\n"
+    + "".join(f"[^{i}]" for i in range(4_000))
+    + "\n\n"
+    + "\n".join(f"[^{i}]: x" for i in range(4_000)),
+    "tables filled out with empty cells": "---\ntitle: Tables\n---\n"
+    + ("|" + "a|" * 64 + "\n|" + "-|" * 64 + "\n" + "|x\n" * 64 + "\n") * 30,
 }
 
 
@@ -127,3 +140,35 @@ def test_a_summary_of_unclosed_brackets_imports_as_text(tmp_path):
     run_import(tmp_path)
     assert Article.objects.get(title="Brackets").standfirst.startswith("<em <em")
     assert "ferry timetable" in Article.objects.get(title="Brackets").standfirst
+
+
+def test_reading_a_file_takes_the_runs_size_limit(tmp_path):
+    """The limit is the run's (`ImportOptions.max_file_bytes`), passed in, not read again from the settings."""
+    path = _file_of(tmp_path, "a.md", 2_000)
+    with pytest.raises(ImportFailure, match=r"over the limit of 1,000 \(IMPORT_MAX_FILE_BYTES\): not read"):
+        read_source(path, max_bytes=1_000)
+    assert read_source(path, max_bytes=10_000).metadata == {"title": "a.md"}
+
+
+def test_a_title_in_a_long_run_of_quotes_imports_in_well_under_a_second(tmp_path):
+    """Front matter YAML rejects is read line by line, and runs of quotes around a value are
+    peeled; peeling one pair at a time copied the value each time (800,000 quotes: seconds)."""
+    quotes = '"' * 400_000
+    path = write(tmp_path, "quotes.md", f"---\ntitle: {quotes}Ferry fares rise{quotes}\n---\nText")
+    started = time.perf_counter()
+    _, err = run_import(path)
+    assert time.perf_counter() - started < 1
+    assert Article.objects.get().title == "Ferry fares rise"
+    assert "read it line by line instead" in err
+
+
+def test_an_image_save_that_failed_after_the_alarm_leaves_the_next_file_its_budget():
+    """The alarm fired while an image was being written, and the write then failed: the file is
+    over, and the next file's image saves are not refused for the last one's time."""
+    with pytest.raises(OSError), time_limit(0.01), uninterrupted():
+        time.sleep(0.05)
+        raise OSError("disk full")
+    with time_limit(0), uninterrupted():
+        pass  # an import with the time limit off
+    with time_limit(10), uninterrupted():
+        pass

@@ -103,3 +103,17 @@ def test_another_sites_file_of_the_same_name_is_not_the_deleted_one(tmp_path):
     assert "1 created" in out and Article.objects.get().title == "Welcome"
     out, _ = run_import(tmp_path / "one")
     assert "1 kept deleted" in out
+
+
+def test_a_new_article_in_a_deleted_articles_file_is_imported(tmp_path):
+    """`a.md` held `id: story-17`, which was deleted; now it holds another article, `id: story-18`:
+    that one is new, while the deleted id stays deleted wherever it turns up."""
+    article, path = imported(tmp_path, "a.md", "---\nid: story-17\ntitle: Ferry fares rise\n---\nB")
+    article.delete()
+    write(tmp_path, "a.md", "---\nid: story-18\ntitle: Tram line opens\n---\nC")
+    out, _ = run_import(tmp_path)
+    assert "1 created" in out and "kept deleted" not in out
+    assert Article.objects.get().title == "Tram line opens"
+    write(tmp_path, "b.md", "---\nid: story-17\ntitle: Ferry fares rise\n---\nB")
+    out, _ = run_import(tmp_path)
+    assert "1 kept deleted" in out and Article.objects.count() == 1

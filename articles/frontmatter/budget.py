@@ -43,7 +43,9 @@ _state = {"holding": False, "expired": False}
 @contextmanager
 def time_limit(seconds: float | None):
     """Raise OverBudget in the block once `seconds` have passed (not inside `uninterrupted()`:
-    there it waits for the block's end)."""
+    there it waits for the block's end). An alarm that fired inside an `uninterrupted()` block
+    that then raised is forgotten at the end, so the next file starts with its whole budget."""
+    _state["expired"] = False
     if not seconds or threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -55,13 +57,13 @@ def time_limit(seconds: float | None):
             raise OverBudget
 
     previous = signal.signal(signal.SIGALRM, expire)
-    _state["expired"] = False
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        _state["expired"] = False
 
 
 @contextmanager

@@ -143,11 +143,14 @@ def decide(
 
 def _deleted_as(item: "ArticleData", key: str, deleted: Sequence["DeletedArticle"], gone):
     """The deleted article a file that would make a new one is, by the rule for articles: this
-    very file; its key (an explicit id wherever it is, a path key whose old file is gone); or,
-    moved, its bytes and file name where the old file is gone."""
+    very file, unless the deletion was of an explicit id the file no longer gives (`P.md` now
+    holds another article, `id: Y`, not the deleted `id: X`); its key (an explicit id wherever it
+    is, a path key whose old file is gone); or, moved, its bytes and file name where the old file
+    is gone."""
     same, name = (key, absolute_key(item)), Path(item.source_path).name
     for deletion in deleted:
-        if deletion.source_path == item.source_path:
+        explicit = explicit_identity(deletion.source_key)
+        if deletion.source_path == item.source_path and (explicit is None or deletion.source_key == key):
             return deletion
     for deletion in deleted:
         if deletion.source_key in same and (key.startswith(_EXPLICIT) or gone(deletion.source_path)):

@@ -213,8 +213,7 @@ def map_source(source: SourceFile, options: ImportOptions, images=None) -> Artic
         data.standfirst = strip_invisible(str(meta[key] or ""))
     else:
         data.standfirst = clean_text(plain_text(str(summary))) if summary else summary_from_marker
-    if not data.standfirst:
-        data.standfirst = _first_paragraph_summary(data.body)
+        data.standfirst = data.standfirst or _first_paragraph_summary(data.body)
 
     _map_lead_image(take("lead_image"), data, images)
     data.lead_image_caption = clean_text(take("lead_image_caption") or "")[:500]

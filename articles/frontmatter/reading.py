@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from django.conf import settings
 from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
 from .budget import read_bytes
@@ -109,10 +108,10 @@ def content_hash(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def read_source(path: Path, raw: bytes | None = None) -> SourceFile:
-    """Parse `path`; raise ImportFailure (or ImportSkip) with the reason when it cannot be read."""
-    if raw is None:
-        raw = read_bytes(path, settings.IMPORT_MAX_FILE_BYTES)
+def read_source(path: Path, max_bytes: int) -> SourceFile:
+    """Parse `path`; raise ImportFailure (or ImportSkip) with the reason when it cannot be read,
+    or is larger than `max_bytes` (the run's `ImportOptions.max_file_bytes`)."""
+    raw = read_bytes(path, max_bytes)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -214,6 +213,15 @@ def recover_flat_yaml(fm: str) -> dict | None:
 _UNREADABLE = object()
 
 
+def _unwrapped(text: str) -> str:
+    """`text` without the pairs of quotes around it (`""'x'""` is `x`), cut once: peeling one
+    pair at a time copied the rest each time, quadratic in a run of quotes (issue 12)."""
+    start, end = 0, len(text)
+    while end - start >= 2 and text[start] in ("'", '"') and text[end - 1] == text[start]:
+        start, end = start + 1, end - 1
+    return text[start:end]
+
+
 def _scalar(text: str):
     text = text.strip()
     if text.startswith("[") and text.endswith("]"):
@@ -221,9 +229,7 @@ def _scalar(text: str):
     if text[:1] in ("[", "{", "|", ">", "&", "*", "!"):
         return _UNREADABLE  # structure the line-by-line reading cannot vouch for
     if text[:1] in ("'", '"'):
-        while len(text) >= 2 and text[0] in ("'", '"') and text[-1] == text[0]:
-            text = text[1:-1]
-        return text
+        return _unwrapped(text)
     try:
         value = yaml.load(text, Loader=YamlLoader)
     except yaml.YAMLError:

@@ -31,7 +31,7 @@ def prepare(path: str, options: ImportOptions) -> ArticleData | FileOutcome:
     it. A file over its budget fails by itself; it has written nothing to the database."""
     try:
         with time_limit(options.file_seconds):
-            source = read_source(Path(path), read_bytes(Path(path), options.max_file_bytes))
+            source = read_source(Path(path), options.max_file_bytes)
             return map_source(source, options, ImageStore(dry_run=options.dry_run))
     except OverBudget:
         return FileOutcome(

@@ -45,7 +45,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--restore-deleted",
             action="store_true",
-            help="Also import files whose articles were deleted (by default they are skipped and listed).",
+            help=(
+                "Also import files whose articles were deleted (by default they are skipped and listed), "
+                "every one this run meets, and forget their deletions; to bring back only some, name just their files."
+            ),
         )
         parser.add_argument("--report", metavar="FILE.json", help="Write what happened to each file to FILE.json.")
         parser.add_argument("--jobs", type=int, default=None, help="Worker processes (default: one per core).")

@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from articles import search
 from articles.after_write import after_write
+from articles.frontmatter.budget import OverBudget, time_limit
 from articles.management.commands.import_articles import Progress
 from articles.models import Article
 from articles.rendering import render_body
@@ -25,10 +27,18 @@ class Command(BaseCommand):
         progress = Progress(self.stderr, articles.count(), enabled=verbosity > 0)
         changed, failed = 0, 0
         pending = []
+        seconds = settings.IMPORT_FILE_SECONDS  # a body gets what an imported file gets
         for article in articles.order_by("pk").iterator(chunk_size=BATCH):
             progress.step()
             try:
-                body = render_body(article.body_source, article.body_format)
+                with time_limit(seconds):
+                    body = render_body(article.body_source, article.body_format)
+            except OverBudget:
+                failed += 1
+                progress.write(
+                    f"article {article.pk}: took more than {seconds:g} s to render (IMPORT_FILE_SECONDS): left as it was"
+                )
+                continue
             except Exception as error:  # noqa: BLE001 - one article's body never stops the others
                 failed += 1
                 progress.write(f"article {article.pk}: could not be rendered: {error}")
