@@ -13,7 +13,7 @@ workflow, a restore, the shell), the importer's bulk writer, and bulk edits
   it, so the next run of the same import does not bring it back (issue 12).
 
 Changes to what articles show but that are not articles (authors, sections, tags, bylines,
-taggings) invalidate what shows them through the signals `connect_signals` wires up.
+taggings, corrections) invalidate what shows them through the signals `connect_signals` wires up.
 """
 
 import contextlib
@@ -130,6 +130,7 @@ def connect_signals() -> None:
     on("Tag", lambda tag: shown.tag_changes(tag.pk))
     on("Byline", lambda byline: shown.byline_changes(byline.article_id, byline.author_id))
     on("TaggedArticle", lambda tagging: shown.tagging_changes(tagging.content_object_id, tagging.tag_id))
+    on("Correction", lambda correction: shown.correction_changes(correction.article_id))
     pre_save.connect(_note_parent, sender="articles.Category", weak=False)
     post_save.connect(_section_saved, sender="articles.Category", weak=False)
     post_delete.connect(_section_deleted, sender="articles.Category", weak=False)

@@ -8,6 +8,8 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy
 from taggit.managers import TaggableManager
 from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
@@ -272,8 +274,13 @@ class Article(models.Model):
         help_text="Readers see a published article once this time has passed: a future time schedules it. "
         "Set automatically when first published.",
     )
-    modified_at = models.DateTimeField(
-        "updated", null=True, blank=True, help_text="Shown to readers as the time of the last substantive update."
+    substantively_updated_at = models.DateTimeField(
+        "updated",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The last substantive change published after the first publication (`mark_updated`): readers "
+        "see it as “Updated”, and dateModified, the feeds and the sitemap follow it. A minor edit leaves it.",
     )
     expires_at = models.DateTimeField("expiry", null=True, blank=True, help_text="Kept from imports (expiryDate).")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -419,6 +426,47 @@ class Article(models.Model):
         if self.lead_renditions.get("source") != self.lead_image.name:
             self.lead_renditions = {}
             self._renditions_due = True
+
+    # What readers read: a change to one of these is an update of the story, unless marked minor.
+    CONTENT_FIELDS = (
+        "title",
+        "standfirst",
+        "body_source",
+        "body_format",
+        "lead_image",
+        "lead_image_url",
+        "lead_image_caption",
+        "lead_image_credit",
+    )
+
+    def mark_updated(self, when=None) -> bool:
+        """Note a substantive change made at `when` (an edit not marked minor, a correction): the
+        one rule of the "Updated" time. Only a change to a story already live, after its first
+        publication, counts: Google asks sites not to freshen dates artificially, and an edit
+        before publication is part of the first version. Returns whether it counted (not saved)."""
+        when = when or timezone.now()
+        if self.is_published() and when > self.published_at:
+            self.substantively_updated_at = when
+            return True
+        return False
+
+    @property
+    def updated_after_publication(self):
+        """The "Updated" time readers see, or None."""
+        when = self.substantively_updated_at
+        return when if when and self.published_at and when > self.published_at else None
+
+    @property
+    def last_substantive_change(self):
+        """What dateModified, the feeds' updated dates and the sitemap's lastmod say: the last
+        substantive update, else the publication (an import or a minor edit is no update)."""
+        return self.updated_after_publication or self.published_at or self.created_at
+
+    @cached_property
+    def shown_corrections(self):
+        """Its corrections as they read now, oldest first: read once (one query), by the page and
+        its JSON-LD alike."""
+        return list(self.corrections.current())
 
     def is_published(self):
         return (
@@ -605,3 +653,103 @@ class TaggedArticle(TaggedItemBase):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="tag_once_per_article")]
         indexes = [models.Index(fields=["tag", "content_object"], name="tagged_by_tag")]
+
+
+class CorrectionQuerySet(models.QuerySet):
+    def current(self):
+        """Each correction as it reads now: its latest version (the earlier ones stay, superseded)."""
+        return self.filter(superseded_by__isnull=True)
+
+    def public(self):
+        """What readers see: the current versions, on published stories (the publication rule)."""
+        published = Article.objects.published().filter(pk=OuterRef("article_id"))
+        return self.current().filter(Exists(published))
+
+
+class Correction(models.Model):
+    """A correction, clarification or editor's note on a story: part of the public record, so
+    kept as written. A row is never changed or deleted; amending one (`amend`) adds a new, dated
+    version that supersedes it, and the old text stays. Adding or amending one is a substantive
+    update of the story (its "Updated" time). Only editors write them
+    (`permissions.can_correct`)."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", gettext_lazy("Correction")
+        CLARIFICATION = "clarification", gettext_lazy("Clarification")
+        EDITORS_NOTE = "editors_note", gettext_lazy("Editor’s note")
+
+    # Where each kind goes, as the New York Times and the Guardian place them: an editor's note
+    # changes how the whole story should be read, so it comes before the body; corrections and
+    # clarifications mend a detail, and follow the body. Only those two are schema.org
+    # `correction`s (an editor's note corrects nothing).
+    ABOVE_BODY = (Kind.EDITORS_NOTE,)
+    CORRECTS = (Kind.CORRECTION, Kind.CLARIFICATION)
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CORRECTION)
+    text = models.TextField(help_text="Plain text, as readers will see it: what was wrong and what is right.")
+    published_at = models.DateTimeField(
+        "time", editable=False, help_text="When it was first published (its first version written); amendments keep it."
+    )
+    created_at = models.DateTimeField("written", default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+    # RESTRICT: no version can be deleted from under a newer one; deleting the story takes them all.
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, editable=False, on_delete=models.RESTRICT, related_name="superseded_by"
+    )
+
+    objects = CorrectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["published_at", "pk"]
+        indexes = [models.Index(fields=["-published_at", "-id"], name="correction_newest_first")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.article}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("A correction is kept as written: amend() it, which adds a new dated version.")
+        if self.published_at is None:
+            self.published_at = self.created_at
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            article = self.article
+            if article.mark_updated(self.created_at):
+                Article.objects.filter(pk=article.pk).update(substantively_updated_at=article.substantively_updated_at)
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#correction-{self.pk}"
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("A correction stays in the record; amend() it instead.")
+
+    @property
+    def above_body(self) -> bool:
+        return self.kind in self.ABOVE_BODY
+
+    @property
+    def amended_at(self):
+        """When this version replaced an earlier one, or None for a first version."""
+        return self.created_at if self.supersedes_id else None
+
+    def amend(self, text, kind=None, by=None) -> "Correction":
+        """A new version of this correction, dated now, in its place; this one stays in the record."""
+        return Correction.objects.create(
+            article_id=self.article_id,
+            kind=kind or self.kind,
+            text=text,
+            published_at=self.published_at,
+            created_by=by,
+            supersedes=self,
+        )
+
+    def history(self) -> list["Correction"]:
+        """Its earlier versions, newest first (one query each: only the admin reads them)."""
+        versions, version = [], self
+        while version.supersedes_id:
+            version = version.supersedes
+            versions.append(version)
+        return versions

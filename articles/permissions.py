@@ -3,7 +3,8 @@
 Editors (and superusers) hold `articles.publish_article`: they publish, schedule, unpublish and
 change any article. Writers hold `articles.change_article` without it: they change their own
 articles (see `ArticleQuerySet.owned_by`) while those are drafts or in review, and submit them.
-Editors make tags (`articles.add_tag`); writers only pick existing ones.
+Editors make tags (`articles.add_tag`); writers only pick existing ones. Editors write
+corrections; writers see them.
 The groups that grant these are made by migration 0005_editorial_groups."""
 
 import importlib
@@ -29,6 +30,12 @@ def can_create_tags(user) -> bool:
     """Editors make tags; writers pick existing ones. A tag has a public page once a published
     story carries it, so naming one is an editorial decision."""
     return user.has_perm(ADD_TAG)
+
+
+def can_correct(user) -> bool:
+    """Editors add and amend corrections, clarifications and editor's notes: they are the
+    publication's public account of its own mistakes, so writing one is an editorial decision."""
+    return can_publish(user)
 
 
 def is_own(user, article) -> bool:

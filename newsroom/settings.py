@@ -243,6 +243,9 @@ USE_TZ = True
 SITE_NAME = env.str("SITE_NAME", default="Newsroom")
 # The public host name, for absolute addresses in feeds and sitemaps.
 SITE_DOMAIN = env.str("SITE_DOMAIN", default="localhost:8000")
+# The page explaining how the publication corrects its mistakes, named as the publisher's
+# `correctionsPolicy` in every story's JSON-LD (an address, or a path on this site).
+CORRECTIONS_POLICY_URL = env.str("CORRECTIONS_POLICY_URL", default="")
 
 # "Climate" and "climate" are one tag.
 TAGGIT_CASE_INSENSITIVE = True

@@ -33,7 +33,7 @@ def test_export_round_trip(tmp_path, settings, media_root):
     def snapshot():
         return {
             a.slug: (
-                a.title, a.status, a.published_at, a.modified_at, [x.name for x in a.byline],
+                a.title, a.status, a.published_at, a.substantively_updated_at, [x.name for x in a.byline],
                 [c.name for c in a.category.ancestors()] + [a.category.name] if a.category else None,
                 sorted(a.tags.names()), a.standfirst, a.body, a.lead_image_url, a.language, a.featured,
                 a.lead_image.read() if a.lead_image else b"", a.lead_image_caption, a.lead_image_credit,
@@ -75,7 +75,7 @@ def snapshot() -> dict:
             "authors": [(b.author.name, b.author.email, b.author.website, b.author.slug) for b in a.bylines.all()],
             "tags": sorted((t.name, t.slug) for t in a.tags.all()),
             "published_at": a.published_at,
-            "modified_at": a.modified_at,
+            "modified_at": a.substantively_updated_at,
             "expires_at": a.expires_at,
             "status": a.status,
             "featured": a.featured,

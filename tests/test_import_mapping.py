@@ -135,7 +135,7 @@ def test_toml_dates_and_zola_path(tmp_path):
     run_import(tmp_path)
     dated, zola = Article.objects.get(title="Dated"), Article.objects.get(title="Zola")
     assert dated.published_at == dt.datetime(2020, 5, 1, tzinfo=UTC)
-    assert dated.modified_at == dt.datetime(2020, 6, 1, 10, tzinfo=UTC)
+    assert dated.substantively_updated_at == dt.datetime(2020, 6, 1, 10, tzinfo=UTC)
     assert zola.published_at == dt.datetime(2025, 6, 26, tzinfo=UTC)
     assert zola.slug == "rust-1880"
 
@@ -159,7 +159,7 @@ def test_updated_and_expiry_are_kept(tmp_path):
     write(tmp_path, "a.md", "---\ntitle: T\ndate: 2020-01-01\nlastmod: 2020-02-01\nexpiryDate: '2028-02-18'\n---\nB")
     run_import(tmp_path)
     article = only()
-    assert article.modified_at == dt.datetime(2020, 2, 1, tzinfo=UTC)
+    assert article.substantively_updated_at == dt.datetime(2020, 2, 1, tzinfo=UTC)
     assert article.expires_at == dt.datetime(2028, 2, 18, tzinfo=UTC)
 
 
@@ -376,7 +376,7 @@ def test_values_yaml_would_change_are_kept_as_written(tmp_path):
 def test_unreadable_date_does_not_lose_the_other_times(tmp_path):
     write(tmp_path, "a.md", "---\ntitle: T\ndate: Invalid Date\nlastmod: 2020-02-01\n---\nB")
     run_import(tmp_path)
-    assert only().modified_at == dt.datetime(2020, 2, 1, tzinfo=UTC)
+    assert only().substantively_updated_at == dt.datetime(2020, 2, 1, tzinfo=UTC)
 
 
 def test_overlong_title_is_cut_and_kept_whole(tmp_path):

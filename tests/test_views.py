@@ -222,9 +222,9 @@ def test_detail_query_count(client, django_assert_num_queries, tree):
     *_, section = tree
     article = ArticleFactory(category=section, authors=[AuthorFactory() for _ in range(4)], tags=["a", "b", "c"])
     freshness.next_publication()  # read once per schedule change, by whichever page comes first
-    # article with its section and body; head: bylines; main part: breadcrumb, tags, related
-    # (the newest sharing a tag: none here, so no second query), newer, older; navigation
-    with django_assert_num_queries(8):
+    # article with its section and body; head: bylines, corrections; main part: breadcrumb, tags,
+    # related (the newest sharing a tag: none here, so no second query), newer, older; navigation
+    with django_assert_num_queries(9):
         assert client.get(article.get_absolute_url()).status_code == 200
     # the head, the main part and the navigation are then cached fragments: the article alone
     with django_assert_num_queries(1):

@@ -91,11 +91,64 @@ def article_form(**overrides):
         "bylines-INITIAL_FORMS": "0",
         "bylines-MIN_NUM_FORMS": "0",
         "bylines-MAX_NUM_FORMS": "1000",
+        "corrections-TOTAL_FORMS": "0",
+        "corrections-INITIAL_FORMS": "0",
+        "corrections-MIN_NUM_FORMS": "0",
+        "corrections-MAX_NUM_FORMS": "1000",
         "old_addresses-TOTAL_FORMS": "0",
         "old_addresses-INITIAL_FORMS": "0",
         "old_addresses-MIN_NUM_FORMS": "0",
         "old_addresses-MAX_NUM_FORMS": "1000",
     }
+    data.update(overrides)
+    return data
+
+
+def change_form(article, corrections=None, **overrides):
+    """The article's change form as an editor posts it, opened now: its saved values, its byline,
+    its corrections as the form shows them (`corrections`: {correction: {"text": …}} changes
+    them), and `overrides` (`new_correction={"kind": …, "text": …}` adds one)."""
+    import json
+
+    from django.utils import timezone
+
+    from articles.models import Article
+
+    article = Article.objects.get(pk=article.pk)
+    local = timezone.localtime(article.published_at) if article.published_at else None
+    bylines = list(article.bylines.all())
+    shown = list(article.corrections.current())
+    new = overrides.pop("new_correction", None)
+    data = article_form(
+        title=article.title,
+        slug=article.slug,
+        standfirst=article.standfirst,
+        body_source=article.body_source,
+        body_format=article.body_format,
+        status=article.status,
+        published_at_0=local.strftime("%Y-%m-%d") if local else "",
+        published_at_1=local.strftime("%H:%M:%S") if local else "",
+        category=str(article.category_id or ""),
+        tags=sorted(article.tags.names()),
+        language=article.language,
+        extra=json.dumps(article.extra),
+        opened_version=str(article.edit_version),
+        **{
+            "bylines-TOTAL_FORMS": str(len(bylines)),
+            "bylines-INITIAL_FORMS": str(len(bylines)),
+            "corrections-TOTAL_FORMS": str(len(shown) + bool(new)),
+            "corrections-INITIAL_FORMS": str(len(shown)),
+        },
+    )
+    for n, byline in enumerate(bylines):
+        data |= {f"bylines-{n}-id": byline.pk, f"bylines-{n}-article": article.pk}
+        data |= {f"bylines-{n}-author": byline.author_id, f"bylines-{n}-position": byline.position}
+    for n, correction in enumerate(shown):
+        changed = (corrections or {}).get(correction, {})
+        data |= {f"corrections-{n}-id": correction.pk, f"corrections-{n}-article": article.pk}
+        data |= {f"corrections-{n}-{name}": changed.get(name, getattr(correction, name)) for name in ("kind", "text")}
+    if new:
+        data |= {f"corrections-{len(shown)}-{name}": value for name, value in new.items()}
     data.update(overrides)
     return data
 

@@ -42,6 +42,13 @@ class TagNamesField(forms.Field):
 
 class ArticleAdminForm(EditVersionFormMixin, forms.ModelForm):
     tags = TagNamesField(required=False, widget=TagAutocomplete(admin.site))
+    minor_edit = forms.BooleanField(
+        label=gettext_lazy("Minor edit"),
+        required=False,
+        help_text=gettext_lazy(
+            "A typo or a link: readers see no “Updated” time for it, and search engines no new date."
+        ),
+    )
     # Set per request by the admin (`permissions.can_create_tags`): writers pick existing tags.
     may_create_tags = True
 

@@ -4,13 +4,15 @@ from django.db import models
 from django.db.models import Count, Prefetch
 from django.http import JsonResponse
 from django.urls import path
-from django.utils.html import format_html
-from django.utils.translation import gettext_lazy
+from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy, pgettext
 from reversion.admin import VersionAdmin
 from taggit.models import Tag as TaggitTag
 
+from .. import permissions
 from ..after_write import deleting_as
-from ..models import Article, Author, Byline, Category, OldAddress, Tag
+from ..models import Article, Author, Byline, Category, Correction, OldAddress, Tag
 from ..text import plain_text
 from .bulk_actions import BulkActionsMixin
 from .changelist import ArticleChangeList
@@ -40,6 +42,56 @@ class BylineInline(admin.TabularInline):
     verbose_name_plural = "Byline (in order)"
 
 
+class CorrectionInline(admin.StackedInline):
+    """A story's corrections, clarifications and editor's notes, as they read now. Editors add
+    and amend them (`permissions.can_correct`, checked again on save); an amendment is a new
+    dated version and the earlier text stays in the record below it; none is ever deleted."""
+
+    model = Correction
+    extra = 0
+    can_delete = False
+    fields = ["kind", "text", "dated", "record"]
+    readonly_fields = ["dated", "record"]
+    verbose_name = gettext_lazy("correction, clarification or editor’s note")
+    verbose_name_plural = gettext_lazy("Corrections, clarifications and editor’s notes")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).current()
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.can_write(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return permissions.can_correct(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return permissions.can_correct(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("time"))
+    def dated(self, correction):
+        if not correction.pk:
+            return gettext_lazy("Dated when saved; saving it marks the story updated.")
+        when = formats.localize(timezone.localtime(correction.published_at))
+        if correction.amended_at:
+            amended = formats.localize(timezone.localtime(correction.amended_at))
+            return f"{when} ({pgettext('a correction’s text changed', 'amended')} {amended})"
+        return when
+
+    @admin.display(description=gettext_lazy("earlier versions"))
+    def record(self, correction):
+        versions = correction.history() if correction.pk else []
+        if not versions:
+            return "—"
+        return format_html_join(
+            "",
+            "<p><strong>{}</strong>, {}: {}</p>",
+            ((v.get_kind_display(), formats.localize(timezone.localtime(v.created_at)), v.text) for v in versions),
+        )
+
+
 @admin.register(Article)
 class ArticleAdmin(WorkflowAdminMixin, BulkActionsMixin, ArticleHistoryAdmin, admin.ModelAdmin):
     form = ArticleAdminForm
@@ -47,7 +99,7 @@ class ArticleAdmin(WorkflowAdminMixin, BulkActionsMixin, ArticleHistoryAdmin, ad
         models.URLField: {"assume_scheme": "https"},
         models.ImageField: {"widget": ImagePreviewInput},
     }
-    inlines = [BylineInline, OldAddressInline]
+    inlines = [BylineInline, CorrectionInline, OldAddressInline]
     list_display = ["title", "state", "byline_names", "category_path", "published_at", "thumbnail"]
     list_filter = [
         StateListFilter,
@@ -66,7 +118,10 @@ class ArticleAdmin(WorkflowAdminMixin, BulkActionsMixin, ArticleHistoryAdmin, ad
     autocomplete_fields = ["category"]
     readonly_fields = ["rendered_preview", "source_key", "source_path", "imported_at", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "standfirst", "body_source", "body_format", "rendered_preview"]}),
+        (
+            None,
+            {"fields": ["title", "slug", "standfirst", "body_source", "body_format", "rendered_preview", "minor_edit"]},
+        ),
         ("Publishing", {"fields": ["status", "published_at", "featured", "category", "tags", "language"]}),
         (
             "Lead image",
@@ -91,6 +146,30 @@ class ArticleAdmin(WorkflowAdminMixin, BulkActionsMixin, ArticleHistoryAdmin, ad
 
     def get_changelist(self, request, **kwargs):
         return ArticleChangeList
+
+    def save_model(self, request, obj, form, change):
+        """A change to what readers read, on a live story, is an update they are told of ("Updated",
+        dateModified), unless the editor marked it a minor edit."""
+        if change and not form.cleaned_data.get("minor_edit") and set(form.changed_data) & set(Article.CONTENT_FIELDS):
+            obj.mark_updated()
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Correction:
+            return super().save_formset(request, form, formset, change)
+        written = [f for f in formset.forms if f.has_changed()]
+        if written and not permissions.can_correct(request.user):  # whatever the form let through
+            raise PermissionDenied
+        # What the admin's change message reads, as formset.save() would have set them.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for correction_form in written:
+            kind, text = correction_form.cleaned_data["kind"], correction_form.cleaned_data["text"]
+            if correction_form.instance.pk is None:
+                made = Correction.objects.create(article=form.instance, kind=kind, text=text, created_by=request.user)
+                formset.new_objects.append(made)
+            else:  # never written over: a new version in its place
+                amended = Correction.objects.get(pk=correction_form.instance.pk).amend(text, kind, by=request.user)
+                formset.changed_objects.append((amended, correction_form.changed_data))
 
     def delete_model(self, request, obj):
         with deleting_as(request.user):  # an imported article stays deleted, recorded as theirs

@@ -14,6 +14,7 @@ names it touches. The names are also the surrogate keys an edge cache is told (`
 | `ly2024`, `lm2024-05`, `ld2024-05-03` | which stories a date archive lists |
 | `nav` | which sections the navigation lists |
 | `search`, `sitemap` | search results; sitemaps |
+| `corrections` | which corrections `/corrections/` and its feed list |
 | `articles` | any article in any state (the admin's counts) |
 """
 
@@ -27,6 +28,7 @@ NAVIGATION = "nav"
 SEARCH = "search"
 SITEMAP = "sitemap"
 ANY_ARTICLE = "articles"
+CORRECTIONS = "corrections"
 # Past this many stories entering or leaving lists at once (an import, a bulk move), their
 # neighbours' pages are not looked up one by one: the sections' article pages all renew.
 PRECISE_NEIGHBOURS = 20
@@ -250,3 +252,10 @@ def tagging_changes(article_id, tag_id) -> set[str]:
 
 def byline_changes(article_id, author_id) -> set[str]:
     return {article(article_id), article_page(article_id), author_list(author_id), ANY_ARTICLE, SITEMAP}
+
+
+def correction_changes(article_id) -> set[str]:
+    """A correction added or amended: its story (the page, its JSON-LD, the feeds' updated
+    date, as the story's "Updated" time moves), the corrections list and feed, and sitemaps
+    (lastmod)."""
+    return {article(article_id), article_page(article_id), CORRECTIONS, ANY_ARTICLE, SITEMAP}

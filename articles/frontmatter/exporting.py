@@ -28,7 +28,7 @@ def front_matter(article: Article) -> dict:
         "title": article.title,
         "slug": article.slug,
         "published_at": _iso(article.published_at),
-        "modified_at": _iso(article.modified_at),
+        "modified_at": _iso(article.substantively_updated_at),
         "expires_at": _iso(article.expires_at),
         "draft": article.status != Article.Status.PUBLISHED or None,
         "status": article.status if article.status == Article.Status.REVIEW else None,

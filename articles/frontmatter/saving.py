@@ -32,7 +32,7 @@ class Outcome(StrEnum):
 # Fields an import writes on an article it updates.
 IMPORTED_FIELDS = [
     "title", "slug", "standfirst", "body_source", "body_format", "body", "body_hash", "status",
-    "published_at", "modified_at", "expires_at", "category", "lead_image", "lead_image_url",
+    "published_at", "substantively_updated_at", "expires_at", "category", "lead_image", "lead_image_url",
     "lead_renditions", "lead_image_caption", "lead_image_credit",
     "language", "keywords", "featured", "extra", "source_key", "source_path", "source_hash",
     "imported_at", "updated_at", "edit_version",
@@ -174,7 +174,7 @@ class Writer:
         article.status = item.status
         # An undated file keeps the time its article first got: its address must not move.
         article.published_at = item.published_at or article.published_at
-        article.modified_at = item.modified_at
+        article.substantively_updated_at = item.modified_at  # the source's `updated`: an import is no update
         article.expires_at = item.expires_at
         paths = item.category_paths
         # Every section a file names exists; the article files under the first (one primary

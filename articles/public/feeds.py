@@ -8,11 +8,14 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure
+from django.utils.html import linebreaks
+from django.utils.translation import gettext
 
 from .. import freshness
 from ..freshness import shown
-from ..models import Article, Author, Byline, Category, Tag
+from ..models import Article, Author, Byline, Category, Correction, Tag
 
 FEED_LENGTH = 30
 
@@ -63,7 +66,7 @@ class ArticleFeed(Feed):
         return article.published_at
 
     def item_updateddate(self, article):
-        return article.modified_at or article.updated_at
+        return article.last_substantive_change
 
     def item_author_name(self, article):
         return ", ".join(author.name for author in article.byline) or None
@@ -142,3 +145,38 @@ class AtomTagFeed(AtomMixin, TagFeed):
 
 class AtomAuthorFeed(AtomMixin, AuthorFeed):
     pass
+
+
+class CorrectionFeed(Feed):
+    """The latest corrections, clarifications and editor's notes on published stories (RSS 2.0),
+    each linking to where it stands on its story; an amended one comes again, as a new item."""
+
+    query_parameters = {}
+
+    def title(self):
+        return f"{gettext('Corrections and clarifications')} · {settings.SITE_NAME}"
+
+    def link(self):
+        return reverse("articles:corrections")
+
+    def description(self):
+        return gettext("Corrections, clarifications and editor’s notes from %(site)s") % {"site": settings.SITE_NAME}
+
+    def items(self):
+        items = list(
+            Correction.objects.public().select_related("article").order_by("-published_at", "-pk")[:FEED_LENGTH]
+        )
+        freshness.shows(shown.CORRECTIONS, shown.ALL, *shown.of_articles(c.article for c in items))
+        return items
+
+    def item_title(self, correction):
+        return f"{correction.get_kind_display()}: {correction.article.title}"
+
+    def item_description(self, correction):
+        return linebreaks(correction.text, autoescape=True)  # plain text, as the story shows it
+
+    def item_pubdate(self, correction):
+        return correction.published_at
+
+    def item_updateddate(self, correction):
+        return correction.created_at

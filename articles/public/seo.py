@@ -23,7 +23,7 @@ def news_article_json_ld(article, request) -> str:
         "description": article.standfirst,
         "mainEntityOfPage": absolute(article.get_absolute_url()),
         "datePublished": timezone.localtime(article.published_at).isoformat() if article.published_at else None,
-        "dateModified": timezone.localtime(article.modified_at or article.updated_at).isoformat(),
+        "dateModified": timezone.localtime(article.last_substantive_change).isoformat(),
         "author": [
             {"@type": "Person", "name": author.name, "url": absolute(author.get_absolute_url())}
             for author in article.byline
@@ -31,7 +31,23 @@ def news_article_json_ld(article, request) -> str:
         "publisher": {"@type": "Organization", "name": settings.SITE_NAME, "url": absolute("/")},
         "inLanguage": article.language or settings.LANGUAGE_CODE,
     }
+    if settings.CORRECTIONS_POLICY_URL:
+        data["publisher"]["correctionsPolicy"] = absolute(settings.CORRECTIONS_POLICY_URL)
     if article.lead_image_src:
         data["image"] = [absolute(article.lead_image_src)]
+    if corrections := [c for c in article.shown_corrections if c.kind in c.CORRECTS]:
+        data["correction"] = [correction_comment(c) for c in corrections]
     data = {key: value for key, value in data.items() if value not in (None, "")}
     return mark_safe(json.dumps(data, ensure_ascii=False).translate(_SCRIPT_SAFE))
+
+
+def correction_comment(correction) -> dict:
+    """schema.org CorrectionComment: what a story's `correction` lists."""
+    comment = {
+        "@type": "CorrectionComment",
+        "text": correction.text,
+        "datePublished": timezone.localtime(correction.published_at).isoformat(),
+    }
+    if correction.amended_at:
+        comment["dateModified"] = timezone.localtime(correction.amended_at).isoformat()
+    return comment

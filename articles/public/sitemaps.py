@@ -27,10 +27,11 @@ class ArticleSitemap(ShownSitemap):
     limit = 5000
 
     def items(self):
-        return Article.objects.published().only("slug", "published_at", "created_at", "updated_at", "status")
+        fields = ("slug", "published_at", "created_at", "substantively_updated_at", "status")
+        return Article.objects.published().only(*fields)
 
     def lastmod(self, article):
-        return article.updated_at
+        return article.last_substantive_change  # Google reads lastmod only when it is kept honest
 
 
 class CategorySitemap(ShownSitemap):

@@ -21,7 +21,7 @@ from django.views.generic import (
 
 from .. import freshness, search
 from ..freshness import shown
-from ..models import Article, Author, Category, Tag
+from ..models import Article, Author, Category, Correction, Tag
 from . import seo
 from .cards import render_card_groups, render_cards, render_result_meta
 from .context_processors import top_sections
@@ -314,8 +314,45 @@ class ArticleDetailView(DetailView):
             SimpleLazyObject(lambda: links["newer"]),
             SimpleLazyObject(lambda: links["older"]),
         )
+        context["corrections"] = SimpleLazyObject(lambda: placed(article.shown_corrections))
         context["canonical_url"] = self.request.build_absolute_uri(article.get_absolute_url())
         context["json_ld"] = lambda: seo.news_article_json_ld(article, self.request)
+        return context
+
+
+def placed(corrections) -> dict:
+    """A story's corrections by where they go: editor's notes above the body, the rest below
+    (`Correction.ABOVE_BODY`)."""
+    return {
+        "above": [c for c in corrections if c.above_body],
+        "below": [c for c in corrections if not c.above_body],
+    }
+
+
+class CorrectionListView(ListView):
+    """`/corrections/`: every correction, clarification and editor's note on a published story,
+    newest first, each as it reads now."""
+
+    template_name = "articles/correction_list.html"
+    context_object_name = "corrections"
+    paginate_by = 20
+    query_parameters = {"page": page_number}
+    extra_context = {"heading": gettext_lazy("Corrections and clarifications")}
+
+    def get_queryset(self):
+        stories = ("article__title", "article__slug", "article__published_at", "article__created_at")
+        return (
+            Correction.objects.public()
+            .select_related("article")
+            .only("kind", "text", "published_at", "created_at", "supersedes", "article__status", *stories)
+            .order_by("-published_at", "-pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(feed_url=reverse("articles:corrections-feed"), **kwargs)
+        # A story going live or taken down joins or leaves the list (`la`); a headline fix shows here.
+        stories = shown.of_articles(c.article for c in context["corrections"])
+        freshness.shows(shown.CORRECTIONS, shown.ALL, *stories)
         return context
 
 
