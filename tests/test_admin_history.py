@@ -1,7 +1,6 @@
 """Revisions, compare and restore, optimistic locking, protected deletes and tag merges in the admin."""
 
 import datetime as dt
-import json
 import threading
 import time
 
@@ -15,7 +14,7 @@ from reversion.models import Version
 
 from articles.models import Article, Author, Category, Tag, TaggedArticle
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
-from tests.utils import article_form
+from tests.utils import article_form, change_form
 
 pytestmark = pytest.mark.django_db
 
@@ -40,34 +39,17 @@ def opened_version(client, article):
 
 
 def edit(client, article, opened=None, authors=None, **fields):
-    """Post the change form as an editor would: the article's values, changed by `fields`."""
-    article.refresh_from_db()
-    bylines = list(article.bylines.all())
-    authors = [b.author for b in bylines] if authors is None else authors
-    data = article_form(
-        title=article.title,
-        slug=article.slug,
-        body_source=article.body_source,
-        status=article.status,
-        standfirst=article.standfirst,
-        category=str(article.category_id or ""),
-        language=article.language,
-        extra=json.dumps(article.extra),
-        tags=sorted(article.tags.names()),
-        published_at_0=timezone.localtime(article.published_at).strftime("%Y-%m-%d") if article.published_at else "",
-        published_at_1=timezone.localtime(article.published_at).strftime("%H:%M:%S") if article.published_at else "",
-        opened_version=str(opened_version(client, article) if opened is None else opened),
-        **{"bylines-TOTAL_FORMS": str(max(len(bylines), len(authors))), "bylines-INITIAL_FORMS": str(len(bylines))},
-    )
-    for n in range(max(len(bylines), len(authors))):
-        if n < len(bylines):
-            data[f"bylines-{n}-id"] = str(bylines[n].pk)
-            data[f"bylines-{n}-article"] = str(article.pk)
-        if n < len(authors):
-            data[f"bylines-{n}-author"] = str(authors[n].pk)
-            data[f"bylines-{n}-position"] = str(n)
-        else:
-            data[f"bylines-{n}-DELETE"] = "on"
+    """Post the change form as an editor would: the article's values, changed by `fields`
+    (`authors`: the byline instead of the saved one)."""
+    data = change_form(article, opened_version=str(opened_version(client, article) if opened is None else opened))
+    if authors is not None:
+        bylines = list(article.bylines.all())
+        data["bylines-TOTAL_FORMS"] = str(max(len(bylines), len(authors)))
+        for n in range(max(len(bylines), len(authors))):
+            if n < len(authors):
+                data |= {f"bylines-{n}-author": str(authors[n].pk), f"bylines-{n}-position": str(n)}
+            else:
+                data[f"bylines-{n}-DELETE"] = "on"
     data.update(fields)
     return client.post(change_url(article), data)
 

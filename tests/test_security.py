@@ -1,12 +1,8 @@
 """What browsers are told to refuse (Content-Security-Policy), the shipped editor's sanitiser,
 and the development defaults production must not inherit."""
 
-import json
-import os
 import re
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +11,7 @@ from django.urls import reverse
 
 from articles.admin.widgets import BodyEditor
 from tests.factories import ArticleFactory, Site
-from tests.utils import PRODUCTION, manage
+from tests.utils import PRODUCTION, manage, settings_in_a_process
 
 pytestmark = pytest.mark.django_db
 
@@ -97,21 +93,11 @@ def test_the_sign_in_page_carries_the_policy(client):
 
 def policy_under(**env) -> dict:
     """The policy settings.py builds from this environment."""
-    code = (
-        "import json, django; django.setup(); from django.conf import settings as s;"
-        "print(json.dumps({'enforced': getattr(s, 'CONTENT_SECURITY_POLICY', None),"
-        " 'report_only': getattr(s, 'CONTENT_SECURITY_POLICY_REPORT_ONLY', None)}))"
+    values = (
+        "{'enforced': getattr(s, 'CONTENT_SECURITY_POLICY', None),"
+        " 'report_only': getattr(s, 'CONTENT_SECURITY_POLICY_REPORT_ONLY', None)}"
     )
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("S3_", "MEDIA_", "CSP_"))}
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "newsroom.settings", **env},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(result.stdout)
+    return settings_in_a_process(values, env, without=("S3_", "MEDIA_", "CSP_"))
 
 
 @pytest.mark.parametrize(

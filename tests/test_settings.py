@@ -8,27 +8,17 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from tests.utils import PRODUCTION, gunicorn_serving, manage
+from tests.utils import PRODUCTION, gunicorn_serving, manage, settings_in_a_process
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def settings_under(**env):
-    code = (
-        "import json, django; django.setup(); from django.conf import settings as s; "
-        "print(json.dumps({'db': s.DATABASES['default'], 'cache': s.CACHES['default'], 'tz': s.TIME_ZONE,"
-        " 'lang': s.LANGUAGE_CODE, 'media': str(s.MEDIA_ROOT), 'static': str(s.STATIC_ROOT), 'debug': s.DEBUG}))"
+    values = (
+        "{'db': s.DATABASES['default'], 'cache': s.CACHES['default'], 'tz': s.TIME_ZONE,"
+        " 'lang': s.LANGUAGE_CODE, 'media': str(s.MEDIA_ROOT), 'static': str(s.STATIC_ROOT), 'debug': s.DEBUG}"
     )
-    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CACHE_URL", "DEBUG")}
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "newsroom.settings", **env},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(result.stdout)
+    return settings_in_a_process(values, env, without=("DATABASE_URL", "REDIS_URL", "CACHE_URL", "DEBUG"))
 
 
 def test_deploy_check_is_clean_under_production_settings():

@@ -21,6 +21,28 @@ PRODUCTION = {
 }
 
 
+def settings_in_a_process(values: str, env: dict, without=()) -> dict:
+    """What settings.py makes of this environment, in a process of its own: `values` is a Python
+    expression over `s` (the settings) that is JSON; `without`: prefixes of the test run's own
+    variables to leave out."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = f"import json, django; django.setup(); from django.conf import settings as s; print(json.dumps({values}))"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(tuple(without))}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "newsroom.settings", **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
 def manage(*args, **env):
     """`manage.py ARGS` in a process of its own, with this environment and none of the test run's
     DEBUG, SECRET_KEY and ALLOWED_HOSTS."""
