@@ -22,7 +22,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
-from . import bylines, permissions
+from . import permissions
+from .bylines import role_label
 from .models import Article, Author, Byline, Category, Tag, TaggedArticle
 from .text import CJK_RANGES
 
@@ -141,8 +142,10 @@ def compare(old: Snapshot, new: Snapshot) -> list[Change]:
 
         def entries(snap):
             """Each name, with its role when it has one: a role change shows as that entry changed."""
-            return [_with_role(names.get(pk) or _("deleted author #%(id)s") % {"id": pk}, snap.roles.get(pk))
-                    for pk in snap.author_ids]  # fmt: skip
+            return [_with_role(name(pk), snap.roles.get(pk)) for pk in snap.author_ids]
+
+        def name(pk):
+            return names.get(pk) or _("deleted author #%(id)s") % {"id": pk}
 
         changes.append(Change(_("Byline"), *diff_list(entries(old), entries(new))))
     if old.tag_names != new.tag_names:
@@ -151,7 +154,7 @@ def compare(old: Snapshot, new: Snapshot) -> list[Change]:
 
 
 def _with_role(name: str, role: str | None) -> str:
-    return f"{name} ({bylines.role_label(role)})" if role else name
+    return f"{name} ({role_label(role)})" if role else name
 
 
 def display(model_field, value, categories) -> str:

@@ -136,6 +136,9 @@ def test_the_byline_inline_offers_the_roles(superuser, settings):
     assert '<option value="Photographs by">Photographs by</option>' in datalist
     assert '<option value="Translated by">Translated by</option>' in datalist
     assert 'name="bylines-__prefix__-role"' in html and html.count('<datalist id="byline-roles">') == 1
+    settings.LANGUAGE_CODE = "zh-hans"  # the suggestions read in the editor's language, stored as the role
+    html = superuser.get(reverse("admin:articles_article_add")).content.decode()
+    assert '<option value="Photographs by">摄影</option>' in html
 
 
 def test_the_change_list_names_contributors_with_their_role(superuser, credited):

@@ -54,7 +54,7 @@ class BylineInline(admin.TabularInline):
 
     def role_suggestions(self):
         """(stored value, label in the editor's language) of each known role."""
-        return [(role, label) for role, label in bylines.ROLES.items()]
+        return list(bylines.ROLES.items())
 
 
 class CorrectionInline(admin.StackedInline):
