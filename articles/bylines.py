@@ -7,9 +7,13 @@ however it was spelled ("photographer", "摄影", "photographs by"), is stored i
 spelling below, so it reads and translates as a known role. The empty role is a plain author.
 """
 
+from functools import lru_cache
+
+from django.conf import settings
+from django.utils import translation
 from django.utils.text import capfirst
-from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
-from markupsafe import Markup
+from django.utils.translation import get_language, gettext_lazy, pgettext, pgettext_lazy
+from markupsafe import Markup, escape
 
 AUTHOR = ""
 REPORTING = "Reporting by"
@@ -92,35 +96,44 @@ def byline(entries, authors_only=False) -> Markup:
     editor typed is shown as typed. `entries`: authors in byline order, each with its `role`.
     `authors_only` (cards and results) leaves out contributors, unless nobody else is named."""
     entries = list(entries)
-    if authors_only and authors(entries):
-        entries = authors(entries)
-    groups = {}  # role -> links: plain authors, other authors, then each role where it first appears
-    for entry in sorted(entries, key=lambda e: (getattr(e, "role", AUTHOR) != AUTHOR, not is_author(e))):
-        role = getattr(entry, "role", AUTHOR)
-        rel = Markup(' rel="author"') if is_author(entry) else Markup("")
-        link = Markup('<a href="{}"{}>{}</a>').format(entry.get_absolute_url(), rel, entry.name)
-        groups.setdefault(role, []).append(link)
-    if not groups:
+    if authors_only and (wrote := authors(entries)):
+        entries = wrote
+    if not entries:
         return Markup("")
+    phrases, between_roles, between_names, last_two = _phrasing(get_language() or settings.LANGUAGE_CODE)
+    groups = {}  # role -> links: plain authors, other authors, then each role where it first appears
+    for entry in sorted(entries, key=_order):
+        role = getattr(entry, "role", AUTHOR)
+        rel = ' rel="author"' if role in AUTHOR_ROLES else ""
+        link = f'<a href="{escape(entry.get_absolute_url())}"{rel}>{escape(entry.name)}</a>'
+        groups.setdefault(role, []).append(link)
     parts = []
     for role, links in groups.items():
-        names = _names(links)
-        if role in _PHRASES:
-            part = Markup(str(_PHRASES[role])) % {"names": names}
-            parts.append(Markup(capfirst(part)) if not parts else part)
+        names = links[0] if len(links) == 1 else last_two % {"names": between_names.join(links[:-1]), "last": links[-1]}
+        if role in phrases:
+            part = phrases[role] % {"names": names}
+            parts.append(capfirst(part) if not parts else part)
         else:
-            parts.append(Markup("{} {}").format(role, names))
-    separator = Markup(pgettext("between the roles of a byline", "; "))
-    return Markup('<span class="byline">{}</span>').format(separator.join(parts))
+            parts.append(f"{escape(role)} {names}")
+    return Markup(f'<span class="byline">{between_roles.join(parts)}</span>')
 
 
-def _names(links) -> Markup:
-    """ "A", "A and B", "A, B and C"; "A、B、C" in Chinese."""
-    if len(links) == 1:
-        return links[0]
-    between = Markup(pgettext("between names in a byline", ", "))
-    last = Markup(pgettext("the last two names in a byline", "%(names)s and %(last)s"))
-    return last % {"names": between.join(links[:-1]), "last": links[-1]}
+def _order(entry) -> tuple:
+    role = getattr(entry, "role", AUTHOR)
+    return role != AUTHOR, role not in AUTHOR_ROLES
+
+
+@lru_cache(maxsize=16)
+def _phrasing(language: str) -> tuple:
+    """A byline's words in `language`, looked up once a process (cards are built by the hundred):
+    each known role's phrase, and what goes between roles, between names, and before the last name."""
+    with translation.override(language):
+        return (
+            {role: str(phrase) for role, phrase in _PHRASES.items()},
+            pgettext("between the roles of a byline", "; "),
+            pgettext("between names in a byline", ", "),
+            pgettext("the last two names in a byline", "%(names)s and %(last)s"),
+        )
 
 
 def role_label(role: str) -> str:
