@@ -213,9 +213,12 @@ def test_import_keeps_unknown_credit_shapes_in_the_extra_data(tmp_path):
         "a.md",
         "---\ntitle: A\nauthor: Ann\ncontributors: {photos: Cai}\nphotographer: [[Cai, Cao]]\ntranslator:\n---\nB",
     )
-    run_import(tmp_path)
+    report = tmp_path / "report.json"
+    run_import(tmp_path, report=str(report))
     article = Article.objects.get(title="A")
     assert list(article.bylines.values_list("author__name", "role")) == [("Ann", "")]
+    [notes] = [f["notes"] for f in json.loads(report.read_text())["files"]]
+    assert "contributors: not a name or a list of names; kept in the extra data" in notes
     assert article.extra["contributors"] == {"photos": "Cai"}
     assert article.extra["photographer"] == [["Cai", "Cao"]]
     assert article.extra["translator"] is None

@@ -431,7 +431,10 @@ def _map_credits(data: "ArticleData", meta, used):
     their first role (one entry a person), with a warning."""
     for name, role in CREDITS.items():
         key = next((k for k in ALIASES[name] if meta.get(k) not in (None, "", [])), None)
-        if key is None or not _names_people(meta[key]):
+        if key is None:
+            continue
+        if not _names_people(meta[key]):
+            data.notes.append(f"{key}: not a name or a list of names; kept in the extra data")
             continue
         used.add(key)
         for entry in _authors(meta[key], data.warnings, role):
@@ -444,15 +447,13 @@ def _map_credits(data: "ArticleData", meta, used):
 
 def _names_people(value) -> bool:
     """Whether every item of a credit key's value is a name or a mapping with one."""
-    items = value if isinstance(value, list) else [value]
-    return all(
-        isinstance(item, str | int | float)
-        and not isinstance(item, bool)
-        and clean_text(item)
-        or isinstance(item, dict)
-        and clean_text(item.get("name") or item.get("title") or "")
-        for item in items
-    )
+    return all(_is_named(item) for item in (value if isinstance(value, list) else [value]))
+
+
+def _is_named(item) -> bool:
+    if isinstance(item, dict):
+        return bool(clean_text(item.get("name") or item.get("title") or ""))
+    return isinstance(item, str | int | float) and not isinstance(item, bool) and bool(clean_text(item))
 
 
 def _same_person(a: dict, b: dict) -> bool:
