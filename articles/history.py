@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from reversion.models import Version
 
 from . import permissions
+from .bylines import role_label
 from .models import Article, Author, Byline, Category, Tag, TaggedArticle
 from .text import CJK_RANGES
 
@@ -68,6 +69,7 @@ class Snapshot:
     fields: dict
     author_ids: list[int] = field(default_factory=list)
     tag_names: list[str] = field(default_factory=list)
+    roles: dict[int, str] = field(default_factory=dict)  # author id -> role, where it has one
 
 
 def snapshot(version: Version) -> Snapshot:
@@ -79,24 +81,27 @@ def snapshot(version: Version) -> Snapshot:
             continue
         data = json.loads(related.serialized_data)[0]["fields"]
         if model is Byline and data["article"] == article_id:
-            bylines.append((data["position"], int(related.object_id), data["author"]))
+            bylines.append((data["position"], int(related.object_id), data["author"], data.get("role", "")))
         elif model is TaggedArticle and data["content_object"] == article_id:
             tag_names.append(data["tag"][0])  # natural key: [name]
     return Snapshot(
         version=version,
         fields=version.field_dict,
-        author_ids=[author for _, _, author in sorted(bylines)],
+        author_ids=[author for _, _, author, _ in sorted(bylines)],
         tag_names=sorted(tag_names, key=str.lower),
+        roles={author: role for _, _, author, role in bylines if role},  # revisions before roles have none
     )
 
 
 def current_snapshot(article: Article) -> Snapshot:
     """The article as it is now, in the shape of a Snapshot, for comparing with a revision."""
+    entries = list(article.bylines.order_by("position", "pk").values_list("author_id", "role"))
     return Snapshot(
         version=None,
         fields={f.attname: _as_stored(getattr(article, f.attname)) for f in COMPARED_FIELDS},
-        author_ids=list(article.bylines.order_by("position", "pk").values_list("author_id", flat=True)),
+        author_ids=[author for author, _ in entries],
         tag_names=sorted(article.tags.names(), key=str.lower),
+        roles={author: role for author, role in entries if role},
     )
 
 
@@ -132,18 +137,24 @@ def compare(old: Snapshot, new: Snapshot) -> list[Change]:
             old_html = escape(display(model_field, before, categories))
             new_html = escape(display(model_field, after, categories))
         changes.append(Change(str(model_field.verbose_name).capitalize(), old_html, new_html, note))
-    if old.author_ids != new.author_ids:
+    if old.author_ids != new.author_ids or old.roles != new.roles:
         names = dict(Author.objects.filter(pk__in=old.author_ids + new.author_ids).values_list("pk", "name"))
+
+        def entries(snap):
+            """Each name, with its role when it has one: a role change shows as that entry changed."""
+            return [_with_role(name(pk), snap.roles.get(pk)) for pk in snap.author_ids]
 
         def name(pk):
             return names.get(pk) or _("deleted author #%(id)s") % {"id": pk}
 
-        changes.append(
-            Change(_("Byline"), *diff_list([name(a) for a in old.author_ids], [name(a) for a in new.author_ids]))
-        )
+        changes.append(Change(_("Byline"), *diff_list(entries(old), entries(new))))
     if old.tag_names != new.tag_names:
         changes.append(Change(_("Tags"), *diff_list(old.tag_names, new.tag_names)))
     return changes
+
+
+def _with_role(name: str, role: str | None) -> str:
+    return f"{name} ({role_label(role)})" if role else name
 
 
 def display(model_field, value, categories) -> str:
@@ -345,7 +356,7 @@ def restore(article: Article, version: Version, user) -> Restored:
         article.bylines.all().delete()
         # One by one, not in bulk: each byline's save tells the pages of its author (after_write).
         for n, author_id in enumerate(a for a in old.author_ids if a in authors):
-            Byline.objects.create(article=article, author_id=author_id, position=n)
+            Byline.objects.create(article=article, author_id=author_id, role=old.roles.get(author_id, ""), position=n)
         left_out_tags = [] if permissions.can_create_tags(user) else Tag.objects.new_names(old.tag_names)
         article.tags.set([name for name in old.tag_names if name not in left_out_tags])
         category_id = old.fields.get("category_id")

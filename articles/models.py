@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from taggit.managers import TaggableManager
 from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
-from . import renditions
+from . import bylines, renditions
 from .addresses import address
 from .freshness.shown import UNKNOWN, Listing
 from .redirects import normalize, path_hash
@@ -75,6 +75,7 @@ class Author(models.Model):
     )
 
     objects = AuthorQuerySet.as_manager()
+    role = bylines.AUTHOR  # on one story's byline, its entry's role (`Article.byline`)
 
     class Meta:
         ordering = ["name"]
@@ -494,13 +495,12 @@ class Article(models.Model):
 
     @property
     def byline(self):
-        """Authors in byline order: from a prefetch of "bylines", or read once (one query)."""
+        """Authors in byline order, each carrying its `role` on this story: from a prefetch of
+        "bylines" (with their authors), or read once (one query)."""
         if "bylines" in getattr(self, "_prefetched_objects_cache", {}):
-            return [b.author for b in self.bylines.all()]
+            return [b.credited_author for b in self.bylines.all()]
         if self._byline is None:
-            self._byline = list(
-                Author.objects.filter(bylines__article=self.pk).order_by("bylines__position", "bylines__pk")
-            )
+            self._byline = [b.credited_author for b in Byline.objects.filter(article=self.pk).select_related("author")]
         return self._byline
 
     @property
@@ -596,10 +596,19 @@ class OldAddress(models.Model):
 
 
 class Byline(models.Model):
-    """One author's place in an article's byline."""
+    """One author's place in an article's byline, and what they did (`articles.bylines`)."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    role = models.CharField(
+        gettext_lazy("role"),
+        max_length=bylines.MAX_ROLE,
+        blank=True,
+        help_text=gettext_lazy(
+            "Empty for an author. Pick a suggested role (it is translated for readers) or type "
+            "your own (shown as you wrote it)."
+        ),
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -609,6 +618,16 @@ class Byline(models.Model):
 
     def __str__(self):
         return f"{self.author} on {self.article}"
+
+    def save(self, *args, **kwargs):
+        self.role = bylines.canonical_role(self.role)
+        super().save(*args, **kwargs)
+
+    @property
+    def credited_author(self):
+        """The author, carrying this entry's role: what a byline renders."""
+        self.author.role = self.role
+        return self.author
 
 
 class TagQuerySet(models.QuerySet):

@@ -59,10 +59,12 @@ class ArticleFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def authors(self, create, extracted, **kwargs):
+        """Authors, or (author, role) pairs for entries with a role."""
         if not create:
             return
-        for position, author in enumerate(extracted if extracted is not None else [AuthorFactory()]):
-            Byline.objects.create(article=self, author=author, position=position)
+        for position, entry in enumerate(extracted if extracted is not None else [AuthorFactory()]):
+            author, role = entry if isinstance(entry, tuple) else (entry, "")
+            Byline.objects.create(article=self, author=author, role=role, position=position)
 
     @factory.post_generation
     def tags(self, create, extracted, **kwargs):

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from tests.factories import AuthorFactory, UserFactory
+from tests.factories import ArticleFactory, AuthorFactory, UserFactory
 from tests.utils import make_image, open_page, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -231,3 +231,32 @@ def test_writer_drafts_editor_schedules_it_goes_live_history_restores_and_a_stal
                 expect(second.locator("#changes tbody th")).to_have_text(["Standfirst"])
                 article.refresh_from_db()
                 assert (article.title, article.standfirst) == (TITLE, "第一位编辑的导语。")
+
+
+def test_an_editor_credits_a_photographer_from_the_suggested_roles_and_readers_see_it(
+    browser,  # noqa: F811
+    live_server,
+):
+    staff("eda", "Editors")
+    zhou = AuthorFactory(name="Zhou")
+    AuthorFactory(name="Lin")
+    article = ArticleFactory(title="Typhoon nears the coast", authors=[zhou])
+    with signed_in(browser, live_server, "eda") as page:
+        page.goto(f"{page.live_url}/admin/articles/article/{article.pk}/change/")
+        page.locator("#bylines-group .add-row a").click()  # a row the admin's script adds
+        row = page.locator("#bylines-group tr.form-row.dynamic-bylines").last
+        row_id = row.get_attribute("id")
+        pick(page, f"#{row_id}", "Lin", "Lin")
+        role = row.locator("input[name$='-role']")
+        # The known roles are offered in added rows too (one datalist the rows share).
+        suggested = role.evaluate("el => el.list ? [...el.list.options].map(o => o.value) : []")
+        assert {"Photographs by", "Translated by", "Reporting by"} <= set(suggested)
+        role.fill("Photographs by")
+        row.locator("input[name$='-position']").fill("1")
+        shot(page, "editors-byline-role")
+        click_and_wait(page, page.locator("input[name=_continue]"))
+        expect(messages(page)).to_contain_text("was changed successfully")
+        assert list(article.bylines.values_list("author__name", "role")) == [("Zhou", ""), ("Lin", "Photographs by")]
+
+        page.goto(live_server.url + article.get_absolute_url())
+        expect(page.locator(".article-meta .byline")).to_have_text("By Zhou; photographs by Lin")

@@ -33,7 +33,7 @@ def test_export_round_trip(tmp_path, settings, media_root):
     def snapshot():
         return {
             a.slug: (
-                a.title, a.status, a.published_at, a.substantively_updated_at, [x.name for x in a.byline],
+                a.title, a.status, a.published_at, a.substantively_updated_at, [(x.name, x.role) for x in a.byline],
                 [c.name for c in a.category.ancestors()] + [a.category.name] if a.category else None,
                 sorted(a.tags.names()), a.standfirst, a.body, a.lead_image_url, a.language, a.featured,
                 a.lead_image.read() if a.lead_image else b"", a.lead_image_caption, a.lead_image_credit,
@@ -72,7 +72,9 @@ def snapshot() -> dict:
             "address": a.get_absolute_url(),
             "section": a.category.full_name if a.category else None,
             "section path": a.category.path if a.category else None,
-            "authors": [(b.author.name, b.author.email, b.author.website, b.author.slug) for b in a.bylines.all()],
+            "authors": [
+                (b.author.name, b.author.email, b.author.website, b.author.slug, b.role) for b in a.bylines.all()
+            ],
             "tags": sorted((t.name, t.slug) for t in a.tags.all()),
             "published_at": a.published_at,
             "modified_at": a.substantively_updated_at,

@@ -159,6 +159,18 @@ def test_a_byline_added_renews_the_authors_list(client, site):
     assert not renewed & {article(site, site.match), "rugby"}
 
 
+def test_a_role_changed_renews_the_story_and_not_the_authors_other_stories(client, site):
+    entry = Byline.objects.create(article=site.tram, author=site.ben, role="Photographs by", position=1)
+    urls = site.urls()
+    warm(client, urls)
+    entry.role = "Video by"
+    entry.save()
+    renewed = stale(client, urls)
+    assert {article(site, site.tram), "ben"} <= renewed
+    assert "video by" in client.get(urls[article(site, site.tram)]).content.decode()
+    assert not renewed & {article(site, site.match), article(site, site.ferry), "rugby", "harbour"}
+
+
 def test_a_subsection_rename_renews_its_pages_not_the_others(client, site):
     urls = site.urls()
     warm(client, urls)

@@ -18,7 +18,7 @@ from django.db import IntegrityError
 
 from articles.frontmatter import ArticleData, Outcome, find_sources, map_source, read_source
 from articles.frontmatter.identity import Claims, Decision, absolute_key, decide, lookup_keys
-from articles.frontmatter.mapping import ALIASES, ImportOptions
+from articles.frontmatter.mapping import ALIASES, CREDITS, ImportOptions
 from articles.models import Article, Author
 from tests.utils import run_import, write
 
@@ -265,9 +265,10 @@ def test_an_export_writes_only_the_tables_first_keys(tmp_path):
     for title, keys in exported.items():
         for key in keys:
             assert any(key == aliases[0] for aliases in ALIASES.values()), f"{title}: {key} is not a first alias"
-    assert set(exported["Every field"]) == FIRST_KEYS - {
-        ALIASES[field][0] for field in ("url", "identity", "published_flag", "zola_path", "summary", "extra")
-    }  # read only: an export writes the address as an alias, the status as draft/status, the
-    # standfirst as written; an id and extra data the table would read only when there are
+    read_only = ("url", "identity", "published_flag", "zola_path", "summary", "extra", *CREDITS)
+    assert set(exported["Every field"]) == FIRST_KEYS - {ALIASES[field][0] for field in read_only}
+    # read only: an export writes the address as an alias, the status as draft/status, the
+    # standfirst as written, roles in the authors' entries; an id and extra data the table would
+    # read only when there are
     assert exported["Every field"][:3] == [ALIASES["title"][0], ALIASES["slug"][0], ALIASES["published_at"][0]]
     assert exported["Draft"] == [ALIASES[field][0] for field in ("title", "slug", "draft", "standfirst", "body_format")]

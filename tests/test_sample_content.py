@@ -52,6 +52,8 @@ def test_sample_content_has_what_the_demo_needs(settings, client):
     seed = Article.objects.get(title=SEED_TITLE)
     page = client.get(seed.get_absolute_url()).content.decode()
     assert "观察者网</a>" in page and "2021-11-12" in page and "头条</a>" in page
+    credited = Article.objects.filter(bylines__role__gt="").distinct()  # bylines with roles, in both languages
+    assert {a.language for a in credited} >= {"en", "zh-hans"} and all(a.is_published() for a in credited)
 
 
 def test_no_admin_account_with_debug_off(settings):

@@ -165,6 +165,7 @@ def change_form(article, corrections=None, **overrides):
     for n, byline in enumerate(bylines):
         data |= {f"bylines-{n}-id": byline.pk, f"bylines-{n}-article": article.pk}
         data |= {f"bylines-{n}-author": byline.author_id, f"bylines-{n}-position": byline.position}
+        data |= {f"bylines-{n}-role": byline.role}
     for n, correction in enumerate(shown):
         changed = (corrections or {}).get(correction, {})
         data |= {f"corrections-{n}-id": correction.pk, f"corrections-{n}-article": article.pk}

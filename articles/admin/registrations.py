@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from reversion.admin import VersionAdmin
 from taggit.models import Tag as TaggitTag
 
-from .. import permissions
+from .. import bylines, permissions
 from ..after_write import deleting_as
 from ..models import Article, Author, Byline, Category, Correction, OldAddress, Tag
 from ..text import plain_text
@@ -34,12 +34,27 @@ class OldAddressInline(admin.TabularInline):
 
 
 class BylineInline(admin.TabularInline):
+    """The byline in order, each entry with its role: the known roles are offered as
+    suggestions (one datalist for every row, added ones included); any text is a role."""
+
     model = Byline
     extra = 1
     autocomplete_fields = ["author"]
-    fields = ["author", "position"]
+    fields = ["author", "role", "position"]
     verbose_name = "byline author"
     verbose_name_plural = "Byline (in order)"
+    template = "admin/articles/article/byline_inline.html"
+    role_list_id = "byline-roles"
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "role":
+            field.widget.attrs.update(list=self.role_list_id, autocomplete="off")
+        return field
+
+    def role_suggestions(self):
+        """(stored value, label in the editor's language) of each known role."""
+        return list(bylines.ROLES.items())
 
 
 class CorrectionInline(admin.StackedInline):
@@ -201,7 +216,10 @@ class ArticleAdmin(WorkflowAdminMixin, BulkActionsMixin, ArticleHistoryAdmin, ad
 
     @admin.display(description="byline")
     def byline_names(self, article):
-        return ", ".join(author.name for author in article.byline)
+        return ", ".join(
+            author.name if bylines.is_author(author) else f"{author.name} ({bylines.role_label(author.role)})"
+            for author in article.byline
+        )
 
     @admin.display(description=gettext_lazy("section"), ordering="category__path")
     def category_path(self, article):

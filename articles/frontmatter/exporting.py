@@ -33,7 +33,7 @@ def front_matter(article: Article) -> dict:
         "draft": article.status != Article.Status.PUBLISHED or None,
         "status": article.status if article.status == Article.Status.REVIEW else None,
         "categories": sections,
-        "authors": [_author(b.author) for b in article.bylines.all()] or None,
+        "authors": [_author(b.author, b.role) for b in article.bylines.all()] or None,
         "tags": [t.name for t in article.tags.all()] or None,
         "standfirst": article.standfirst,  # as written: even empty, or the importer would make one
         "lead_image": article.lead_image_url or None,
@@ -96,8 +96,8 @@ def _iso(value):
     return timezone.localtime(value).isoformat() if value else None
 
 
-def _author(author):
-    """Name, slug (who they are, when two share a name: `Author.objects.for_byline`), and the
-    email address and website when there are."""
-    entry = {"name": author.name, "slug": author.slug, "email": author.email, "url": author.website}
+def _author(author, role=""):
+    """Name, slug (who they are, when two share a name: `Author.objects.for_byline`), the email
+    address and website when there are, and the role on this story when it has one."""
+    entry = {"name": author.name, "slug": author.slug, "email": author.email, "url": author.website, "role": role}
     return {k: v for k, v in entry.items() if v}

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 
-from .. import search
+from .. import bylines, search
 from ..rendering import HTML, MARKDOWN, looks_like_html, render_body
 from ..text import plain_text, strip_invisible, summarize
 from .dates import parse_datetime
@@ -39,6 +39,10 @@ ALIASES = {
     "tags": ("tags",),
     "keywords": ("keywords",),
     "authors": ("authors", "author"),
+    # Byline entries with a role (`CREDITS`); an export writes roles in `authors` entries instead.
+    "translators": ("translator", "translators", "translated_by"),
+    "photographers": ("photographer", "photographers", "photos_by"),
+    "contributors": ("contributors", "contributor"),
     "standfirst": ("standfirst",),  # Newsroom's own (the exporter's): text as written
     "summary": ("summary", "excerpt", "description", "abstract"),
     "lead_image": (
@@ -58,6 +62,12 @@ ALIASES = {
     # Newsroom's own (the exporter's): extra data under keys this table reads, kept whole.
     "extra": ("newsroom_extra",),
 }  # fmt: skip
+# The role each credit key's people get; a `contributors` entry may give its own (`role:`).
+CREDITS = {
+    "translators": bylines.TRANSLATED,
+    "photographers": bylines.PHOTOGRAPHS,
+    "contributors": bylines.CONTRIBUTIONS,
+}
 # The publication-time keys that are never a status flag.
 _DATE_KEYS = tuple(key for key in ALIASES["published_at"] if key not in ALIASES["published_flag"])
 # The extra-data key an article keeps all its section paths under when a file names several.
@@ -198,9 +208,10 @@ def map_source(source: SourceFile, options: ImportOptions, images=None) -> Artic
         if isinstance(value, list) and any(isinstance(v, dict) for v in value):
             data.extra[f"{key}_as_imported"] = _json_safe(value)  # mappings are not names: keep them whole
     data.keywords = ", ".join(_names(take("keywords"), split_commas=True))[:500]
-    data.authors = _authors(take("authors"), data.warnings) or (
-        [{"name": options.default_author, "email": "", "website": "", "slug": ""}] if options.default_author else []
-    )
+    data.authors = _authors(take("authors"), data.warnings)
+    if options.default_author and not any(a["role"] in bylines.AUTHOR_ROLES for a in data.authors):
+        data.authors.insert(0, _person(options.default_author))
+    _map_credits(data, meta, used)
     data.featured = _flag(take("featured"))
 
     if images:
@@ -385,7 +396,9 @@ def _names(value, split_commas=False) -> list[str]:
     return list(dict.fromkeys(n for n in names if n))
 
 
-def _authors(value, warnings) -> list[dict]:
+def _authors(value, warnings, role=bylines.AUTHOR) -> list[dict]:
+    """Byline entries: names, or mappings with `name`, `email`, `url`, `slug` and `role` (`role`
+    defaulting to the key's)."""
     if value in (None, ""):
         return []
     authors = []
@@ -398,12 +411,56 @@ def _authors(value, warnings) -> list[dict]:
                     item.get("url") or item.get("link") or item.get("website"), _validate_url, "url", warnings
                 ),
                 "slug": clean_text(item.get("slug") or ""),  # who they are, when names are shared
+                "role": bylines.canonical_role(clean_text(item.get("role") or role)),
             }
         else:
-            entry = {"name": clean_text(item)[:200], "email": "", "website": "", "slug": ""}
+            entry = _person(item, role)
         if entry["name"] and entry not in authors:  # two Li Weis with their own slugs are two
             authors.append(entry)
     return authors
+
+
+def _person(name, role=bylines.AUTHOR) -> dict:
+    return {"name": clean_text(name)[:200], "email": "", "website": "", "slug": "", "role": role}
+
+
+def _map_credits(data: "ArticleData", meta, used):
+    """`translator`, `photographer` and `contributors` keys: byline entries with that role, after
+    the authors. A shape that names nobody readably (a mapping without a name, a list of lists)
+    is not guessed at: the key stays in the extra data. Someone already on the byline keeps
+    their first role (one entry a person), with a warning."""
+    for name, role in CREDITS.items():
+        key = next((k for k in ALIASES[name] if meta.get(k) not in (None, "", [])), None)
+        if key is None:
+            continue
+        if not _names_people(meta[key]):
+            data.notes.append(f"{key}: not a name or a list of names; kept in the extra data")
+            continue
+        used.add(key)
+        for entry in _authors(meta[key], data.warnings, role):
+            same = next((a for a in data.authors if _same_person(a, entry)), None)
+            if same is None:
+                data.authors.append(entry)
+            elif same["role"] != entry["role"]:
+                data.warnings.append(f"{key}: {entry['name']!r} is already on the byline; kept there once")
+
+
+def _names_people(value) -> bool:
+    """Whether every item of a credit key's value is a name or a mapping with one."""
+    return all(_is_named(item) for item in (value if isinstance(value, list) else [value]))
+
+
+def _is_named(item) -> bool:
+    if isinstance(item, dict):
+        return bool(clean_text(item.get("name") or item.get("title") or ""))
+    return isinstance(item, str | int | float) and not isinstance(item, bool) and bool(clean_text(item))
+
+
+def _same_person(a: dict, b: dict) -> bool:
+    """The same name, and no slug or email telling them apart (`Author.objects.for_byline`'s rule)."""
+    if a["name"].casefold() != b["name"].casefold():
+        return False
+    return not any(a[k] and b[k] and a[k] != b[k] for k in ("slug", "email"))
 
 
 _validate_url = URLValidator(schemes=["http", "https"])

@@ -236,8 +236,13 @@ class Writer:
             TaggedArticle.objects.filter(content_object_id__in=updated_ids).delete()
         bylines, tagged = [], []
         for item, article in pairs:
-            authors = list(dict.fromkeys(self.author_for(entry) for entry in item.authors))
-            bylines += [Byline(article_id=article.pk, author_id=a, position=n) for n, a in enumerate(authors)]
+            roles = {}  # author -> role: one entry a person, their first role (as the byline's rule)
+            for entry in item.authors:
+                roles.setdefault(self.author_for(entry), entry.get("role", ""))
+            bylines += [
+                Byline(article_id=article.pk, author_id=a, role=role, position=n)
+                for n, (a, role) in enumerate(roles.items())
+            ]
             tags = dict.fromkeys(self.tag_for(name) for name in item.tags)
             tagged += [TaggedArticle(content_object_id=article.pk, tag_id=t) for t in tags]
         Byline.objects.bulk_create(bylines)

@@ -70,12 +70,12 @@ def _card_shows(story) -> list[str]:
 
 
 class CardPart:
-    """A section or author as a card shows it: a name and an address."""
+    """A section or author as a card shows it: a name and an address (and an author's role)."""
 
-    __slots__ = ("pk", "name", "url")
+    __slots__ = ("pk", "name", "url", "role")
 
-    def __init__(self, pk, name, url):
-        self.pk, self.name, self.url = pk, name, url
+    def __init__(self, pk, name, url, role=""):
+        self.pk, self.name, self.url, self.role = pk, name, url, role
 
     def get_absolute_url(self):
         return self.url
@@ -119,6 +119,7 @@ def _with_card_fields(articles) -> dict:
         section = CardPart(category_id, name, address("articles:category", path=path)) if category_id else None
         stories[fields[0]] = CardStory(*fields, section)
     bylines = Byline.objects.filter(article_id__in=ids).order_by("article_id", "position", "pk")
-    for article_id, pk, name, slug in bylines.values_list("article_id", "author_id", "author__name", "author__slug"):
-        stories[article_id].byline.append(CardPart(pk, name, address("articles:author", slug=slug)))
+    rows = bylines.values_list("article_id", "author_id", "author__name", "author__slug", "role")
+    for article_id, pk, name, slug, role in rows:
+        stories[article_id].byline.append(CardPart(pk, name, address("articles:author", slug=slug), role))
     return stories

@@ -13,7 +13,7 @@ from django.utils.feedgenerator import Atom1Feed, Enclosure
 from django.utils.html import linebreaks
 from django.utils.translation import gettext
 
-from .. import freshness
+from .. import bylines, freshness
 from ..freshness import shown
 from ..models import Article, Author, Byline, Category, Correction, Tag
 
@@ -69,7 +69,7 @@ class ArticleFeed(Feed):
         return article.last_substantive_change
 
     def item_author_name(self, article):
-        return ", ".join(author.name for author in article.byline) or None
+        return ", ".join(author.name for author in bylines.authors(article.byline)) or None
 
     def item_categories(self, article):
         return [tag.name for tag in article.tags.all()]

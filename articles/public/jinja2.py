@@ -4,7 +4,8 @@ a card took 0.31 ms in Django's template language and is several times cheaper h
 
 from django.utils import timezone
 from jinja2 import Environment
-from markupsafe import Markup
+
+from ..bylines import byline
 
 
 def iso(value) -> str:
@@ -15,15 +16,6 @@ def iso(value) -> str:
 def day(value) -> str:
     """As Django's `date:'Y-m-d'`."""
     return timezone.localtime(value).strftime("%Y-%m-%d") if value else ""
-
-
-def byline(authors) -> Markup:
-    """ "A, B & C", each linking to the author's page: on cards, results and article pages."""
-    links = [Markup('<a href="{}" rel="author">{}</a>').format(a.get_absolute_url(), a.name) for a in authors]
-    if not links:
-        return Markup("")
-    names = links[0] if len(links) == 1 else Markup(", ").join(links[:-1]) + Markup(" &amp; ") + links[-1]
-    return Markup('<span class="byline">{}</span>').format(names)
 
 
 def environment(**options) -> Environment:

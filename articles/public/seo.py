@@ -6,6 +6,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from .. import bylines
+
 # As django.utils.html.json_script escapes: the JSON sits inside a <script> element.
 _SCRIPT_SAFE = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
@@ -16,6 +18,9 @@ def news_article_json_ld(article, request) -> str:
     def absolute(url):
         return url if url.startswith(("http://", "https://")) else request.build_absolute_uri(url)
 
+    def people(entries):
+        return [{"@type": "Person", "name": e.name, "url": absolute(e.get_absolute_url())} for e in entries]
+
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -24,10 +29,10 @@ def news_article_json_ld(article, request) -> str:
         "mainEntityOfPage": absolute(article.get_absolute_url()),
         "datePublished": timezone.localtime(article.published_at).isoformat() if article.published_at else None,
         "dateModified": timezone.localtime(article.last_substantive_change).isoformat(),
-        "author": [
-            {"@type": "Person", "name": author.name, "url": absolute(author.get_absolute_url())}
-            for author in article.byline
-        ],
+        # Who wrote it; photographers, translators and editors contributed (and translated).
+        "author": people(bylines.authors(article.byline)),
+        "contributor": people(bylines.contributors(article.byline)) or None,
+        "translator": people(e for e in article.byline if e.role == bylines.TRANSLATED) or None,
         "publisher": {"@type": "Organization", "name": settings.SITE_NAME, "url": absolute("/")},
         "inLanguage": article.language or settings.LANGUAGE_CODE,
     }

@@ -1,13 +1,13 @@
-"""`{% byline authors %}` in Django templates: the byline the cards show (one home:
-`articles.public.jinja2.byline`)."""
+"""`{% byline authors %}` in Django templates: the byline as the card templates give it (one
+home: `articles.bylines.byline`)."""
 
 from django import template
 
-from ..public.jinja2 import byline as render_byline
+from ..bylines import byline as render_byline
 
 register = template.Library()
 
 
 @register.simple_tag
-def byline(authors):
-    return render_byline(authors)
+def byline(authors, authors_only=False):
+    return render_byline(authors, authors_only=authors_only)
