@@ -254,3 +254,23 @@ def test_a_re_import_reports_a_takedown_as_retracted(tmp_path, editor):
     _, err = run_import(tmp_path, overwrite=True, restore_deleted=True)
     assert re.search(rf"{re.escape(str(path.resolve()))}: skipped, retracted on .* \(taken down\)\n", err)
     assert Article.objects.get().status == Article.Status.RETRACTED
+
+
+def test_chinese_interface_text(editor, client, story, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    change = editor.get(reverse("admin:articles_article_change", args=[story.pk])).content.decode()
+    assert "撤稿或下架…" in change
+    confirm = editor.get(retract_url(story)).content.decode()
+    for text in (
+        "读者在其网址看到的内容",
+        "撤稿（在其网址显示说明）",
+        "下架（不显示任何内容：因法律原因删除）",
+        "撤回报道",
+    ):
+        assert text in confirm, text
+    retract(editor, story, note="本报道有误，现予撤回。")
+    html = client.get(story.get_absolute_url()).content.decode()
+    for text in ("已撤稿：Mayor awards the harbour tender", "发布于", "撤稿原因", "本报道有误，现予撤回。"):
+        assert text in html, text
+    change = editor.get(reverse("admin:articles_article_change", args=[story.pk])).content.decode()
+    assert "其网址均返回 410 Gone" in change and "致读者的说明：" in change
