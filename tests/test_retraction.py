@@ -83,6 +83,15 @@ def test_an_editor_retracts_a_story_from_its_confirmation_page(editor, editor_us
     assert 'id="retraction-record"' in change and NOTE in change and retract_url(story) not in change
 
 
+def test_the_change_list_filters_retracted_stories(editor, story):
+    other = ArticleFactory(title="Ferry fares rise")
+    retract(editor, story)
+    listed = editor.get(reverse("admin:articles_article_changelist"), {"state": "retracted"}).content.decode()
+    assert "Mayor awards the harbour tender" in listed and other.title not in listed
+    live = editor.get(reverse("admin:articles_article_changelist"), {"state": "live"}).content.decode()
+    assert "Mayor awards the harbour tender" not in live and other.title in live
+
+
 def test_a_takedown_answers_410_with_nothing_at_all(editor, client, story):
     assert retract(editor, story, kind="takedown", note="").status_code == 302
     assert Retraction.objects.get(article=story).is_takedown
