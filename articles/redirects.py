@@ -54,7 +54,7 @@ def article_at(path: str):
     found = (
         OldAddress.objects.filter(path_hash=path_hash(normalize(path)))
         .filter(article__in=Article.objects.published() | Article.objects.retracted())
-        .select_related("article")
+        .select_related("article__retraction")
         .first()
     )
     return found.article if found else None

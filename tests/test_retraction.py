@@ -283,3 +283,18 @@ def test_chinese_interface_text(editor, client, story, settings):
         assert text in html, text
     change = editor.get(reverse("admin:articles_article_change", args=[story.pk])).content.decode()
     assert "其网址均返回 410 Gone" in change and "致读者的说明：" in change
+
+
+def test_a_retracted_address_costs_few_queries(editor, client, story, django_assert_num_queries):
+    """The 410 is not kept by the page cache (only 200s are), so what each one costs is pinned:
+    the reader lookup and the retracted story with its record; an old address, one lookup
+    (after the article view's two, when it is shaped like an article's address)."""
+    OldAddress.objects.create(path="/news/tender.html", article=story)
+    retract(editor, story)
+    client.get(story.get_absolute_url())  # the site header, kept
+    with django_assert_num_queries(2):
+        assert client.get(story.get_absolute_url()).status_code == 410
+    with django_assert_num_queries(1):
+        assert client.get("/news/tender.html").status_code == 410
+    with django_assert_num_queries(3):
+        assert client.get("/2019/05/30/old-tender-story/").status_code == 410

@@ -10,7 +10,10 @@ from ..models import Retraction
 
 def gone(request, article):
     """The 410 for `article` (retracted) at any of its addresses."""
-    retraction = Retraction.objects.filter(article=article).first()
+    try:
+        retraction = article.retraction  # read with the article where the caller could
+    except Retraction.DoesNotExist:
+        retraction = None
     if retraction is None or retraction.is_takedown:  # no record: say nothing rather than too much
         return HttpResponseGone(b"")
     response = TemplateResponse(

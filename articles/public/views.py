@@ -293,7 +293,14 @@ class ArticleDetailView(DetailView):
             self.object = self.get_object()
         except Http404:
             # Not for readers; a retracted story's address is gone (410), not unknown (404).
-            retracted = Article.objects.retracted().filter(slug=kwargs["slug"]).first()
+            shown = ("title", "slug", "status", "published_at", "created_at", "retraction")  # what its 410 page shows
+            retracted = (
+                Article.objects.retracted()
+                .filter(slug=kwargs["slug"])
+                .select_related("retraction")
+                .only(*shown)
+                .first()
+            )
             if retracted is None:
                 raise
             return gone(request, retracted)
