@@ -108,9 +108,11 @@ def _invalidate(names) -> None:
 
 
 def _record_address_move(article) -> None:
-    """A published story whose address changed leaves its old address redirecting to it."""
+    """A published story whose address changed leaves its old address redirecting to it (or, once
+    retracted, answering 410 as the new one does)."""
     old, new = getattr(article, "_saved_address", None), article._address()
-    if old and new and old[0] == article.Status.PUBLISHED and old[1:] != new[1:]:
+    answering = (article.Status.PUBLISHED, article.Status.RETRACTED)
+    if old and new and old[0] in answering and old[1:] != new[1:]:
         record_move(article, article.url_for(*old[1:]))
     article._saved_address = new
 

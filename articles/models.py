@@ -185,8 +185,13 @@ class Category(models.Model):
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """What readers may see: published, and its publication time has come. The only place
-        this rule is written."""
+        this rule is written. A retracted story is not published (its own status, `retract`):
+        every list, feed, sitemap, search and count leaves it out by this rule alone."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def retracted(self):
+        """Stories retracted or taken down: their addresses answer 410 Gone (`Retraction`)."""
+        return self.filter(status=Article.Status.RETRACTED)
 
     def scheduled(self):
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
@@ -248,6 +253,8 @@ class Article(models.Model):
         DRAFT = "draft", "Draft"
         REVIEW = "review", "In review"
         PUBLISHED = "published", "Published"
+        # Set only by `workflow.retract`, with its `Retraction` record; no form or import clears it.
+        RETRACTED = "retracted", gettext_lazy("Retracted")
 
     class BodyFormat(models.TextChoices):
         MARKDOWN = MARKDOWN, "Markdown"
@@ -334,7 +341,10 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-pk"]
-        permissions = [("publish_article", "Can publish, schedule and unpublish articles, and change anyone's")]
+        permissions = [
+            ("publish_article", "Can publish, schedule and unpublish articles, and change anyone's"),
+            ("retract_article", "Can retract a published article or take it down"),
+        ]
         indexes = [
             models.Index(fields=["status", "-published_at", "-id"], name="article_public_order"),
             models.Index(fields=["category", "status", "-published_at"], name="article_by_category"),
@@ -478,6 +488,10 @@ class Article(models.Model):
 
     is_published.boolean = True
     is_published.short_description = "live"
+
+    @property
+    def is_retracted(self):
+        return self.status == self.Status.RETRACTED
 
     @property
     def is_scheduled(self):
@@ -772,3 +786,41 @@ class Correction(models.Model):
             version = version.supersedes
             versions.append(version)
         return versions
+
+
+class Retraction(models.Model):
+    """A story withdrawn from readers after publication: part of the public record. A
+    retraction keeps its address answering 410 Gone with the headline, the date and the
+    editors' note; a takedown (for legal reasons) answers 410 with nothing at all. Made once,
+    with who and when (`workflow.retract`), and never changed or deleted from the admin: an
+    edit, a restore or an import cannot bring the story back."""
+
+    class Kind(models.TextChoices):
+        RETRACTION = "retraction", gettext_lazy("Retraction (the note is shown at its address)")
+        TAKEDOWN = "takedown", gettext_lazy("Takedown (nothing is shown: a legal removal)")
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="retraction")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.RETRACTION)
+    note = models.TextField(
+        blank=True, help_text=gettext_lazy("Plain text readers see at the story's address: why it was retracted.")
+    )
+    retracted_at = models.DateTimeField(default=timezone.now, editable=False)
+    retracted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-retracted_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.article}"
+
+    @property
+    def is_takedown(self) -> bool:
+        return self.kind == self.Kind.TAKEDOWN
+
+    @property
+    def reason(self) -> str:
+        """Why a re-import skips the file, as the command reports it."""
+        when = timezone.localtime(self.retracted_at).strftime("%Y-%m-%d %H:%M %Z")
+        return f"retracted on {when}" + (" (taken down)" if self.is_takedown else "")

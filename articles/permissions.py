@@ -4,8 +4,10 @@ Editors (and superusers) hold `articles.publish_article`: they publish, schedule
 change any article. Writers hold `articles.change_article` without it: they change their own
 articles (see `ArticleQuerySet.owned_by`) while those are drafts or in review, and submit them.
 Editors make tags (`articles.add_tag`); writers only pick existing ones. Editors write
-corrections; writers see them.
-The groups that grant these are made by migration 0005_editorial_groups."""
+corrections; writers see them. Editors retract and take down published stories
+(`articles.retract_article`, a permission of its own so a newsroom can keep it to a few).
+The groups that grant these are made by migration 0005_editorial_groups (0010_retraction adds
+the retraction permission to Editors)."""
 
 import importlib
 
@@ -14,6 +16,7 @@ from .models import Article
 PUBLISH = "articles.publish_article"
 CHANGE = "articles.change_article"
 ADD_TAG = "articles.add_tag"
+RETRACT = "articles.retract_article"
 WRITABLE_STATES = (Article.Status.DRAFT, Article.Status.REVIEW)
 
 
@@ -38,6 +41,12 @@ def can_correct(user) -> bool:
     return can_publish(user)
 
 
+def can_retract(user) -> bool:
+    """Retracting (or taking down) a published story is a public, recorded act no edit undoes:
+    a permission of its own, held by Editors, never by Writers."""
+    return user.has_perm(RETRACT)
+
+
 def is_own(user, article) -> bool:
     if article.created_by_id is not None and article.created_by_id == user.pk:
         return True
@@ -54,15 +63,19 @@ def can_change(user, article) -> bool:
 
 
 GROUPS_MIGRATION = ("articles", "0005_editorial_groups")
+# The later migrations that grant the groups more, and the function each grants with.
+GRANTS = [(("articles", "0010_retraction"), "grant_retraction")]
 
 
 def restore_editorial_groups() -> None:
-    """Make the Writers and Editors groups again, as their migration did, after something
+    """Make the Writers and Editors groups again, as their migrations did, after something
     emptied the auth tables (`flush`, or a test database reset between browser tests)."""
     from django.db import connection
     from django.db.migrations.loader import MigrationLoader
 
-    state = MigrationLoader(connection).project_state(GROUPS_MIGRATION).apps
-    module = importlib.import_module("articles.migrations." + GROUPS_MIGRATION[1])
-    with connection.schema_editor() as schema_editor:
-        module.create_groups(state, schema_editor)
+    loader = MigrationLoader(connection)
+    for migration, function in [(GROUPS_MIGRATION, "create_groups"), *GRANTS]:
+        state = loader.project_state(migration).apps
+        module = importlib.import_module(f"{migration[0]}.migrations.{migration[1]}")
+        with connection.schema_editor() as schema_editor:
+            getattr(module, function)(state, schema_editor)

@@ -1,4 +1,5 @@
-"""Old addresses keep working: every address an article had answers 301 to its current one."""
+"""Old addresses keep working: every address an article had answers 301 to its current one (410
+Gone, as its own address does, once it is retracted)."""
 
 import hashlib
 from urllib.parse import unquote, urlsplit
@@ -45,14 +46,15 @@ def record_move(article, old_url: str) -> None:
     save_old_addresses([old_address(article, old_url)])
 
 
-def published_article_at(path: str):
-    """The published article whose old address `path` is, or None."""
+def article_at(path: str):
+    """The article whose old address `path` is, if that address still answers for it: published
+    (301 to it) or retracted (410 Gone); else None."""
     from .models import Article, OldAddress
 
     found = (
         OldAddress.objects.filter(path_hash=path_hash(normalize(path)))
-        .filter(article__in=Article.objects.published())
-        .select_related("article")
+        .filter(article__in=Article.objects.published() | Article.objects.retracted())
+        .select_related("article__retraction")
         .first()
     )
     return found.article if found else None

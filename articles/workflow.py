@@ -4,14 +4,19 @@ Each step checks who asks (`permissions`) and the state it starts from, then sav
 `Article.save`, so the save policy (rendered body, search index, page-cache invalidation) holds
 for the admin's buttons and bulk actions alike. `published_at` is the first publication time:
 a step never moves it back, except that publishing or scheduling an article that has not yet
-gone live sets it to the moment it will."""
+gone live sets it to the moment it will.
 
+A live story can also be retracted, or taken down (`retract`): that is the end of its road. No
+step leads back from it, so no button, bulk action, form or restore republishes it."""
+
+import reversion
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import permissions
-from .models import Article
+from .models import Article, Retraction
 
 Status = Article.Status
 
@@ -28,10 +33,12 @@ def allowed_actions(user, article) -> list[str]:
     if permissions.can_publish(user):
         if article.status == Status.REVIEW:
             actions.append("send_back")
-        if not article.is_published():
+        if not article.is_published() and not article.is_retracted:
             actions += ["publish", "schedule"]
         if article.status == Status.PUBLISHED:
             actions.append("unpublish")
+    if permissions.can_retract(user) and article.is_published():
+        actions.append("retract")
     return actions
 
 
@@ -61,6 +68,7 @@ def send_back(article, user, note):
 
 def publish_now(article, user):
     _require_editor(user)
+    _refuse_retracted(article)
     if article.is_published():
         raise WorkflowError(_("“%(title)s” is already live.") % {"title": article.title})
     now = timezone.now()
@@ -73,6 +81,7 @@ def publish_now(article, user):
 
 def schedule(article, user, when):
     _require_editor(user)
+    _refuse_retracted(article)
     if article.is_published():
         raise WorkflowError(_("“%(title)s” is already live: unpublish it first.") % {"title": article.title})
     if when <= timezone.now():
@@ -93,6 +102,41 @@ def unpublish(article, user):
     article.status = Status.DRAFT
     article.save()
     return _("“%(title)s” was unpublished and is a draft again.") % {"title": article.title}
+
+
+def retract(article, user, kind, note):
+    """Withdraw a live story from readers, for good: every address it had answers 410 Gone (with
+    its headline, date and `note` for a retraction; nothing for a takedown), and it leaves every
+    list, feed, sitemap and search at once, as an unpublished story does (its status is no
+    longer published: `ArticleQuerySet.published`). Recorded (`Retraction`: who, when, which
+    kind, the note) and kept in the article's history."""
+    if not permissions.can_retract(user):
+        raise PermissionDenied
+    if not article.is_published():
+        raise WorkflowError(
+            _("Only a live story can be retracted: “%(title)s” is not live.") % {"title": article.title}
+        )
+    note = note.strip()
+    if kind == Retraction.Kind.RETRACTION and not note:
+        raise WorkflowError(_("Tell readers why the story was retracted: the note is required."))
+    with transaction.atomic(), reversion.create_revision(manage_manually=True):
+        article.status = Status.RETRACTED
+        article.save()
+        record = Retraction.objects.create(article=article, kind=kind, note=note, retracted_by=user)
+        reversion.add_to_revision(article)
+        reversion.set_user(user)
+        if record.is_takedown:
+            reversion.set_comment(_("Taken down."))
+        else:
+            reversion.set_comment(_("Retracted: %(note)s") % {"note": note})
+    if record.is_takedown:
+        return _("“%(title)s” was taken down: its addresses answer 410 Gone.") % {"title": article.title}
+    return _("“%(title)s” was retracted: its addresses answer 410 Gone with your note.") % {"title": article.title}
+
+
+def _refuse_retracted(article):
+    if article.is_retracted:
+        raise WorkflowError(_("“%(title)s” was retracted: it cannot be published again.") % {"title": article.title})
 
 
 def _require_editor(user):

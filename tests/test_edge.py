@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from articles import workflow
 from articles.models import Article
 from newsroom.edge import purge as purge_at_the_edge
 from newsroom.models import Job
-from tests.factories import ArticleFactory, CategoryFactory, Site
+from tests.factories import ArticleFactory, CategoryFactory, Site, UserFactory
 from tests.utils import TcpProxy, Varnish, free_port, wait_for
 
 PURGE_DEADLINE = 1.0  # seconds from commit to a purged page at the edge
@@ -321,3 +322,20 @@ def test_a_varnish_host_that_is_down_does_not_keep_the_others_stale(edge, settin
     )
     failed = wait_for(lambda: Job.objects.filter(name="edge.purge", error__contains=down).first(), what="the retry")
     assert failed.state == "pending"  # tried again later, for the host that was down
+
+
+def test_a_retraction_purges_every_page_that_showed_the_story(edge):
+    """What an unpublish purges, a retraction purges; and its address answers 410 from then on."""
+    site = Site()
+    urls = site.urls()
+    del urls["feed"], urls["sport-feed"]
+    tram, bridge, race = (f"article-{a.pk}" for a in (site.tram, site.bridge, site.race))
+    warm(edge, urls)
+    editor = UserFactory(groups=["Editors"])
+    workflow.retract(Article.objects.get(pk=site.tram.pk), editor, "retraction", "The line did not open.")
+    touched = {"home", "list", "news", "city", "ann", tram, bridge}
+    assert renewed_within_deadline(edge, urls, touched) >= touched
+    status, _, text = edge_state(edge, urls[tram])
+    assert status == 410 and "The line did not open." in text
+    assert all("Tram line opens" not in edge.get(urls[name])[2] for name in touched - {tram})
+    assert edge_state(edge, urls["sport"])[1] == "hit" and edge_state(edge, urls[race])[1] == "hit"

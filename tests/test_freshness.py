@@ -310,6 +310,12 @@ def test_stale_page_hunt(client, site, monkeypatch):
         site.match.status = Article.Status.DRAFT
         site.match.save()
 
+    def retract():
+        from articles import workflow
+
+        editor = UserFactory(groups=["Editors"])
+        workflow.retract(Article.objects.get(pk=site.bridge.pk), editor, "retraction", "The repairs were not ours.")
+
     def time_passes():
         later = now + dt.timedelta(hours=2)
         monkeypatch.setattr(timezone, "now", lambda: later)
@@ -363,6 +369,7 @@ def test_stale_page_hunt(client, site, monkeypatch):
         edit,
         publish,
         unpublish,
+        retract,
         time_passes,
         redate_and_feature,
         rename_things,

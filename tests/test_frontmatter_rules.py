@@ -197,7 +197,9 @@ def test_a_dry_run_consults_only_the_run(tmp_path):
 
 
 def test_outcomes_are_an_enum_of_the_reported_strings():
-    assert [str(o) for o in Outcome] == ["created", "updated", "unchanged", "skipped", "deleted", "failed", "checked"]
+    assert [str(o) for o in Outcome] == [
+        "created", "updated", "unchanged", "skipped", "deleted", "retracted", "failed", "checked",
+    ]  # fmt: skip
     assert Outcome("created") is Outcome.CREATED and isinstance(Outcome.CREATED, str)
 
 
@@ -213,8 +215,8 @@ def test_the_report_writes_outcome_strings_and_the_summary_is_unchanged(tmp_path
     assert '"outcome": "created"' in text and '"outcome": "failed"' in text and '"outcome": "skipped"' in text
     written = json.loads(text)
     assert written["counts"] == {
-        "created": 1, "updated": 0, "unchanged": 0, "skipped": 1, "deleted": 0, "failed": 1, "checked": 0,
-        "warnings": 0,
+        "created": 1, "updated": 0, "unchanged": 0, "skipped": 1, "deleted": 0, "retracted": 0, "failed": 1,
+        "checked": 0, "warnings": 0,
     }  # fmt: skip
     assert {f["path"].rsplit("/", 1)[1]: f["outcome"] for f in written["files"]} == {
         "a.md": "created",

@@ -19,6 +19,7 @@ class StateListFilter(admin.SimpleListFilter):
             ("review", _("In review")),
             ("scheduled", _("Scheduled")),
             ("live", _("Published (live)")),
+            ("retracted", _("Retracted")),
         ]
 
     def queryset(self, request, queryset):
@@ -31,6 +32,8 @@ class StateListFilter(admin.SimpleListFilter):
                 return queryset.scheduled()
             case "live":
                 return queryset.published()
+            case "retracted":
+                return queryset.retracted()
         return queryset
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..models import Article, Category, Tag
+from ..models import Article, Category, Retraction, Tag
 from .locking import EditVersionFormMixin
 from .widgets import BodyEditor
 
@@ -59,6 +59,8 @@ class ArticleAdminForm(EditVersionFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if status := self.fields.get("status"):  # retracting is a recorded act of its own (`workflow.retract`)
+            status.choices = [c for c in status.choices if c[0] != Article.Status.RETRACTED]
         if self.instance.pk and not self.is_bound:
             self.initial["tags"] = [t.name for t in self.instance.tags.all()]
         if not self.may_create_tags:
@@ -118,6 +120,28 @@ class SendBackForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         max_length=5000,
     )
+
+
+class RetractForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("What readers get at its addresses"),
+        choices=Retraction.Kind.choices,
+        initial=Retraction.Kind.RETRACTION,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Note to readers"),
+        help_text=gettext_lazy("Shown at the story's address with its headline and date. Not shown for a takedown."),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        max_length=5000,
+        required=False,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == Retraction.Kind.RETRACTION and not cleaned.get("note", "").strip():
+            self.add_error("note", _("Tell readers why the story was retracted: the note is required."))
+        return cleaned
 
 
 class MoveToCategoryForm(forms.Form):

@@ -1,5 +1,5 @@
 """The article admin's roles and workflow buttons (submit, send back, publish, schedule,
-unpublish), and its search.
+unpublish, and retract with its confirmation page), and its search.
 
 `ArticleAdmin` mixes `WorkflowAdminMixin` in; the rules themselves live in `permissions` and
 `workflow`. Everything is enforced here on the server — hiding a button is only a courtesy."""
@@ -10,14 +10,16 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.text import smart_split, unescape_string_literal
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import permissions, search, workflow
 from ..models import Article, Author, Byline
-from .forms import ScheduleForm, SendBackForm
+from .forms import RetractForm, ScheduleForm, SendBackForm
 
 
 class WorkflowAdminMixin:
@@ -25,6 +27,8 @@ class WorkflowAdminMixin:
 
     change_form_template = "admin/articles/article/change_form.html"
     workflow_readonly_fields = ["status", "published_at", "featured"]  # writers cannot publish by form
+    # A retracted story's state and address stay as the retraction left them, whoever edits it.
+    retracted_readonly_fields = ["status", "published_at", "slug"]
 
     def get_search_results(self, request, queryset, search_term):
         """Articles matching every word, in their text (through the site's search index, so
@@ -61,7 +65,14 @@ class WorkflowAdminMixin:
         fields = list(super().get_readonly_fields(request, obj))
         if not permissions.can_publish(request.user):
             fields += [f for f in self.workflow_readonly_fields if f not in fields]
+        if obj is not None and obj.is_retracted:
+            fields += [f for f in self.retracted_readonly_fields if f not in fields]
         return fields
+
+    def get_prepopulated_fields(self, request, obj=None):
+        if obj is not None and obj.is_retracted:
+            return {}  # its slug is read-only: nothing to fill in
+        return super().get_prepopulated_fields(request, obj)
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -70,6 +81,9 @@ class WorkflowAdminMixin:
             # The form shows whole seconds; saving what it showed must not move the first publication time.
             obj.published_at = form.initial["published_at"]
         if not permissions.can_change(request.user, obj):  # whatever the form let through
+            raise PermissionDenied
+        was_retracted = change and Article.objects.retracted().filter(pk=obj.pk).exists()
+        if was_retracted != obj.is_retracted:  # only `workflow.retract` retracts, and nothing un-retracts
             raise PermissionDenied
         super().save_model(request, obj, form, change)
 
@@ -111,6 +125,11 @@ class WorkflowAdminMixin:
                 self.admin_site.admin_view(self.workflow_view),
                 name="articles_article_workflow",
             ),
+            path(  # after workflow/: a path converter would take "1/workflow" for an id
+                "<path:object_id>/retract/",
+                self.admin_site.admin_view(self.retract_view),
+                name="articles_article_retract",
+            ),
             *super().get_urls(),
         ]
 
@@ -149,3 +168,33 @@ class WorkflowAdminMixin:
         else:
             self.message_user(request, done, messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+
+    def retract_view(self, request, object_id):
+        """The retraction's confirmation page (GET), and the retraction (POST): a public act no
+        edit undoes, so it is asked for on a page of its own, with what readers will get."""
+        article = self.get_queryset(request).filter(pk=unquote(object_id)).first()
+        if article is None:
+            raise Http404
+        if not permissions.can_retract(request.user):
+            raise PermissionDenied
+        form = RetractForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            with transaction.atomic():
+                article = Article.objects.select_for_update().get(pk=article.pk)
+                try:
+                    done = workflow.retract(article, request.user, form.cleaned_data["kind"], form.cleaned_data["note"])
+                except workflow.WorkflowError as refusal:
+                    self.message_user(request, str(refusal), messages.ERROR)
+                else:
+                    self.message_user(request, done, messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Retract “%(title)s”?") % {"title": article.title},
+            "article": article,
+            "form": form,
+            "live": article.is_published(),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/articles/article/retract.html", context)

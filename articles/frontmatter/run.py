@@ -21,7 +21,7 @@ from .identity import Claims, decide
 from .images import ImageStore
 from .mapping import ArticleData, ImportOptions, map_source
 from .reading import content_hash, read_source
-from .saving import FileOutcome, Outcome, Writer
+from .saving import FileOutcome, Outcome, Writer, retracted, retraction_reasons
 
 BATCH_SIZE = 500
 
@@ -91,14 +91,21 @@ class Importer:
     def _triage(self, batch: list[str]) -> tuple[list[str], list[FileOutcome]]:
         """Files whose bytes match what their article was imported from are done already."""
         reset_queries()  # with DEBUG on, Django keeps every query's SQL: bodies, batch after batch
-        known = {
-            path: (digest, key)
-            for path, digest, key in Article.objects.filter(source_path__in=batch).values_list(
-                "source_path", "source_hash", "source_key"
-            )
-        }
+        known, gone = {}, {}
+        rows = Article.objects.filter(source_path__in=batch).values_list(
+            "source_path", "source_hash", "source_key", "pk", "status"
+        )
+        for path, digest, key, pk, status in rows:
+            known[path] = (digest, key)
+            if status == Article.Status.RETRACTED:
+                gone[path] = pk
+        reasons = retraction_reasons(gone.values())
         fresh, done = [], []
         for path in batch:
+            if path in gone:  # changed or not, the file never brings it back
+                self.claims.claim(known[path][1], path)
+                done.append(retracted(path, gone[path], reasons[gone[path]]))
+                continue
             if path in known:
                 try:
                     digest = content_hash(read_bytes(Path(path), self.options.max_file_bytes))

@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from .. import freshness
 from ..after_write import after_write
-from ..models import Article, Author, Byline, Category, DeletedArticle, Tag, TaggedArticle
+from ..models import Article, Author, Byline, Category, DeletedArticle, Retraction, Tag, TaggedArticle
 from ..redirects import old_address, save_old_addresses
 from ..slugs import slug_from_text, unique_slug
 from .identity import Claimed, Decision, decide, lookup_keys
@@ -25,6 +25,7 @@ class Outcome(StrEnum):
     UNCHANGED = "unchanged"
     SKIPPED = "skipped"
     DELETED = "deleted"  # skipped: its article was deleted, and --restore-deleted was not given
+    RETRACTED = "retracted"  # skipped: its article was retracted, which no import undoes (not even --overwrite)
     FAILED = "failed"
     CHECKED = "checked"  # read and mapped by a dry run
 
@@ -85,10 +86,14 @@ class Writer:
 
     def _write(self, items: list[ArticleData], claimed: Claimed) -> list[FileOutcome]:
         outcomes, new, changed, restored = {}, [], [], []
-        for item, decision in zip(items, self._decide(items, claimed), strict=True):
+        decisions = self._decide(items, claimed)
+        retractions = retraction_reasons(d.article.pk for d in decisions if d.article and d.article.is_retracted)
+        for item, decision in zip(items, decisions, strict=True):
             article = decision.article
             if decision.refusal:
                 outcomes[id(item)] = FileOutcome(item.source_path, Outcome.FAILED, decision.refusal, item.warnings)
+            elif article is not None and article.pk in retractions:
+                outcomes[id(item)] = retracted(item.source_path, article.pk, retractions[article.pk])
             elif decision.deletion and not self.options.restore_deleted:
                 self._follow(decision.deletion, item)
                 reason = decision.deletion.reason
@@ -283,6 +288,22 @@ class Writer:
                     tag = Tag.objects.get(name__iexact=name)
             self.tags[key] = tag.pk
         return self.tags[key]
+
+
+def retraction_reasons(article_ids) -> dict[int, str]:
+    """{id: why a re-import skips it} for retracted articles among `article_ids` (one query, none
+    when there are none)."""
+    ids = list(article_ids)
+    if not ids:
+        return {}
+    rows = Retraction.objects.filter(article_id__in=ids)
+    reasons = {r.article_id: r.reason for r in rows}
+    return {pk: reasons.get(pk, "retracted") for pk in ids}
+
+
+def retracted(path: str, article_id: int, reason: str) -> FileOutcome:
+    """A retraction is a public, recorded act: no file brings its story back, changed or not."""
+    return FileOutcome(path, Outcome.RETRACTED, reason, article_id=article_id)
 
 
 def _slug(item: ArticleData) -> str:

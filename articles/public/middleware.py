@@ -1,4 +1,5 @@
-"""The reader middlewares: the whole-page cache, and old addresses answering 301.
+"""The reader middlewares: the whole-page cache, and old addresses answering 301 (410 once
+their story is retracted).
 
 The page cache serves anonymous GET/HEAD requests for reader pages (no session cookie, not the
 admin, not a staff preview) from Django's default cache: local memory, or Redis at scale. It
@@ -19,6 +20,7 @@ from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 
 from .. import freshness, redirects
+from .retracted import gone
 
 EXCLUDED_PREFIXES = ("/admin/", "/static/", "/media/")
 
@@ -159,7 +161,8 @@ def _unpacked(packed) -> HttpResponse:
 
 
 class OldAddressMiddleware:
-    """Where the site would answer 404, an old address of a published article answers 301."""
+    """Where the site would answer 404, an old address of a published article answers 301, and
+    one of a retracted article 410 Gone, as its own address does."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -168,5 +171,7 @@ class OldAddressMiddleware:
         response = self.get_response(request)
         if response.status_code != 404:
             return response
-        found = redirects.published_article_at(request.path)
-        return redirect(found, permanent=True) if found else response
+        found = redirects.article_at(request.path)
+        if found is None:
+            return response
+        return gone(request, found) if found.is_retracted else redirect(found, permanent=True)

@@ -3,7 +3,7 @@ from urllib.parse import unquote
 
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -27,6 +27,7 @@ from .cards import render_card_groups, render_cards, render_result_meta
 from .context_processors import top_sections
 from .middleware import reads
 from .paging import SearchResultsPaginator, StoredPagesPaginator, page_number
+from .retracted import gone
 from .sitemaps import news_articles
 
 Story = namedtuple("Story", "pk featured section_path")
@@ -288,7 +289,23 @@ class ArticleDetailView(DetailView):
         return Article.objects.visible_to(self.request.user).select_related("category").defer("body_source", "extra")
 
     def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
+        try:
+            self.object = self.get_object()
+        except Http404:
+            # Not for readers; a retracted story's address is gone (410), not unknown (404).
+            shown = ("title", "slug", "status", "published_at", "created_at", "retraction")  # what its 410 page shows
+            retracted = (
+                Article.objects.retracted()
+                .filter(slug=kwargs["slug"])
+                .select_related("retraction")
+                .only(*shown)
+                .first()
+            )
+            if retracted is None:
+                raise
+            return gone(request, retracted)
+        if self.object.is_retracted:  # staff too: what was withdrawn is not previewed
+            return gone(request, self.object)
         canonical = self.object.get_absolute_url()
         if request.path != unquote(canonical):
             return redirect(canonical, permanent=True)

@@ -86,7 +86,7 @@ class Command(BaseCommand):
                 progress.write(f"{outcome.path}: {outcome.reason}")
             elif outcome.outcome == Outcome.SKIPPED and verbosity > 0:
                 progress.write(self.style.NOTICE(f"{outcome.path}: skipped: {outcome.reason}"))
-            elif outcome.outcome == Outcome.DELETED and verbosity > 0:
+            elif outcome.outcome in (Outcome.DELETED, Outcome.RETRACTED) and verbosity > 0:
                 progress.write(self.style.NOTICE(f"{outcome.path}: skipped, {outcome.reason}"))
             for warning in outcome.warnings:
                 progress.write(self.style.WARNING(f"{outcome.path}: warning: {warning}"))
@@ -114,13 +114,15 @@ class Command(BaseCommand):
             f"{len(files)} files: {counts[Outcome.CREATED]} created, {counts[Outcome.UPDATED]} updated, "
             f"{counts[Outcome.UNCHANGED]} unchanged, {counts[Outcome.SKIPPED]} skipped, "
             + (f"{counts[Outcome.DELETED]} kept deleted, " if counts[Outcome.DELETED] else "")
+            + (f"{counts[Outcome.RETRACTED]} kept retracted, " if counts[Outcome.RETRACTED] else "")
             + f"{counts[Outcome.FAILED]} failed, {counts['warnings']} warnings"
         )
         if import_options.dry_run:
             summary = (
                 f"Dry run, nothing written. {len(files)} files: {counts[Outcome.CHECKED]} readable, "
                 f"{counts[Outcome.UNCHANGED]} unchanged, {counts[Outcome.SKIPPED]} skipped, "
-                f"{counts[Outcome.FAILED]} failed, {counts['warnings']} warnings"
+                + (f"{counts[Outcome.RETRACTED]} kept retracted, " if counts[Outcome.RETRACTED] else "")
+                + f"{counts[Outcome.FAILED]} failed, {counts['warnings']} warnings"
             )
         if counts[Outcome.FAILED]:
             raise CommandError(summary)
