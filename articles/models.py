@@ -338,7 +338,7 @@ class Article(models.Model):
         help_text=gettext_lazy("A page where others can find out how to license the image (the agency's, yours)."),
     )
     lead_image_focus_x = models.PositiveSmallIntegerField(
-        gettext_lazy("focal point, across (%)"),
+        gettext_lazy("focal point, across (per cent)"),
         default=50,
         validators=[MaxValueValidator(100)],
         help_text=gettext_lazy(
@@ -347,7 +347,7 @@ class Article(models.Model):
         ),
     )
     lead_image_focus_y = models.PositiveSmallIntegerField(
-        gettext_lazy("focal point, down (%)"),
+        gettext_lazy("focal point, down (per cent)"),
         default=50,
         validators=[MaxValueValidator(100)],
         help_text=gettext_lazy("From the top edge (0) to the bottom (100)."),

@@ -157,7 +157,18 @@ def change_form(article, corrections=None, **overrides):
         tags=sorted(article.tags.names()),
         language=article.language,
         extra=json.dumps(article.extra),
-        lead_image_alt=article.lead_image_alt,
+        **{
+            name: getattr(article, name)
+            for name in (
+                "lead_image_url",
+                "lead_image_caption",
+                "lead_image_alt",
+                "lead_image_credit",
+                "lead_image_copyright",
+                "lead_image_license_url",
+                "lead_image_acquire_license_url",
+            )
+        },
         lead_image_focus_x=str(article.lead_image_focus_x),
         lead_image_focus_y=str(article.lead_image_focus_y),
         **({"lead_image_decorative": "on"} if article.lead_image_decorative else {}),

@@ -55,7 +55,8 @@ class ArticleAdminForm(EditVersionFormMixin, forms.ModelForm):
     class Meta:
         model = Article
         fields = ["tags"]  # the rest come from ArticleAdmin.fieldsets
-        widgets = {"body_source": BodyEditor}
+        focus = forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1, "class": "vIntegerField"})
+        widgets = {"body_source": BodyEditor, "lead_image_focus_x": focus, "lead_image_focus_y": focus}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
