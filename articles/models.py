@@ -192,6 +192,12 @@ class ArticleQuerySet(models.QuerySet):
     def scheduled(self):
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
 
+    def lead_image_without_alt(self):
+        """Stories whose lead image has no alt text and is not marked decorative (the queryset
+        form of `Article.lead_image_needs_alt`): imported ones, mostly, for editors to fix."""
+        has_image = ~Q(lead_image="") | ~Q(lead_image_url="")
+        return self.filter(has_image, lead_image_alt="", lead_image_decorative=False)
+
     def neighbour_ids(self, article) -> tuple[int | None, int | None]:
         """The ids of the next newer and next older published story in `article`'s section, in
         the lists' order (published_at, id): stories published at the same moment still follow

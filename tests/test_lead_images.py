@@ -155,6 +155,9 @@ def test_an_import_publishes_without_alt_text_and_the_story_shows_in_the_prepubl
     assert article.is_published()  # its source published it: the importer does not refuse
     html = editor.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
     assert 'id="prepublish-check"' in html and "The lead image has no alt text" in html
+    ArticleFactory(title="Described", lead_image_url="https://images.example/d.jpg", lead_image_alt="A quay")
+    listed = editor.get(reverse(CHANGELIST), {"lead_image_alt": "missing"}).context["cl"].result_list
+    assert [a.title for a in listed] == ["Imported picture"]  # editors find what to describe
     # Its other edits still save; a new publication (after unpublishing) is refused until it has alt.
     response = editor.post(
         reverse("admin:articles_article_change", args=[article.pk]),

@@ -17,7 +17,14 @@ from ..text import plain_text
 from .bulk_actions import BulkActionsMixin
 from .changelist import ArticleChangeList
 from .delete_refusals import ExplainedProtectedDeleteMixin, author_blockers, category_blockers
-from .filters import AuthorListFilter, CategoryTreeListFilter, LanguageListFilter, StateListFilter, TagListFilter
+from .filters import (
+    AuthorListFilter,
+    CategoryTreeListFilter,
+    ImageAltListFilter,
+    LanguageListFilter,
+    StateListFilter,
+    TagListFilter,
+)
 from .forms import ArticleAdminForm
 from .history_views import ArticleHistoryAdmin
 from .tag_merge import merge_selected_tags
@@ -108,6 +115,7 @@ class ArticleAdmin(WorkflowAdminMixin, BulkActionsMixin, ArticleHistoryAdmin, ad
         TagListFilter,
         "featured",
         LanguageListFilter,
+        ImageAltListFilter,
     ]
     list_select_related = ["category"]
     list_per_page = 50

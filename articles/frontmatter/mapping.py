@@ -472,7 +472,7 @@ def _map_lead_image(value, data: ArticleData, images):
         value = value[0] if value else None
     if isinstance(value, dict):  # `images: [{src:, alt:, caption:, credit:}]`
         data.lead_image_alt = str(value.get("alt") or "")
-        data.lead_image_caption = str(value.get("caption") or value.get("title") or "")
+        data.lead_image_caption = str(value.get("caption") or "")
         data.lead_image_credit = str(value.get("credit") or "")
         value = value.get("src") or value.get("url")
     if not value:
