@@ -487,6 +487,8 @@ class Article(models.Model):
             self._renditions_due = True
 
     # What readers read: a change to one of these is an update of the story, unless marked minor.
+    # Not the alt text: describing the same picture for those who cannot see it is no news, and
+    # giving old imported stories alt text must not freshen their dates.
     CONTENT_FIELDS = (
         "title",
         "standfirst",
@@ -495,7 +497,6 @@ class Article(models.Model):
         "lead_image",
         "lead_image_url",
         "lead_image_caption",
-        "lead_image_alt",
         "lead_image_credit",
         "lead_image_copyright",
         "lead_image_license_url",

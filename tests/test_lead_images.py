@@ -168,6 +168,15 @@ def test_an_import_publishes_without_alt_text_and_the_story_shows_in_the_prepubl
     assert any(REFUSAL in m for m in messages_of(step(editor, article, "publish")))
 
 
+def test_giving_a_live_story_alt_text_does_not_freshen_its_dates(editor, client):
+    article = ArticleFactory(lead_image_url="https://images.example/p.jpg")  # as imported: no alt
+    data = change_form(article, lead_image_alt="A ferry at the quay")
+    assert editor.post(reverse("admin:articles_article_change", args=[article.pk]), data).status_code == 302
+    article = Article.objects.get(pk=article.pk)
+    assert article.lead_image_alt == "A ferry at the quay" and article.updated_after_publication is None
+    assert json_ld_of(page_of(client, article))["dateModified"] == timezone.localtime(article.published_at).isoformat()
+
+
 def test_body_images_without_alt_are_listed_before_publishing_as_a_warning(editor):
     article = ArticleFactory(
         status=Status.DRAFT,
