@@ -85,12 +85,20 @@ def make_lead_renditions(article_id: int) -> None:
     and copies are stored under names made from the image's."""
     from .models import Article
 
-    article = Article.objects.filter(pk=article_id).only("id", "lead_image", "lead_renditions").first()
-    if article is None or not article.lead_image or article.lead_renditions.get("source") == article.lead_image.name:
+    article = (
+        Article.objects.filter(pk=article_id)
+        .only("id", "lead_image", "lead_renditions", "lead_image_focus_x", "lead_image_focus_y")
+        .first()
+    )
+    if article is None or not article.lead_image:
         return
-    made = renditions.make(article.lead_image.name, storage=article.lead_image.storage)
-    # Stored only if the image is still the one they were made from (an editor may have changed it since).
-    if Article.objects.filter(pk=article_id, lead_image=article.lead_image.name).update(lead_renditions=made):
+    if renditions.describe(article.lead_renditions, article.lead_image.name, article.lead_image_focus):
+        return
+    made = renditions.make(article.lead_image.name, storage=article.lead_image.storage, focus=article.lead_image_focus)
+    # Stored only if the image and its focal point are still the ones they were made from (an
+    # editor may have changed them since).
+    same = {"lead_image": article.lead_image.name, "lead_image_focus_x": made["focus"][0]}
+    if Article.objects.filter(pk=article_id, lead_image_focus_y=made["focus"][1], **same).update(lead_renditions=made):
         after_write([article_id], before=None, text_changed=False)
 
 

@@ -3,6 +3,7 @@ what it must not carry (metadata that can locate or identify the person who took
 
 import io
 import struct
+from html.parser import HTMLParser
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -217,3 +218,42 @@ def _written_afresh(content: bytes, kind: str) -> bytes:
         options = {"quality": 95} if kind == "JPEG" else {"lossless": True} if kind == "WEBP" else {}
         upright.save(buffer, kind, icc_profile=icc_profile, **options)
     return buffer.getvalue()
+
+
+class _BodyImages(HTMLParser):
+    """The `<img>` elements of a rendered body, as (src, alt) pairs (alt None when absent)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            attributes = dict(attrs)
+            self.found.append((attributes.get("src") or "", attributes.get("alt")))
+
+    handle_startendtag = handle_starttag
+
+
+def body_images(html: str) -> list[tuple[str, str | None]]:
+    if "<img" not in html:
+        return []
+    parser = _BodyImages()
+    parser.feed(html)
+    parser.close()
+    return parser.found
+
+
+def images_without_alt(html: str) -> list[str]:
+    """The addresses of a body's images with no alt text. An empty alt counts as none: Markdown's
+    `![](chart.png)` writes one, and an editor should decide whether the chart says nothing."""
+    return [src for src, alt in body_images(html) if not (alt or "").strip()]
+
+
+def first_body_image(html: str) -> str:
+    """The first body image a reader's browser can fetch (an absolute address or a stored copy),
+    for a story with no lead image to show search engines; "" when there is none."""
+    return next(
+        (src for src, _alt in body_images(html) if src.startswith(("https://", "http://", settings.MEDIA_URL))),
+        "",
+    )

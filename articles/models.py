@@ -4,18 +4,20 @@ from operator import or_
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from taggit.managers import TaggableManager
 from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
 from . import bylines, renditions
 from .addresses import address
 from .freshness.shown import UNKNOWN, Listing
+from .images import images_without_alt
 from .redirects import normalize, path_hash
 from .rendering import HTML, MARKDOWN, render_body
 from .slugs import slug_from_text, unique_slug
@@ -196,6 +198,12 @@ class ArticleQuerySet(models.QuerySet):
     def scheduled(self):
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
 
+    def lead_image_without_alt(self):
+        """Stories whose lead image has no alt text and is not marked decorative (the queryset
+        form of `Article.lead_image_needs_alt`): imported ones, mostly, for editors to fix."""
+        has_image = ~Q(lead_image="") | ~Q(lead_image_url="")
+        return self.filter(has_image, lead_image_alt="", lead_image_decorative=False)
+
     def neighbour_ids(self, article) -> tuple[int | None, int | None]:
         """The ids of the next newer and next older published story in `article`'s section, in
         the lists' order (published_at, id): stories published at the same moment still follow
@@ -306,7 +314,58 @@ class Article(models.Model):
     )
     lead_image_url = models.URLField("remote lead image", max_length=1000, blank=True)
     lead_image_caption = models.CharField(max_length=500, blank=True)
+    lead_image_alt = models.CharField(
+        gettext_lazy("lead image alt text"),
+        max_length=300,
+        blank=True,
+        help_text=gettext_lazy(
+            "What the picture shows, for readers who cannot see it (screen readers, images turned off). "
+            "Not the caption: the caption is printed under it anyway. A story with a lead image is "
+            "published only with alt text, or with the image marked decorative."
+        ),
+    )
+    lead_image_decorative = models.BooleanField(
+        gettext_lazy("lead image is decorative"),
+        default=False,
+        help_text=gettext_lazy(
+            "Tick only when the picture tells a reader nothing the text does not (a texture, a mood picture): "
+            "screen readers then skip it. Any picture that shows who, where or what happened needs alt text."
+        ),
+    )
     lead_image_credit = models.CharField(max_length=200, blank=True)
+    lead_image_copyright = models.CharField(
+        gettext_lazy("lead image copyright notice"),
+        max_length=200,
+        blank=True,
+        help_text=gettext_lazy("Who holds the copyright, as it should be printed (“© 2026 Harbourside Times”)."),
+    )
+    lead_image_license_url = models.URLField(
+        gettext_lazy("lead image licence"),
+        max_length=1000,
+        blank=True,
+        help_text=gettext_lazy("The address of the licence the image is used under (a Creative Commons deed…)."),
+    )
+    lead_image_acquire_license_url = models.URLField(
+        gettext_lazy("where to license the lead image"),
+        max_length=1000,
+        blank=True,
+        help_text=gettext_lazy("A page where others can find out how to license the image (the agency's, yours)."),
+    )
+    lead_image_focus_x = models.PositiveSmallIntegerField(
+        gettext_lazy("focal point, across (per cent)"),
+        default=50,
+        validators=[MaxValueValidator(100)],
+        help_text=gettext_lazy(
+            "Where the picture's subject is, from the left edge (0) to the right (100): the 16:9, 4:3 and "
+            "square crops for search engines and social cards keep it in view. Click the preview to set it."
+        ),
+    )
+    lead_image_focus_y = models.PositiveSmallIntegerField(
+        gettext_lazy("focal point, down (per cent)"),
+        default=50,
+        validators=[MaxValueValidator(100)],
+        help_text=gettext_lazy("From the top edge (0) to the bottom (100)."),
+    )
     lead_renditions = models.JSONField(
         default=dict, blank=True, editable=False, help_text="Sizes of the lead image's smaller copies (renditions.py)."
     )
@@ -409,7 +468,7 @@ class Article(models.Model):
         body it already rendered with `render_body` in a worker process."""
         if self._state.adding and not self.body_source and self.body:  # Article(body="<p>…</p>")
             self.body_source, self.body_format = self.body, self.BodyFormat.HTML
-        for name in ("title", "standfirst", "body_source", "lead_image_caption", "lead_image_credit"):
+        for name in ("title", "standfirst", "body_source", "lead_image_caption", "lead_image_alt", "lead_image_credit"):
             setattr(self, name, strip_invisible(getattr(self, name)))
         self.body = render_body(self.body_source, self.body_format) if rendered_body is None else rendered_body
         self.body_hash = hashlib.sha1(self.body.encode()).hexdigest() if self.body else ""
@@ -434,11 +493,13 @@ class Article(models.Model):
             return
         if not self.lead_image._committed:
             self.lead_image.save(self.lead_image.name, self.lead_image.file, save=False)
-        if self.lead_renditions.get("source") != self.lead_image.name:
+        if not renditions.describe(self.lead_renditions, self.lead_image.name, self.lead_image_focus):
             self.lead_renditions = {}
             self._renditions_due = True
 
     # What readers read: a change to one of these is an update of the story, unless marked minor.
+    # Not the alt text: describing the same picture for those who cannot see it is no news, and
+    # giving old imported stories alt text must not freshen their dates.
     CONTENT_FIELDS = (
         "title",
         "standfirst",
@@ -448,6 +509,9 @@ class Article(models.Model):
         "lead_image_url",
         "lead_image_caption",
         "lead_image_credit",
+        "lead_image_copyright",
+        "lead_image_license_url",
+        "lead_image_acquire_license_url",
     )
 
     def mark_updated(self, when=None) -> bool:
@@ -528,6 +592,55 @@ class Article(models.Model):
         if self.lead_image:
             return renditions.largest_url(self.lead_renditions) or self.lead_image.url
         return self.lead_image_url
+
+    @property
+    def lead_image_focus(self):
+        return (self.lead_image_focus_x, self.lead_image_focus_y)
+
+    @property
+    def lead_crops(self) -> list[dict]:
+        """The lead image's 16:9, 4:3 and square crops (url, width, height), widest first; none
+        for a remote image or before its renditions job ran."""
+        return renditions.crops(self.lead_renditions)
+
+    @property
+    def share_image_src(self):
+        """What link previews and social cards show: the 16:9 crop, else the largest copy."""
+        crops = self.lead_crops
+        return crops[0]["url"] if crops else self.lead_image_src
+
+    @property
+    def lead_image_alt_text(self):
+        """The lead image's alt attribute: its alt text, empty when decorative or not yet written
+        (never the caption: the figure prints that below it, and a reader would hear it twice)."""
+        return "" if self.lead_image_decorative else self.lead_image_alt
+
+    @property
+    def lead_image_needs_alt(self):
+        return bool(self.lead_image or self.lead_image_url) and not (
+            self.lead_image_decorative or self.lead_image_alt.strip()
+        )
+
+    def publication_refusal(self) -> str:
+        """Why this story may not be published as it is, or "": the one rule every way of
+        publishing (workflow buttons, the change form, bulk actions, scheduling) asks. An import
+        is not asked: its source already published the story (see `prepublish_warnings`)."""
+        if self.lead_image_needs_alt:
+            return gettext(
+                "“%(title)s” has a lead image with no alt text: describe the picture for readers who cannot "
+                "see it, or mark it decorative, before publishing."
+            ) % {"title": self.title}
+        return ""
+
+    def prepublish_warnings(self) -> list[str]:
+        """What an editor should look at before (re)publishing: the lead image's missing alt text
+        (a refusal when publishing) and body images without alt text (a warning only)."""
+        warnings = []
+        if self.lead_image_needs_alt:
+            warnings.append(gettext("The lead image has no alt text and is not marked decorative."))
+        for src in images_without_alt(self.body):
+            warnings.append(gettext("An image in the body has no alt text: %(src)s") % {"src": src})
+        return warnings
 
 
 class DeletedArticleQuerySet(models.QuerySet):

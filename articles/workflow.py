@@ -25,6 +25,15 @@ class WorkflowError(Exception):
     """A step that does not apply to the article in its current state; the message says why."""
 
 
+class PublicationRefused(WorkflowError):
+    """The article is not ready for readers (`Article.publication_refusal`): the editor must fix it."""
+
+
+def _require_publishable(article):
+    if refusal := article.publication_refusal():
+        raise PublicationRefused(refusal)
+
+
 def allowed_actions(user, article) -> list[str]:
     """The steps `user` may take on `article` now, in the order the change form offers them."""
     actions = []
@@ -71,6 +80,7 @@ def publish_now(article, user):
     _refuse_retracted(article)
     if article.is_published():
         raise WorkflowError(_("“%(title)s” is already live.") % {"title": article.title})
+    _require_publishable(article)
     now = timezone.now()
     if article.published_at is None or article.published_at > now:  # never live before: live from now
         article.published_at = now
@@ -86,6 +96,7 @@ def schedule(article, user, when):
         raise WorkflowError(_("“%(title)s” is already live: unpublish it first.") % {"title": article.title})
     if when <= timezone.now():
         raise WorkflowError(_("The publication time must be in the future."))
+    _require_publishable(article)
     article.status = Status.PUBLISHED
     article.published_at = when
     article.save()

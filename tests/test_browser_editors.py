@@ -98,6 +98,7 @@ def test_writer_drafts_editor_schedules_it_goes_live_history_restores_and_a_stal
         page.fill("#id_body_source", "新渡轮今天上午从海港出发。\n\n乘客们很高兴。")
         page.set_input_files("#id_lead_image", str(make_image(tmp_path / "ferry.png", size=(640, 400))))
         expect(page.locator(".field-lead_image [data-new-image]")).to_be_visible()
+        page.fill("#id_lead_image_alt", "新渡轮停靠在海港码头")  # no publication without it
         # Writers cannot set the state or the time: shown, not editable.
         expect(page.locator("#id_status")).to_have_count(0)
         expect(page.locator("#id_published_at_0")).to_have_count(0)

@@ -79,6 +79,7 @@ def test_two_app_servers_share_media_jobs_and_an_edge(
                 page.fill("#id_body_source", "The fishing fleet came in at six.")
                 page.select_option("#id_status", "published")
                 page.set_input_files("#id_lead_image", str(photo))
+                page.fill("#id_lead_image_alt", "Fishing boats coming into the harbour at dawn")
                 with page.expect_navigation():
                     page.click("input[name=_save]")
                 expect(page.locator(".messagelist")).to_contain_text("was added successfully")

@@ -255,6 +255,9 @@ def test_an_export_writes_only_the_tables_first_keys(tmp_path):
         "author:\n  - name: Zed\n    email: zed@example.com\n    url: https://zed.example\n"
         "tags: [one, two]\ndescription: The summary\ncover: https://img.example/a.jpg\ncaption: A caption\n"
         "credit: A credit\nlanguage: en\nkeywords: k1, k2\nfeatured: true\nformat: markdown\n"
+        "image_alt: A picture\nimage_decorative: true\nimage_copyright: © Someone\n"
+        "image_license: https://example.org/l\nimage_acquire_license_page: https://example.org/buy\n"
+        "image_focal_point: 20,30\n"
         "redirect_from: [/old/]\n---\nBody",
     )
     write(tmp_path, "in/b.md", "---\ntitle: Draft\ndraft: true\n---\n<p>Body</p>")
@@ -267,10 +270,19 @@ def test_an_export_writes_only_the_tables_first_keys(tmp_path):
     for title, keys in exported.items():
         for key in keys:
             assert any(key == aliases[0] for aliases in ALIASES.values()), f"{title}: {key} is not a first alias"
-    read_only = ("url", "identity", "published_flag", "zola_path", "summary", "extra", *CREDITS)
+    read_only = (
+        "url",
+        "identity",
+        "published_flag",
+        "zola_path",
+        "summary",
+        "extra",
+        "lead_image_photographer",
+        *CREDITS,
+    )
     assert set(exported["Every field"]) == FIRST_KEYS - {ALIASES[field][0] for field in read_only}
     # read only: an export writes the address as an alias, the status as draft/status, the
-    # standfirst as written, roles in the authors' entries; an id and extra data the table would
-    # read only when there are
+    # standfirst as written, roles in the authors' entries, the photographer as the credit; an id
+    # and extra data the table would read only when there are
     assert exported["Every field"][:3] == [ALIASES["title"][0], ALIASES["slug"][0], ALIASES["published_at"][0]]
     assert exported["Draft"] == [ALIASES[field][0] for field in ("title", "slug", "draft", "standfirst", "body_format")]

@@ -49,7 +49,8 @@ def test_a_saved_upload_gets_renditions_from_a_worker_and_a_rolled_back_one_gets
 
     upload = SimpleUploadedFile("harbour.jpg", photo(), content_type="image/jpeg")
     response = superuser.post(
-        reverse("admin:articles_article_add"), article_form(title="Harbour at dawn", lead_image=upload)
+        reverse("admin:articles_article_add"),
+        article_form(title="Harbour at dawn", lead_image=upload, lead_image_alt="A photograph"),
     )
     assert response.status_code == 302
     article = Article.objects.get(title="Harbour at dawn")
@@ -69,7 +70,8 @@ def test_a_save_made_while_the_broker_is_down_has_its_jobs_run_once_it_is_back(s
     for n in range(3):
         upload = SimpleUploadedFile(f"storm-{n}.jpg", photo(), content_type="image/jpeg")
         response = superuser.post(
-            reverse("admin:articles_article_add"), article_form(title=f"Storm surge {n}", lead_image=upload)
+            reverse("admin:articles_article_add"),
+            article_form(title=f"Storm surge {n}", lead_image=upload, lead_image_alt="A photograph"),
         )
         assert response.status_code == 302  # the save is not the broker's to fail
     articles = list(Article.objects.filter(title__startswith="Storm surge"))

@@ -23,7 +23,10 @@ def decoded(content: bytes) -> bytes:
 def test_an_uploaded_photo_is_stored_without_location_camera_or_comment_and_its_pixels_untouched(superuser, media_root):
     original = located_photo(orientation=6)
     upload = SimpleUploadedFile("protest.jpg", original, content_type="image/jpeg")
-    response = superuser.post(reverse("admin:articles_article_add"), article_form(title="March", lead_image=upload))
+    response = superuser.post(
+        reverse("admin:articles_article_add"),
+        article_form(title="March", lead_image=upload, lead_image_alt="A photograph"),
+    )
     assert response.status_code == 302
     article = Article.objects.get(title="March")
     with default_storage.open(article.lead_image.name) as file:
@@ -40,7 +43,8 @@ def test_png_and_webp_originals_lose_their_metadata_too(superuser):
         title = f"{kind} {orientation}"
         assert (
             superuser.post(
-                reverse("admin:articles_article_add"), article_form(title=title, lead_image=upload)
+                reverse("admin:articles_article_add"),
+                article_form(title=title, lead_image=upload, lead_image_alt="A photograph"),
             ).status_code
             == 302
         )
@@ -68,21 +72,23 @@ def test_uploads_and_renditions_live_in_object_storage_and_pages_link_the_rendit
 ):
     upload = SimpleUploadedFile("harbour.jpg", located_photo(size=(1600, 1200)), content_type="image/jpeg")
     response = superuser.post(
-        reverse("admin:articles_article_add"), article_form(title="Harbour at dawn", lead_image=upload)
+        reverse("admin:articles_article_add"),
+        article_form(title="Harbour at dawn", lead_image=upload, lead_image_alt="A photograph"),
     )
     assert response.status_code == 302
     article = Article.objects.get(title="Harbour at dawn")
     keys = stored_keys(object_storage)
     assert article.lead_image.name in keys
     assert {size["name"] for size in article.lead_renditions["sizes"]} <= set(keys)
+    assert {crop["name"] for crop in article.lead_renditions["crops"].values()} <= set(keys)
     assert not media_root.exists() or not any(media_root.rglob("*.*"))  # nothing on this server's disk
 
     page = client.get(article.get_absolute_url()).content.decode()
-    largest = max(article.lead_renditions["sizes"], key=lambda size: size["width"])
+    wide = article.lead_renditions["crops"]["16x9"]  # what sharing cards show
     assert f'srcset="{object_storage.url}renditions/' in page
-    assert f'<meta property="og:image" content="{object_storage.url}{largest["name"]}">' in page
+    assert f'<meta property="og:image" content="{object_storage.url}{wide["name"]}">' in page
     assert f"{object_storage.url}{article.lead_image.name}" not in page  # the original is not linked
-    with urllib.request.urlopen(object_storage.url + largest["name"]) as answer:
+    with urllib.request.urlopen(object_storage.url + wide["name"]) as answer:
         assert answer.headers["Content-Type"] == "image/webp"
         assert_no_identifying_metadata(answer.read())
 
@@ -97,7 +103,8 @@ def test_what_follows_a_jpeg_and_its_later_scans_are_handled(superuser):
     upload = SimpleUploadedFile("layers.jpg", progressive + located_photo(), content_type="image/jpeg")
     assert (
         superuser.post(
-            reverse("admin:articles_article_add"), article_form(title="Layers", lead_image=upload)
+            reverse("admin:articles_article_add"),
+            article_form(title="Layers", lead_image=upload, lead_image_alt="A photograph"),
         ).status_code
         == 302
     )

@@ -61,6 +61,7 @@ def test_article_detail_shows_what_readers_need(client, tree):
         published_at=dt.datetime(2021, 11, 12, 8, 4, 9, tzinfo=dt.UTC),
         lead_image_url="https://i.guancha.cn/news/x.jpg",
         lead_image_caption="Glasgow",
+        lead_image_alt="解振华在格拉斯哥气候大会上发言",
         body_source="<p>正文</p>",
         body_format=Article.BodyFormat.HTML,
     )
@@ -78,7 +79,10 @@ def test_article_detail_shows_what_readers_need(client, tree):
     for crumb in tree:
         assert f'href="{crumb.get_absolute_url()}">{crumb.name}</a>' in html
     assert 'rel="tag">气候</a>' in html
-    assert '<img src="https://i.guancha.cn/news/x.jpg" alt="Glasgow" referrerpolicy="no-referrer">' in html
+    assert (
+        '<img src="https://i.guancha.cn/news/x.jpg" alt="解振华在格拉斯哥气候大会上发言" fetchpriority="high" '
+        'referrerpolicy="no-referrer">' in html
+    )
     assert "<p>正文</p>" in html
 
 
@@ -329,7 +333,8 @@ def test_news_article_json_ld_and_sharing_tags(client):
     assert data["author"] == [
         {"@type": "Person", "name": "观察者网", "url": f"http://testserver{author.get_absolute_url()}"}
     ]
-    assert data["image"] == ["https://img.example/a.jpg"] and data["publisher"]["name"] == "Newsroom"
+    assert data["image"] == [{"@type": "ImageObject", "url": "https://img.example/a.jpg"}]
+    assert data["publisher"]["name"] == "Newsroom"
     assert data["inLanguage"] == "zh-hans"
     assert f'<link rel="canonical" href="http://testserver{article.get_absolute_url()}">' in html
     assert '<meta property="og:image" content="https://img.example/a.jpg">' in html

@@ -108,6 +108,9 @@ def article_form(**overrides):
         "lead_image_url": "",
         "lead_image_caption": "",
         "lead_image_credit": "",
+        "lead_image_alt": "",
+        "lead_image_focus_x": "50",
+        "lead_image_focus_y": "50",
         "extra": "{}",
         "bylines-TOTAL_FORMS": "0",
         "bylines-INITIAL_FORMS": "0",
@@ -154,6 +157,21 @@ def change_form(article, corrections=None, **overrides):
         tags=sorted(article.tags.names()),
         language=article.language,
         extra=json.dumps(article.extra),
+        **{
+            name: getattr(article, name)
+            for name in (
+                "lead_image_url",
+                "lead_image_caption",
+                "lead_image_alt",
+                "lead_image_credit",
+                "lead_image_copyright",
+                "lead_image_license_url",
+                "lead_image_acquire_license_url",
+            )
+        },
+        lead_image_focus_x=str(article.lead_image_focus_x),
+        lead_image_focus_y=str(article.lead_image_focus_y),
+        **({"lead_image_decorative": "on"} if article.lead_image_decorative else {}),
         opened_version=str(article.edit_version),
         **{
             "bylines-TOTAL_FORMS": str(len(bylines)),

@@ -26,14 +26,20 @@ class BulkActionsMixin:
 
     def _apply_step(self, request, queryset, step, verb):
         done = skipped = 0
+        refused = []  # why the articles an editor must fix first were left (lead image alt text)
         with transaction.atomic(), freshness.batch():
             for article in queryset.defer(None).prefetch_related(None).select_for_update(of=("self",)):
                 try:
                     step(article, request.user)
+                except workflow.PublicationRefused as refusal:
+                    skipped += 1
+                    refused.append(str(refusal))
                 except workflow.WorkflowError:
                     skipped += 1
                 else:
                     done += 1
+        for reason in refused[:20]:
+            self.message_user(request, reason, messages.ERROR)
         message = ngettext("%(count)d article %(verb)s.", "%(count)d articles %(verb)s.", done) % {
             "count": done,
             "verb": verb,

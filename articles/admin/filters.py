@@ -1,4 +1,4 @@
-"""The article change list's filters: state, section tree, author, tag, language."""
+"""The article change list's filters: state, section tree, author, tag, language, images' alt text."""
 
 from django.conf import settings
 from django.contrib import admin
@@ -94,3 +94,17 @@ class LanguageListFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         return queryset if self.value() is None else queryset.filter(language=self.value())
+
+
+class ImageAltListFilter(admin.SimpleListFilter):
+    """Stories to give alt text to: imported with a lead image that has none, so they cannot be
+    published again until an editor describes the picture."""
+
+    title = gettext_lazy("lead image")
+    parameter_name = "lead_image_alt"
+
+    def lookups(self, request, model_admin):
+        return [("missing", _("Without alt text"))]
+
+    def queryset(self, request, queryset):
+        return queryset.lead_image_without_alt() if self.value() == "missing" else queryset

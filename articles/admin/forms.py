@@ -55,7 +55,8 @@ class ArticleAdminForm(EditVersionFormMixin, forms.ModelForm):
     class Meta:
         model = Article
         fields = ["tags"]  # the rest come from ArticleAdmin.fieldsets
-        widgets = {"body_source": BodyEditor}
+        focus = forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1, "class": "vIntegerField"})
+        widgets = {"body_source": BodyEditor, "lead_image_focus_x": focus, "lead_image_focus_y": focus}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,6 +68,23 @@ class ArticleAdminForm(EditVersionFormMixin, forms.ModelForm):
             widget = self.fields["tags"].widget
             widget.attrs.pop("data-tags", None)
             widget.attrs["data-placeholder"] = _("Pick tags")
+
+    # A change to these on a live story publishes the image anew: it must pass the same rule.
+    LEAD_IMAGE_FIELDS = {"lead_image", "lead_image_url", "lead_image_alt", "lead_image_decorative"}
+
+    def _post_clean(self):
+        """Publishing from the form (status Published, now or scheduled) is refused as the
+        workflow buttons refuse it (`Article.publication_refusal`), and so is a live story's
+        new lead image without alt text; other edits of a story imported without one are not."""
+        stored_status = self.instance.status if self.instance.pk else None
+        super()._post_clean()
+        article = self.instance
+        if article.status != Article.Status.PUBLISHED:
+            return
+        if stored_status == Article.Status.PUBLISHED and not (set(self.changed_data) & self.LEAD_IMAGE_FIELDS):
+            return
+        if refusal := article.publication_refusal():
+            self.add_error("lead_image_alt" if "lead_image_alt" in self.fields else None, refusal)
 
     def clean_body_source(self):
         """Refused before anything renders it: a body's cost to render and sanitise grows faster

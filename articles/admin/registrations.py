@@ -10,14 +10,21 @@ from django.utils.translation import gettext_lazy, pgettext
 from reversion.admin import VersionAdmin
 from taggit.models import Tag as TaggitTag
 
-from .. import bylines, permissions
+from .. import bylines, permissions, renditions
 from ..after_write import deleting_as
 from ..models import Article, Author, Byline, Category, Correction, OldAddress, Tag
 from ..text import plain_text
 from .bulk_actions import BulkActionsMixin
 from .changelist import ArticleChangeList
 from .delete_refusals import ExplainedProtectedDeleteMixin, author_blockers, category_blockers
-from .filters import AuthorListFilter, CategoryTreeListFilter, LanguageListFilter, StateListFilter, TagListFilter
+from .filters import (
+    AuthorListFilter,
+    CategoryTreeListFilter,
+    ImageAltListFilter,
+    LanguageListFilter,
+    StateListFilter,
+    TagListFilter,
+)
 from .forms import ArticleAdminForm
 from .history_views import ArticleHistoryAdmin
 from .tag_merge import merge_selected_tags
@@ -123,6 +130,7 @@ class ArticleAdmin(WorkflowAdminMixin, BulkActionsMixin, ArticleHistoryAdmin, ad
         TagListFilter,
         "featured",
         LanguageListFilter,
+        ImageAltListFilter,
     ]
     list_select_related = ["category"]
     list_per_page = 50
@@ -131,7 +139,15 @@ class ArticleAdmin(WorkflowAdminMixin, BulkActionsMixin, ArticleHistoryAdmin, ad
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["category"]
-    readonly_fields = ["rendered_preview", "source_key", "source_path", "imported_at", "created_at", "updated_at"]
+    readonly_fields = [
+        "rendered_preview",
+        "focus_picker",
+        "source_key",
+        "source_path",
+        "imported_at",
+        "created_at",
+        "updated_at",
+    ]
     fieldsets = [
         (
             None,
@@ -140,7 +156,21 @@ class ArticleAdmin(WorkflowAdminMixin, BulkActionsMixin, ArticleHistoryAdmin, ad
         ("Publishing", {"fields": ["status", "published_at", "featured", "category", "tags", "language"]}),
         (
             "Lead image",
-            {"fields": ["lead_image", "lead_image_url", "lead_image_caption", "lead_image_credit"]},
+            {
+                "fields": [
+                    "lead_image",
+                    "lead_image_url",
+                    "lead_image_alt",
+                    "lead_image_decorative",
+                    "lead_image_caption",
+                    "lead_image_credit",
+                    "lead_image_copyright",
+                    "lead_image_license_url",
+                    "lead_image_acquire_license_url",
+                    ("lead_image_focus_x", "lead_image_focus_y"),
+                    "focus_picker",
+                ]
+            },
         ),
         (
             "Provenance",
@@ -150,6 +180,10 @@ class ArticleAdmin(WorkflowAdminMixin, BulkActionsMixin, ArticleHistoryAdmin, ad
             },
         ),
     ]
+
+    class Media:
+        css = {"all": ["css/admin-media.css"]}
+        js = ["js/admin-focal-point.js"]
 
     def get_queryset(self, request):
         return (
@@ -231,6 +265,22 @@ class ArticleAdmin(WorkflowAdminMixin, BulkActionsMixin, ArticleHistoryAdmin, ad
         if not src:
             return "—"
         return format_html('<img src="{}" width="60" alt="" loading="lazy" referrerpolicy="no-referrer">', src)
+
+    @admin.display(description=gettext_lazy("focal point"))
+    def focus_picker(self, article):
+        """The stored lead image, to click where its subject is (static/js/admin-focal-point.js
+        fills in the two numbers above; without script, type them)."""
+        if not article.lead_image:
+            return gettext_lazy("Upload a lead image and save to set its focal point.")
+        src = renditions.picture(article.lead_renditions) or {"src": article.lead_image.url}
+        return format_html(
+            '<div class="focus-picker" data-focus-picker data-x="{}" data-y="{}">'
+            '<img src="{}" alt="{}"><span class="focus-picker__mark" aria-hidden="true"></span></div>',
+            article.lead_image_focus_x,
+            article.lead_image_focus_y,
+            src["src"],
+            gettext_lazy("The lead image: click its subject to set the focal point"),
+        )
 
     @admin.display(description="as readers will see it")
     def rendered_preview(self, article):

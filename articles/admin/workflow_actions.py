@@ -109,12 +109,14 @@ class WorkflowAdminMixin:
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk:
             # As stored: a form that failed validation has already put its values on `obj`.
-            stored = Article.objects.only("slug", "published_at", "created_at").get(pk=obj.pk)
+            checked = ("title", "body", "lead_image", "lead_image_url", "lead_image_alt", "lead_image_decorative")
+            stored = Article.objects.only("slug", "published_at", "created_at", *checked).get(pk=obj.pk)
             context.update(
                 preview_url=stored.get_absolute_url(),
                 workflow_actions=workflow.allowed_actions(request.user, obj),
                 schedule_form=ScheduleForm(),
                 send_back_form=SendBackForm(),
+                prepublish_warnings=stored.prepublish_warnings(),
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
 

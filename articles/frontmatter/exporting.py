@@ -39,6 +39,14 @@ def front_matter(article: Article) -> dict:
         "lead_image": article.lead_image_url or None,
         "lead_image_caption": article.lead_image_caption or None,
         "lead_image_credit": article.lead_image_credit or None,
+        "lead_image_alt": article.lead_image_alt or None,
+        "lead_image_decorative": article.lead_image_decorative or None,
+        "lead_image_copyright": article.lead_image_copyright or None,
+        "lead_image_license_url": article.lead_image_license_url or None,
+        "lead_image_acquire_license_url": article.lead_image_acquire_license_url or None,
+        "lead_image_focus": f"{article.lead_image_focus_x},{article.lead_image_focus_y}"
+        if article.lead_image_focus != (50, 50)
+        else None,
         "language": article.language or None,
         "keywords": article.keywords or None,
         "featured": article.featured or None,

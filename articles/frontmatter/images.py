@@ -52,14 +52,14 @@ class ImageStore:
                 name = self.storage.save(name, ContentFile(stripped))
         return name
 
-    def lead_renditions(self, name: str, data) -> dict:
+    def lead_renditions(self, name: str, data, focus=renditions.CENTRE) -> dict:
         """Renditions of a stored lead image, made in the worker process; an image already
         imported (its name is its content) keeps the copies it has."""
         if self.dry_run:
             return {}
         try:
             with uninterrupted():  # the copies are named after the image: none may be left half-written
-                return renditions.make(name, storage=self.storage, reuse=True)
+                return renditions.make(name, storage=self.storage, reuse=True, focus=focus)
         except renditions.UNUSABLE as exc:
             data.warnings.append(f"lead image {name!r}: no smaller copies ({renditions.reason(exc)})")
             return {}

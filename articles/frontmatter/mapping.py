@@ -50,7 +50,15 @@ ALIASES = {
         "headimg", "banner_img", "index_img",
     ),
     "lead_image_caption": ("image_caption", "caption"),
+    "lead_image_alt": ("image_alt", "cover_alt", "thumbnail_alt", "featured_image_alt", "alt"),
+    "lead_image_decorative": ("image_decorative",),  # Newsroom's own (the exporter's)
     "lead_image_credit": ("image_credit", "credit"),
+    # Who took it, as the credit when no key gives one; read, not taken: it stays for a byline too.
+    "lead_image_photographer": ("photographer",),
+    "lead_image_copyright": ("image_copyright", "copyright_holder"),
+    "lead_image_license_url": ("image_license", "image_licence", "license_url"),
+    "lead_image_acquire_license_url": ("image_acquire_license_page",),
+    "lead_image_focus": ("image_focal_point", "focal_point"),  # "x,y" in per cent: Newsroom's own
     "language": ("lang", "language"),
     "identity": ("id", "uuid", "guid"),
     "featured": ("featured",),
@@ -136,6 +144,12 @@ class ArticleData:
     lead_image_url: str = ""
     lead_image_caption: str = ""
     lead_image_credit: str = ""
+    lead_image_alt: str = ""
+    lead_image_decorative: bool = False
+    lead_image_copyright: str = ""
+    lead_image_license_url: str = ""
+    lead_image_acquire_license_url: str = ""
+    lead_image_focus: tuple = (50, 50)
     lead_image_file: str = ""  # a name in media storage, for images that came with the file
     lead_renditions: dict = field(default_factory=dict)  # made here, in the worker process
     language: str = ""
@@ -226,9 +240,25 @@ def map_source(source: SourceFile, options: ImportOptions, images=None) -> Artic
         data.standfirst = clean_text(plain_text(str(summary))) if summary else summary_from_marker
         data.standfirst = data.standfirst or _first_paragraph_summary(data.body)
 
+    data.lead_image_focus = _focus(take("lead_image_focus"), data.warnings)
     _map_lead_image(take("lead_image"), data, images)
-    data.lead_image_caption = clean_text(take("lead_image_caption") or "")[:500]
-    data.lead_image_credit = clean_text(take("lead_image_credit") or "")[:200]
+    data.lead_image_caption = clean_text(take("lead_image_caption") or data.lead_image_caption)[:500]
+    data.lead_image_alt = clean_text(take("lead_image_alt") or data.lead_image_alt)[:300]
+    data.lead_image_decorative = _flag(take("lead_image_decorative"))
+    photographer = meta.get(_present(meta, "lead_image_photographer"))
+    credit = (
+        take("lead_image_credit") or data.lead_image_credit or (photographer if isinstance(photographer, str) else "")
+    )
+    data.lead_image_credit = clean_text(credit or "")[:200]
+    data.lead_image_copyright = clean_text(take("lead_image_copyright") or "")[:200]
+    for name in ("lead_image_license_url", "lead_image_acquire_license_url"):
+        if value := clean_text(take(name) or ""):
+            try:
+                _validate_url(value)
+            except ValidationError:
+                data.warnings.append(f"{ALIASES[name][0]} {value!r} is not an http(s) address: left out")
+            else:
+                setattr(data, name, value[:1000])
     if templates := sorted({m.group(1) or m.group(2) or m.group(3) for m in _TEMPLATE_SYNTAX.finditer(body_source)}):
         data.notes.append("template syntax kept as text, not run: " + ", ".join(templates))
 
@@ -466,6 +496,18 @@ def _same_person(a: dict, b: dict) -> bool:
 _validate_url = URLValidator(schemes=["http", "https"])
 
 
+def _focus(value, warnings) -> tuple:
+    """`image_focal_point: "30,60"` (per cent across and down); the centre otherwise."""
+    if value in (None, ""):
+        return (50, 50)
+    try:
+        x, y = (int(float(part)) for part in str(value).split(","))
+    except ValueError:
+        warnings.append(f"image_focal_point {value!r} is not two numbers: the centre is used")
+        return (50, 50)
+    return (max(0, min(100, x)), max(0, min(100, y)))
+
+
 def _valid(value, validator, label, warnings) -> str:
     """`value` if the validator accepts it; otherwise "" and a warning (a `javascript:` link
     in an author's front matter must not become a link on their page)."""
@@ -485,7 +527,10 @@ def _map_lead_image(value, data: ArticleData, images):
         if len(value) > 1:
             data.extra["images"] = _json_safe(value)  # the first is the lead; all are kept
         value = value[0] if value else None
-    if isinstance(value, dict):
+    if isinstance(value, dict):  # `images: [{src:, alt:, caption:, credit:}]`
+        data.lead_image_alt = str(value.get("alt") or "")
+        data.lead_image_caption = str(value.get("caption") or "")
+        data.lead_image_credit = str(value.get("credit") or "")
         value = value.get("src") or value.get("url")
     if not value:
         return
@@ -500,7 +545,7 @@ def _map_lead_image(value, data: ArticleData, images):
     stored = images.store(reference, data) if images else None
     if stored:
         data.lead_image_file = stored
-        data.lead_renditions = images.lead_renditions(stored, data)
+        data.lead_renditions = images.lead_renditions(stored, data, data.lead_image_focus)
     else:
         data.extra["lead_image"] = reference
         if not images:

@@ -34,7 +34,9 @@ class Outcome(StrEnum):
 IMPORTED_FIELDS = [
     "title", "slug", "standfirst", "body_source", "body_format", "body", "body_hash", "status",
     "published_at", "substantively_updated_at", "expires_at", "category", "lead_image", "lead_image_url",
-    "lead_renditions", "lead_image_caption", "lead_image_credit",
+    "lead_renditions", "lead_image_caption", "lead_image_credit", "lead_image_alt", "lead_image_decorative",
+    "lead_image_copyright", "lead_image_license_url", "lead_image_acquire_license_url", "lead_image_focus_x",
+    "lead_image_focus_y",
     "language", "keywords", "featured", "extra", "source_key", "source_path", "source_hash",
     "imported_at", "updated_at", "edit_version",
 ]  # fmt: skip
@@ -191,6 +193,12 @@ class Writer:
         article.lead_image_url = item.lead_image_url
         article.lead_image_caption = item.lead_image_caption
         article.lead_image_credit = item.lead_image_credit
+        article.lead_image_alt = item.lead_image_alt
+        article.lead_image_decorative = item.lead_image_decorative
+        article.lead_image_copyright = item.lead_image_copyright
+        article.lead_image_license_url = item.lead_image_license_url
+        article.lead_image_acquire_license_url = item.lead_image_acquire_license_url
+        article.lead_image_focus_x, article.lead_image_focus_y = item.lead_image_focus
         article.language = item.language
         article.keywords = item.keywords
         article.featured = item.featured

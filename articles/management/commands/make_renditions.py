@@ -6,7 +6,10 @@ from articles.models import Article
 
 
 class Command(BaseCommand):
-    help = "Make the reader-size copies of lead images that do not have them yet (articles saved before renditions)."
+    help = (
+        "Make the reader-size copies and crops of lead images that do not have them yet "
+        "(articles saved before renditions, or before crops)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="Count the articles that need them; write nothing.")
@@ -15,13 +18,17 @@ class Command(BaseCommand):
         # Saving the article would also do it, but would stamp it as edited and re-index it.
         pending = [
             article
-            for article in Article.objects.exclude(lead_image="").only("id", "lead_image", "lead_renditions")
-            if article.lead_renditions.get("source") != article.lead_image.name
+            for article in Article.objects.exclude(lead_image="").only(
+                "id", "lead_image", "lead_renditions", "lead_image_focus_x", "lead_image_focus_y"
+            )
+            if not renditions.describe(article.lead_renditions, article.lead_image.name, article.lead_image_focus)
         ]
         made, failed = [], 0
         for article in [] if dry_run else pending:
             try:
-                result = renditions.make(article.lead_image.name, storage=article.lead_image.storage)
+                result = renditions.make(
+                    article.lead_image.name, storage=article.lead_image.storage, focus=article.lead_image_focus
+                )
             except renditions.UNUSABLE as exc:
                 failed += 1
                 self.stderr.write(f"article {article.pk}: {article.lead_image.name}: {renditions.reason(exc)}")
