@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from articles import bylines
 from articles.models import Article, Correction
 from tests.factories import ArticleFactory, AuthorFactory
 from tests.utils import article_form, change_form, run_import, write
@@ -366,7 +367,9 @@ def test_the_importer_maps_alt_credit_and_rights_keys_and_the_photographer_as_a_
     assert a.lead_image_license_url == "https://example.org/licence"
     b = Article.objects.get(title="By a photographer")
     assert (b.lead_image_alt, b.lead_image_credit) == ("A kite", "Zhang San")
-    assert b.extra["photographer"] == "Zhang San"  # still there for whatever else reads it (a byline)
+    # The same key also puts the photographer on the byline, and is not left over in the extra data.
+    assert [(e.author.name, e.role) for e in b.bylines.select_related("author")] == [("Zhang San", bylines.PHOTOGRAPHS)]
+    assert "photographer" not in b.extra
 
 
 def test_the_new_image_fields_survive_an_export_and_reimport(tmp_path, settings):
