@@ -144,6 +144,7 @@ class CategoryView(PublishedListMixin, ListView):
             breadcrumb=self.breadcrumb,
             children=self.children,
             feed_url=reverse("articles:category-feed", kwargs={"path": self.category.path}),
+            atom_feed_url=reverse("articles:category-feed-atom", kwargs={"path": self.category.path}),
             **kwargs,
         )
 
@@ -167,6 +168,7 @@ class TagView(PublishedListMixin, ListView):
             heading=gettext("Tagged “%(tag)s”") % {"tag": self.tag.name},
             tag=self.tag,
             feed_url=reverse("articles:tag-feed", kwargs={"slug": self.tag.slug}),
+            atom_feed_url=reverse("articles:tag-feed-atom", kwargs={"slug": self.tag.slug}),
             **kwargs,
         )
 
@@ -192,6 +194,7 @@ class AuthorView(PublishedListMixin, ListView):
             heading=self.author.name,
             author=self.author,
             feed_url=reverse("articles:author-feed", kwargs={"slug": self.author.slug}),
+            atom_feed_url=reverse("articles:author-feed-atom", kwargs={"slug": self.author.slug}),
             **kwargs,
         )
 
