@@ -1,7 +1,6 @@
 from collections import Counter, namedtuple
 from urllib.parse import unquote
 
-from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +20,7 @@ from django.views.generic import (
 
 from .. import freshness, search
 from ..freshness import shown
+from ..languages import news_sitemap_language
 from ..models import Article, Author, Category, Correction, Tag
 from . import seo
 from .cards import render_card_groups, render_cards, render_result_meta
@@ -426,9 +426,8 @@ def news_sitemap(request):
         request,
         "articles/news_sitemap.xml",
         {
-            "articles": news_articles(),
+            "articles": [(article, news_sitemap_language(article.language)) for article in news_articles()],
             "base": f"{request.scheme}://{get_current_site(request).domain}",
-            "language": settings.LANGUAGE_CODE.split("-")[0],
         },
         content_type="application/xml",
     )
