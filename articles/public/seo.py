@@ -6,6 +6,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from ..languages import language_tag
+
 # As django.utils.html.json_script escapes: the JSON sits inside a <script> element.
 _SCRIPT_SAFE = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
@@ -29,7 +31,7 @@ def news_article_json_ld(article, request) -> str:
             for author in article.byline
         ],
         "publisher": {"@type": "Organization", "name": settings.SITE_NAME, "url": absolute("/")},
-        "inLanguage": article.language or settings.LANGUAGE_CODE,
+        "inLanguage": language_tag(article.language),
     }
     if settings.CORRECTIONS_POLICY_URL:
         data["publisher"]["correctionsPolicy"] = absolute(settings.CORRECTIONS_POLICY_URL)
