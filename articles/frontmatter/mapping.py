@@ -33,7 +33,10 @@ from .reading import SourceFile
 ALIASES = {
     "title": ("title",),
     "published_at": ("date", "publishDate", "pubdate", "published"),
-    "modified_at": ("updated", "lastmod", "modified", "last_modified_at"),
+    "modified_at": (
+        "updated", "lastmod", "modified", "last_modified_at", "last_modified", "updated_at", "modified_at",
+        "dateModified",
+    ),
     "expires_at": ("expiryDate", "expirydate", "expires"),
     "slug": ("slug",),
     "url": ("permalink", "url", "path"),
