@@ -86,3 +86,16 @@ def test_a_language_that_is_no_choice_is_refused_but_an_imported_code_stays_one(
     refused = editor.post(url, change_form(story, language="<script>"))
     assert refused.status_code == 200 and "language" in refused.context["adminform"].form.errors
     assert editor.post(url, change_form(story)).status_code == 302  # its own code still saves
+
+
+def test_the_language_choice_is_in_chinese_for_a_chinese_interface():
+    from django.forms import modelform_factory
+    from django.utils import translation
+
+    from articles.admin.forms import ArticleAdminForm
+
+    form = modelform_factory(Article, form=ArticleAdminForm, fields=["language", "tags"])
+    with translation.override("zh-hans"):
+        field = form(instance=ArticleFactory())["language"]
+        html = str(field) + str(field.label) + str(field.help_text)
+    assert "语言" in html and "网站的语言（en-us）" in html and "繁体中文" in html and "按正文判断" in html
