@@ -370,6 +370,13 @@ class Article(models.Model):
         default=dict, blank=True, editable=False, help_text="Sizes of the lead image's smaller copies (renditions.py)."
     )
     featured = models.BooleanField(default=False, help_text="Lead story on the home page.")
+    missing_images = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="Images its file refers to that the import could not find: readers' pages leave them out, and "
+        "an import that finds one puts it back.",
+    )
     language = models.CharField(max_length=20, blank=True)
     keywords = models.CharField("SEO keywords", max_length=500, blank=True)
     # Import provenance: what lets a re-import find this article again and tell if it changed.

@@ -38,6 +38,9 @@ ALLOWED_ATTRIBUTES = {
     "td": ["colspan", "rowspan"],
     "col": ["span"],
     "colgroup": ["span"],
+    # A code block can scroll sideways: it must be reachable by keyboard (WCAG 2.1.1, axe's
+    # `scrollable-region-focusable`). `_FocusableCode` sets it; no other value, on nothing else.
+    "pre": lambda tag, name, value: name == "tabindex" and value == "0",
     # Everything else; only footnotes' ids, on the elements footnotes use (see below).
     "*": lambda tag, name, value: name == "id" and bool(FOOTNOTE_IDS.get(tag, _NO_ID).fullmatch(value)),
 }
@@ -73,6 +76,80 @@ class _DropContents:
                 continue
             if depth == 0:
                 yield token
+
+
+class _HeadingsUnderTitle:
+    """Body headings as levels under the page's own `h1` (the article's title): the body's
+    first heading is an `h2`, and a heading is at most one level below the one it follows, so
+    no level is skipped (WCAG 1.3.1; a body's `h3` straight after the title read as a lost
+    level to screen readers' heading lists). Each heading keeps its place among the others: a
+    heading no deeper than an earlier one takes that one's new level."""
+
+    def __init__(self, source):
+        self.source = source
+
+    def __iter__(self):
+        levels = []  # (level as written, level given) of the headings the current one is under
+        open_heading = None
+        for token in self.source:
+            name = token.get("name")
+            if name in _HEADINGS and token["type"] == "StartTag":
+                written = int(name[1])
+                while levels and levels[-1][0] >= written:
+                    levels.pop()
+                given = min(6, levels[-1][1] + 1 if levels else 2)
+                levels.append((written, given))
+                open_heading = token["name"] = f"h{given}"
+            elif name in _HEADINGS and token["type"] == "EndTag" and open_heading:
+                token["name"], open_heading = open_heading, None
+            yield token
+
+
+_HEADINGS = frozenset(f"h{level}" for level in range(1, 7))
+
+
+class _FocusableCode:
+    """Every code block reachable by keyboard (`tabindex="0"`): one that scrolls cannot be read
+    without it, and which ones scroll depends on the reader's screen."""
+
+    def __init__(self, source):
+        self.source = source
+
+    def __iter__(self):
+        for token in self.source:
+            if token.get("name") == "pre" and token["type"] == "StartTag":
+                token["data"][(None, "tabindex")] = "0"
+            yield token
+
+
+class _NoBrokenImages:
+    """An image readers could not load is left out, its alt text standing in its place (as a
+    browser shows a broken image): a relative reference (`chart.png`, an image the importer did
+    not find beside its file; readers' pages are at other addresses), no address, or one of a
+    scheme readers never load. The body's source keeps the reference, so an import that finds
+    the file later puts the image back (see frontmatter/images.py)."""
+
+    def __init__(self, source):
+        self.source = source
+
+    def __iter__(self):
+        for token in self.source:
+            if token.get("name") == "img" and token["type"] in ("StartTag", "EmptyTag"):
+                attributes = token.get("data") or {}
+                if not loadable_image(attributes.get((None, "src"), "")):
+                    if alt := attributes.get((None, "alt"), "").strip():
+                        yield {"type": "Characters", "data": alt}
+                    continue
+            yield token
+
+
+_IMAGE_SCHEME = re.compile(r"^\s*+(?:https?:|/)", re.IGNORECASE)
+
+
+def loadable_image(src: str) -> bool:
+    """Whether a reader's browser can load an image at `src` wherever the page is: an absolute
+    http(s) address, or a path from the site's root (`/media/…`, `//host/…`)."""
+    return bool(_IMAGE_SCHEME.match(src))
 
 
 _cleaner = bleach.Cleaner(
@@ -136,7 +213,7 @@ class _Walker(_cleaner.walker):
         return element[0], 0, parents, None
 
 
-_cleaner.walker = lambda dom: _DropContents(_Walker(dom))
+_cleaner.walker = lambda dom: _NoBrokenImages(_FocusableCode(_HeadingsUnderTitle(_DropContents(_Walker(dom)))))
 
 
 def sanitize_html(html: str) -> str:

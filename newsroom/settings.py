@@ -61,6 +61,9 @@ MIDDLEWARE = [
     # Outside the page cache, so that a page served from it carries the policy too.
     "newsroom.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Readers' pages gzipped (never the admin, nor anything for a signed-in user: BREACH), above
+    # what reads and writes bodies, so a page-cache hit and a 304 pass through it too.
+    "articles.public.middleware.ReaderGZipMiddleware",
     # ETag and 304 for every page, cached or not; then the readers' page cache, before sessions
     # and authentication so that a hit skips them.
     "django.middleware.http.ConditionalGetMiddleware",

@@ -312,14 +312,14 @@ def test_a_hostile_rich_body_is_sanitised_on_save(superuser, client):
     payload = (
         '<h2 onclick="steal()">Plan</h2><p style="position:fixed">Read <a href="javascript:alert(1)">this</a>'
         ' and <a href="https://example.org/" onmouseover="x()">that</a>.</p>'
-        '<img src="x" onerror="alert(1)"><script>alert(document.cookie)</script><iframe src="https://evil"></iframe>'
-        "<ul><li><strong>one</strong></li></ul><blockquote>quoted</blockquote>"
+        '<img src="/media/x.png" onerror="alert(1)"><script>alert(document.cookie)</script>'
+        '<iframe src="https://evil"></iframe><ul><li><strong>one</strong></li></ul><blockquote>quoted</blockquote>'
     )
     response = add_article(superuser, body_source=payload, body_format="html")
     assert response.status_code == 302, form_errors(response)
     article = Article.objects.get()
     assert article.body == (
-        '<h2>Plan</h2><p>Read <a>this</a> and <a href="https://example.org/">that</a>.</p><img src="x">'
+        '<h2>Plan</h2><p>Read <a>this</a> and <a href="https://example.org/">that</a>.</p><img src="/media/x.png">'
         "<ul><li><strong>one</strong></li></ul><blockquote>quoted</blockquote>"
     )
     assert article.body_source == payload  # the source stays as written; readers get the sanitised body

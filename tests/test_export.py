@@ -164,7 +164,7 @@ def test_an_empty_standfirst_stays_empty(tmp_path, editor):
 def test_a_body_that_opens_with_indented_code_keeps_it(tmp_path):
     ArticleFactory(body_source="    $ make run\n\nThen open the site.")
     assert round_trip(tmp_path / "export") == []
-    assert "<pre><code>$ make run" in Article.objects.get().body
+    assert '<pre tabindex="0"><code>$ make run' in Article.objects.get().body
 
 
 def test_the_more_marker_stays_in_the_body(tmp_path):

@@ -96,6 +96,25 @@ def test_pages_advertise_their_feeds(client, stories):
     assert f'href="{reverse("articles:category-feed", kwargs={"path": top.path})}"' in section
 
 
+@pytest.mark.parametrize("kind", ["category", "tag", "author"])
+def test_section_tag_and_author_pages_advertise_their_atom_feed_too(client, stories, kind):
+    top, child, author, live, *_ = stories
+    page, owner = {
+        "category": (top.get_absolute_url(), {"path": top.path}),
+        "tag": (reverse("articles:tag", kwargs={"slug": "气候"}), {"slug": "气候"}),
+        "author": (author.get_absolute_url(), {"slug": author.slug}),
+    }[kind]
+    html = client.get(page).content.decode()
+    atom = reverse(f"articles:{kind}-feed-atom", kwargs=owner)
+    rss = reverse(f"articles:{kind}-feed", kwargs=owner)
+    assert 'type="application/atom+xml" title="' in html and f'href="{atom}"' in html
+    assert f'href="{rss}"' in html
+    feed = client.get(atom)
+    assert feed["Content-Type"].startswith("application/atom+xml")
+    titles = [e.findtext(f"{ATOM}title") for e in ET.fromstring(feed.content).findall(f"{ATOM}entry")]
+    assert titles == [live.title]
+
+
 def test_control_characters_never_reach_feeds(client):
     ArticleFactory(title="Bad\x0bcharacter\x08", standfirst="x\x0cy", body_source="text\x0b")
     response = client.get(reverse("articles:feed"))

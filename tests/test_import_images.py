@@ -56,10 +56,44 @@ def test_hexo_asset_folder_and_missing_images(tmp_path):
     write(tmp_path, "_posts/fake.md", "---\ntitle: Fake\ncover: fake.png\n---\nB")
     _, err = run_import(tmp_path)
     assert Article.objects.get(title="Husky").lead_image.name.endswith(".png")
-    assert "warning: image 'missing.png' not found next to the file" in err
+    assert "warning: image 'missing.png' (alt text 'gone') not found next to the file" in err
     nofile = Article.objects.get(title="No file")
     assert not nofile.lead_image and nofile.extra["lead_image"] == "nowhere.png"
     assert "warning: image 'fake.png': not an image Newsroom can read" in err
+
+
+def test_an_image_not_found_is_left_out_of_the_page_until_an_import_finds_it(tmp_path, client):
+    """Readers never get a broken image: its alt text stands in its place, the report and the
+    body's source keep the reference, an unchanged re-run changes nothing, and the run that
+    finds the file puts the image back, without freshening the story's dates."""
+    body = '![Tide chart](chart.png)\n\nThe tide turns.\n\n<img alt="Harbour map" src="map.png">'
+    write(tmp_path, "_posts/tides.md", f"---\ntitle: Tides\ndate: 2021-03-04\ncover: cover.png\n---\n{body}")
+    _, err = run_import(tmp_path)
+    assert "image 'chart.png' (alt text 'Tide chart') not found next to the file: left out of the page" in err
+    assert "image 'map.png' (alt text 'Harbour map') not found next to the file" in err
+    story = only()
+    assert story.missing_images == ["chart.png", "map.png", "cover.png"] and story.body_source.endswith(body)
+    page = client.get(story.get_absolute_url())
+    html = page.content.decode()
+    assert "<img" not in html and "Tide chart" in html and "Harbour map" in html
+
+    out, _ = run_import(tmp_path)  # nothing new: nothing written, the page the same
+    assert "1 unchanged" in out and only().edit_version == story.edit_version
+    assert client.get(story.get_absolute_url())["ETag"] == page["ETag"]
+
+    make_image(tmp_path / "_posts" / "chart.png")
+    make_image(tmp_path / "_posts" / "tides" / "map.png")  # Hexo's asset folder
+    make_image(tmp_path / "_posts" / "cover.png")
+    out, err = run_import(tmp_path)
+    assert "1 updated" in out and "not found" not in err
+    found = only()
+    assert found.missing_images == [] and found.lead_image
+    html = client.get(found.get_absolute_url()).content.decode()
+    images = re.findall(r"<img [^>]*>", html[html.index('<div class="article-body">') :])
+    assert len(images) == 2 and all('src="/media/imported/' in img for img in images)
+    assert 'alt="Tide chart"' in images[0] and 'alt="Harbour map"' in images[1]
+    assert found.last_substantive_change == story.last_substantive_change  # an import is no update
+    assert "1 unchanged" in run_import(tmp_path)[0]
 
 
 @pytest.mark.parametrize("reference", ["/etc/hostname.png", "../../secret.png"])

@@ -2,6 +2,7 @@
 summaries, bodies."""
 
 import datetime as dt
+import re
 from io import StringIO
 from pathlib import Path
 
@@ -161,6 +162,50 @@ def test_updated_and_expiry_are_kept(tmp_path):
     article = only()
     assert article.substantively_updated_at == dt.datetime(2020, 2, 1, tzinfo=UTC)
     assert article.expires_at == dt.datetime(2028, 2, 18, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "updated",
+        "lastmod",
+        "modified",
+        "last_modified_at",
+        "last_modified",
+        "updated_at",
+        "modified_at",
+        "dateModified",
+    ],
+)
+def test_the_sources_updated_key_is_the_stories_updated_time(tmp_path, client, key):
+    write(tmp_path, "a.md", f"---\ntitle: T\ndate: 2020-01-01\n{key}: 2020-02-01 10:00\n---\nB")
+    run_import(tmp_path)
+    page = client.get(only().get_absolute_url()).content.decode()
+    assert '"dateModified": "2020-02-01T10:00:00+00:00"' in page
+
+
+def test_no_import_freshens_a_storys_dates(tmp_path, client):
+    """Neither an unchanged re-run nor a changed file without an `updated` key is an update:
+    dateModified, the feeds' updated dates and the sitemap's lastmod stay the publication's."""
+    path = write(tmp_path, "a.md", "---\ntitle: Tides\ndate: 2020-01-01 08:00\n---\nThe tide turns.")
+
+    def dates():
+        story = only()
+        page = client.get(story.get_absolute_url())
+        modified = re.search(r'"dateModified": "([^"]+)"', page.content.decode()).group(1)
+        atom = re.search(r"<updated>([^<]+)</updated>", client.get("/feed/atom/").content.decode()).group(1)
+        lastmod = re.search(r"<lastmod>([^<]+)</lastmod>", client.get("/sitemaps/articles.xml").content.decode())
+        updated = '<span class="updated">' in page.content.decode()
+        return modified, atom, lastmod.group(1), updated, page["ETag"]
+
+    run_import(tmp_path)
+    first = dates()
+    assert first[:4] == ("2020-01-01T08:00:00+00:00", "2020-01-01T08:00:00+00:00", "2020-01-01", False)
+    assert "1 unchanged" in run_import(tmp_path)[0]
+    assert dates() == first  # the very same page
+    path.write_text("---\ntitle: Tides\ndate: 2020-01-01 08:00\n---\nThe tide turns twice a day.", encoding="utf-8")
+    assert "1 updated" in run_import(tmp_path)[0]
+    assert dates()[:4] == first[:4]
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -54,8 +55,25 @@ def test_news_sitemap_has_the_last_two_days(client):
     assert [u.findtext(f"{SM}loc") for u in root.findall(f"{SM}url")] == [BASE + fresh.get_absolute_url()]
     news = root.find(f"{SM}url/{NEWS}news")
     assert news.findtext(f"{NEWS}title") == "气候新闻"
-    assert news.findtext(f"{NEWS}publication/{NEWS}language") == "zh-hans"
+    assert news.findtext(f"{NEWS}publication/{NEWS}language") == "zh-cn"  # Google's code, not ours (zh-hans)
     assert BASE + old.get_absolute_url() not in response.content.decode()
+
+
+# sitemap-news.xsd: <news:language> is "zh-cn|zh-tw|([a-z]{2,3})" (ISO 639, and two Chinese exceptions).
+GOOGLE_NEWS_LANGUAGE = re.compile(r"zh-cn|zh-tw|[a-z]{2,3}")
+
+
+@pytest.mark.parametrize(
+    "ours, googles",
+    [("en-us", "en"), ("en", "en"), ("EN-GB", "en"), ("zh-hans", "zh-cn"), ("zh-hant", "zh-tw"), ("zh_cn", "zh-cn"),
+     ("zh_tw", "zh-tw"), ("zh-Hant-HK", "zh-tw"), ("zh", "zh-cn"), ("pt-br", "pt"), ("ja", "ja"), ("fil", "fil"),
+     ("", "en"), ("not a language", "en")],
+)  # fmt: skip
+def test_news_sitemap_languages_are_what_googles_schema_accepts(client, ours, googles):
+    ArticleFactory(published_at=timezone.now() - dt.timedelta(hours=1), language=ours)
+    root = ET.fromstring(client.get(reverse("articles:news-sitemap")).content)
+    said = root.findtext(f"{SM}url/{NEWS}news/{NEWS}publication/{NEWS}language")
+    assert said == googles and GOOGLE_NEWS_LANGUAGE.fullmatch(said)
 
 
 def test_robots_txt_points_at_the_sitemaps(client):

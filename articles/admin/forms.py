@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ..languages import language_choices
 from ..models import Article, Category, Retraction, Tag
 from .locking import EditVersionFormMixin
 from .widgets import BodyEditor
@@ -64,6 +65,16 @@ class ArticleAdminForm(EditVersionFormMixin, forms.ModelForm):
             status.choices = [c for c in status.choices if c[0] != Article.Status.RETRACTED]
         if self.instance.pk and not self.is_bound:
             self.initial["tags"] = [t.name for t in self.instance.tags.all()]
+        if "language" in self.fields:  # a choice, not a code to type; an imported `zh_cn` stays one
+            self.fields["language"] = forms.ChoiceField(
+                label=gettext_lazy("Language"),
+                choices=language_choices(self.instance.language),
+                required=False,
+                help_text=gettext_lazy(
+                    "What the article is written in: its page's language for browsers (hyphenation, the voice "
+                    "that reads it aloud) and search engines. An import without one takes it from the text."
+                ),
+            )
         if not self.may_create_tags:
             widget = self.fields["tags"].widget
             widget.attrs.pop("data-tags", None)

@@ -20,20 +20,20 @@ class ImageStore:
     def __init__(self, dry_run=False, storage=default_storage):
         self.dry_run, self.storage = dry_run, storage
 
-    def store(self, reference: str, data) -> str | None:
-        """The media name of the image, or None (with a warning on `data`)."""
-        source = Path(data.source_path)
-        relative = unquote(reference.split("?")[0].split("#")[0])
-        folder = source.parent.resolve()
-        # Next to the file (page bundles), or in Hexo's per-post asset folder named after it —
-        # and never outside the file's folder (`/etc/x.png`, `../../x.png` are not its images).
-        candidates = [(folder / relative).resolve(), (folder / source.stem / relative).resolve()]
-        if relative.startswith("/") or not all(c.is_relative_to(folder) for c in candidates):
+    def store(self, reference: str, data, alt: str | None = None) -> str | None:
+        """The media name of the image, or None (with a warning on `data`). An image not found is
+        listed in `data.missing_images`, so a later run looks for it again (`findable`)."""
+        candidates = _candidates(reference, data.source_path)
+        if candidates is None:
             data.warnings.append(f"image {reference!r} is outside the file's folder: left as it was")
             return None
         found = next((c for c in candidates if c.is_file()), None)
         if found is None:
-            data.warnings.append(f"image {reference!r} not found next to the file: left as it was")
+            said = f" (alt text {alt!r})" if alt else ""
+            data.warnings.append(
+                f"image {reference!r}{said} not found next to the file: left out of the page until an import finds it"
+            )
+            data.missing_images.append(reference)
             return None
         if found.stat().st_size > MAX_BYTES:
             data.warnings.append(f"image {reference!r}: larger than {MAX_BYTES // 1_048_576} MB, left out")
@@ -64,6 +64,24 @@ class ImageStore:
             data.warnings.append(f"lead image {name!r}: no smaller copies ({renditions.reason(exc)})")
             return {}
 
-    def url(self, reference: str, data) -> str | None:
-        name = self.store(reference, data)
+    def url(self, reference: str, data, alt: str | None = None) -> str | None:
+        name = self.store(reference, data, alt)
         return self.storage.url(name) if name else None
+
+
+def _candidates(reference: str, source_path: str) -> list[Path] | None:
+    """Where an image `reference` of the file at `source_path` may be: next to the file (page
+    bundles), or in Hexo's per-post asset folder named after it; None when it points outside
+    the file's folder (`/etc/x.png`, `../../x.png` are not its images)."""
+    source = Path(source_path)
+    relative = unquote(reference.split("?")[0].split("#")[0])
+    folder = source.parent.resolve()
+    candidates = [(folder / relative).resolve(), (folder / source.stem / relative).resolve()]
+    if relative.startswith("/") or not all(c.is_relative_to(folder) for c in candidates):
+        return None
+    return candidates
+
+
+def findable(references: list[str], source_path: str) -> bool:
+    """Whether any of the images an earlier import could not find is there now."""
+    return any(any(c.is_file() for c in _candidates(ref, source_path) or ()) for ref in references)

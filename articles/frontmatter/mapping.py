@@ -11,14 +11,17 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
+from django.utils.html import escape
 
 from .. import bylines, search
+from ..languages import language_of_text
 from ..rendering import HTML, MARKDOWN, looks_like_html, render_body
 from ..text import plain_text, strip_invisible, summarize
 from .dates import parse_datetime
@@ -30,7 +33,10 @@ from .reading import SourceFile
 ALIASES = {
     "title": ("title",),
     "published_at": ("date", "publishDate", "pubdate", "published"),
-    "modified_at": ("updated", "lastmod", "modified", "last_modified_at"),
+    "modified_at": (
+        "updated", "lastmod", "modified", "last_modified_at", "last_modified", "updated_at", "modified_at",
+        "dateModified",
+    ),
     "expires_at": ("expiryDate", "expirydate", "expires"),
     "slug": ("slug",),
     "url": ("permalink", "url", "path"),
@@ -152,6 +158,7 @@ class ArticleData:
     lead_image_focus: tuple = (50, 50)
     lead_image_file: str = ""  # a name in media storage, for images that came with the file
     lead_renditions: dict = field(default_factory=dict)  # made here, in the worker process
+    missing_images: list[str] = field(default_factory=list)  # references not found beside the file
     language: str = ""
     featured: bool = False
     aliases: list[str] = field(default_factory=list)
@@ -229,8 +236,11 @@ def map_source(source: SourceFile, options: ImportOptions, images=None) -> Artic
     data.featured = _flag(take("featured"))
 
     if images:
-        data.body_source = _rewrite_relative_images(data.body_source, lambda ref: images.url(ref, data))
+        data.body_source = _rewrite_relative_images(data.body_source, lambda ref, alt: images.url(ref, data, alt))
     data.body = render_body(data.body_source, data.body_format)
+    # A file that names no language is in the language its text is written in (Chinese posts
+    # were all the site's en-us); the source key keeps what the file said.
+    data.language = data.language or language_of_text(f"<h1>{escape(title)}</h1>{data.body}")
 
     summary = take("summary")
     if key := _present(meta, "standfirst"):  # Newsroom's own field, exported as it was, even empty
@@ -556,6 +566,7 @@ def _map_lead_image(value, data: ArticleData, images):
 # to the end of a body that never closes one was quadratic (issue 12). An alt text with a `[` in
 # it is not an image's alt in CommonMark either.
 _MD_IMAGE = re.compile(r"(!\[[^\[\]]*+\]\()\s*+<?([^)\s>]++)>?((?:\s++[\"'](?:[^)!]|!(?!\[))*[\"'])?\s*\))")
+_HTML_ALT = re.compile(r"""\balt\s*=\s*(["'])([^"'<>]*+)\1""", re.IGNORECASE)
 _HTML_IMAGE = re.compile(r"""(<img\b[^<>]*?\bsrc\s*=\s*)(["']?)([^"'\s>]++)\2""", re.IGNORECASE)
 
 
@@ -568,12 +579,14 @@ def _rewrite_relative_images(source: str, resolve) -> str:
 
     def markdown(match):
         ref = match.group(2)
-        new = resolve(ref) if _is_relative(ref) else None
+        new = resolve(ref, match.group(1)[2:-2]) if _is_relative(ref) else None
         return f"{match.group(1)}{new}{match.group(3)}" if new else match.group(0)
 
     def html(match):
         ref = match.group(3)
-        new = resolve(ref) if _is_relative(ref) else None
+        end = match.string.find(">", match.end())  # the alt text is within the tag, before or after src
+        alt = _HTML_ALT.search(match.string, match.start(), end) if end != -1 else None
+        new = resolve(ref, unescape(alt.group(2)) if alt else None) if _is_relative(ref) else None
         return f'{match.group(1)}"{new}"' if new else match.group(0)
 
     return _HTML_IMAGE.sub(html, _MD_IMAGE.sub(markdown, source))

@@ -18,7 +18,7 @@ from ..models import Article
 from .budget import OverBudget, read_bytes, time_limit
 from .errors import ImportFailure, ImportSkip
 from .identity import Claims, decide
-from .images import ImageStore
+from .images import ImageStore, findable
 from .mapping import ArticleData, ImportOptions, map_source
 from .reading import content_hash, read_source
 from .saving import FileOutcome, Outcome, Writer, retracted, retraction_reasons
@@ -93,10 +93,10 @@ class Importer:
         reset_queries()  # with DEBUG on, Django keeps every query's SQL: bodies, batch after batch
         known, gone = {}, {}
         rows = Article.objects.filter(source_path__in=batch).values_list(
-            "source_path", "source_hash", "source_key", "pk", "status"
+            "source_path", "source_hash", "source_key", "missing_images", "pk", "status"
         )
-        for path, digest, key, pk, status in rows:
-            known[path] = (digest, key)
+        for path, digest, key, missing, pk, status in rows:
+            known[path] = (digest, key, missing)
             if status == Article.Status.RETRACTED:
                 gone[path] = pk
         reasons = retraction_reasons(gone.values())
@@ -112,7 +112,8 @@ class Importer:
                 except ImportFailure as exc:
                     done.append(FileOutcome(path, Outcome.FAILED, str(exc)))
                     continue
-                if digest == known[path][0]:
+                # Unchanged, unless an image it lacked is there now: that import puts it back.
+                if digest == known[path][0] and not (known[path][2] and findable(known[path][2], path)):
                     # An unchanged file still holds its identity in this run.
                     self.claims.claim(known[path][1], path)
                     done.append(FileOutcome(path, Outcome.UNCHANGED))

@@ -38,7 +38,7 @@ IMPORTED_FIELDS = [
     "lead_image_copyright", "lead_image_license_url", "lead_image_acquire_license_url", "lead_image_focus_x",
     "lead_image_focus_y",
     "language", "keywords", "featured", "extra", "source_key", "source_path", "source_hash",
-    "imported_at", "updated_at", "edit_version",
+    "imported_at", "updated_at", "edit_version", "missing_images",
 ]  # fmt: skip
 
 
@@ -104,7 +104,11 @@ class Writer:
                 if decision.deletion:
                     restored.append(decision.deletion.pk)
                 new.append((item, decision.key))
-            elif article.source_hash == item.content_hash and article.source_path == item.source_path:
+            elif (article.source_hash, article.source_path, article.missing_images) == (
+                item.content_hash,
+                item.source_path,
+                item.missing_images,
+            ):  # the same file, and no image it lacked found since
                 outcomes[id(item)] = FileOutcome(item.source_path, Outcome.UNCHANGED, article_id=article.pk)
             elif article.updated_at > article.imported_at and not self.options.overwrite:
                 outcomes[id(item)] = FileOutcome(
@@ -142,7 +146,7 @@ class Writer:
         """Which article each file is (`identity.decide`), from the articles and the deletions the
         database holds under the batch's keys and with its files' bytes, loaded here in three queries."""
         fields = ["id", "source_key", "source_hash", "source_path", "slug", "status", "published_at"]
-        fields += ["created_at", "updated_at", "imported_at", "edit_version", "category", "featured"]
+        fields += ["created_at", "updated_at", "imported_at", "edit_version", "category", "featured", "missing_images"]
         keys = {key for item in items for key in lookup_keys(item)}
         by_key = {a.source_key: a for a in Article.objects.filter(source_key__in=keys).only(*fields)}
         hashes = {i.content_hash for i in items}
@@ -199,6 +203,7 @@ class Writer:
         article.lead_image_license_url = item.lead_image_license_url
         article.lead_image_acquire_license_url = item.lead_image_acquire_license_url
         article.lead_image_focus_x, article.lead_image_focus_y = item.lead_image_focus
+        article.missing_images = item.missing_images
         article.language = item.language
         article.keywords = item.keywords
         article.featured = item.featured

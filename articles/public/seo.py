@@ -8,6 +8,7 @@ from django.utils.safestring import mark_safe
 
 from .. import bylines
 from ..images import first_body_image
+from ..languages import language_tag
 
 # As django.utils.html.json_script escapes: the JSON sits inside a <script> element.
 _SCRIPT_SAFE = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -35,7 +36,7 @@ def news_article_json_ld(article, request) -> str:
         "contributor": people(bylines.contributors(article.byline)) or None,
         "translator": people(e for e in article.byline if e.role == bylines.TRANSLATED) or None,
         "publisher": {"@type": "Organization", "name": settings.SITE_NAME, "url": absolute("/")},
-        "inLanguage": article.language or settings.LANGUAGE_CODE,
+        "inLanguage": language_tag(article.language),
     }
     if settings.CORRECTIONS_POLICY_URL:
         data["publisher"]["correctionsPolicy"] = absolute(settings.CORRECTIONS_POLICY_URL)

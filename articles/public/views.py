@@ -1,7 +1,6 @@
 from collections import Counter, namedtuple
 from urllib.parse import unquote
 
-from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +20,7 @@ from django.views.generic import (
 
 from .. import freshness, search
 from ..freshness import shown
+from ..languages import news_sitemap_language
 from ..models import Article, Author, Category, Correction, Tag
 from . import seo
 from .cards import render_card_groups, render_cards, render_result_meta
@@ -145,6 +145,7 @@ class CategoryView(PublishedListMixin, ListView):
             breadcrumb=self.breadcrumb,
             children=self.children,
             feed_url=reverse("articles:category-feed", kwargs={"path": self.category.path}),
+            atom_feed_url=reverse("articles:category-feed-atom", kwargs={"path": self.category.path}),
             **kwargs,
         )
 
@@ -168,6 +169,7 @@ class TagView(PublishedListMixin, ListView):
             heading=gettext("Tagged “%(tag)s”") % {"tag": self.tag.name},
             tag=self.tag,
             feed_url=reverse("articles:tag-feed", kwargs={"slug": self.tag.slug}),
+            atom_feed_url=reverse("articles:tag-feed-atom", kwargs={"slug": self.tag.slug}),
             **kwargs,
         )
 
@@ -193,6 +195,7 @@ class AuthorView(PublishedListMixin, ListView):
             heading=self.author.name,
             author=self.author,
             feed_url=reverse("articles:author-feed", kwargs={"slug": self.author.slug}),
+            atom_feed_url=reverse("articles:author-feed-atom", kwargs={"slug": self.author.slug}),
             **kwargs,
         )
 
@@ -440,9 +443,8 @@ def news_sitemap(request):
         request,
         "articles/news_sitemap.xml",
         {
-            "articles": news_articles(),
+            "articles": [(article, news_sitemap_language(article.language)) for article in news_articles()],
             "base": f"{request.scheme}://{get_current_site(request).domain}",
-            "language": settings.LANGUAGE_CODE.split("-")[0],
         },
         content_type="application/xml",
     )
