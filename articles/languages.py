@@ -70,7 +70,7 @@ def news_sitemap_language(code: str) -> str:
         return "zh-tw" if _TRADITIONAL_REGIONS.intersection(subtags) else "zh-cn"
     if GOOGLE_NEWS_LANGUAGE.fullmatch(primary):
         return primary
-    return news_sitemap_language(settings.LANGUAGE_CODE) if code else "en"  # not a language: the site's
+    return news_sitemap_language(settings.LANGUAGE_CODE) if code and code != settings.LANGUAGE_CODE else "en"  # the site's
 
 
 def language_choices(current: str = "") -> list[tuple[str, str]]:

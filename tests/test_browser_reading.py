@@ -34,7 +34,8 @@ def test_a_keyboard_reaches_a_scrolling_code_block_and_sees_its_focus(page, live
     assert code.evaluate("e => getComputedStyle(e).outlineStyle") == "solid"
     page.keyboard.press("ArrowRight")
     page.keyboard.press("End")
-    assert code.evaluate("e => e.scrollLeft") > 0  # the keyboard scrolls it
+    # The keyboard scrolls it (Chromium animates a keyboard scroll: wait for it, a few seconds at most).
+    page.wait_for_function("e => e.scrollLeft > 0", arg=code.element_handle(), timeout=5000)
     levels = page.evaluate("[...document.querySelectorAll('h1,h2,h3,h4,h5,h6')].map(h => +h.tagName[1])")
     body = page.evaluate(
         "[...document.querySelectorAll('.article-body :is(h1,h2,h3,h4,h5,h6)')].map(h => +h.tagName[1])"

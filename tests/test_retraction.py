@@ -298,3 +298,11 @@ def test_a_retracted_address_costs_few_queries(editor, client, story, django_ass
         assert client.get("/news/tender.html").status_code == 410
     with django_assert_num_queries(3):
         assert client.get("/2019/05/30/old-tender-story/").status_code == 410
+
+
+def test_a_chinese_storys_410_page_speaks_chinese(editor, client):
+    story = ArticleFactory(title="渡轮停航", language="zh-hans")
+    retract(editor, story)
+    response = client.get(story.get_absolute_url())
+    assert response.status_code == 410
+    assert '<html lang="zh-hans">' in response.content.decode()
