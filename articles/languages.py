@@ -70,7 +70,9 @@ def news_sitemap_language(code: str) -> str:
         return "zh-tw" if _TRADITIONAL_REGIONS.intersection(subtags) else "zh-cn"
     if GOOGLE_NEWS_LANGUAGE.fullmatch(primary):
         return primary
-    return news_sitemap_language(settings.LANGUAGE_CODE) if code and code != settings.LANGUAGE_CODE else "en"  # the site's
+    return (
+        news_sitemap_language(settings.LANGUAGE_CODE) if code and code != settings.LANGUAGE_CODE else "en"
+    )  # the site's
 
 
 def language_choices(current: str = "") -> list[tuple[str, str]]:

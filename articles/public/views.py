@@ -296,7 +296,15 @@ class ArticleDetailView(DetailView):
             self.object = self.get_object()
         except Http404:
             # Not for readers; a retracted story's address is gone (410), not unknown (404).
-            shown = ("title", "slug", "status", "published_at", "created_at", "language", "retraction")  # what its 410 page shows
+            shown = (
+                "title",
+                "slug",
+                "status",
+                "published_at",
+                "created_at",
+                "language",
+                "retraction",
+            )  # what its 410 page shows
             retracted = (
                 Article.objects.retracted()
                 .filter(slug=kwargs["slug"])
