@@ -333,6 +333,11 @@ class Restored:
     left_out_tags: list[str]
     kept_category: bool
     kept_slug: bool
+    kept_lead_image: bool = False
+
+
+# What a lead image is: kept together when a restore would leave a live story's without alt text.
+LEAD_IMAGE_FIELDS = ("lead_image", "lead_image_url", "lead_image_alt", "lead_image_decorative")
 
 
 def restored_snapshot(article: Article, version: Version) -> Snapshot:
@@ -365,9 +370,17 @@ def restore(article: Article, version: Version, user) -> Restored:
             kept.add("category_id")
         if Article.objects.filter(slug=old.fields.get("slug")).exclude(pk=article.pk).exists():
             kept.add("slug")
+        if article.status == Article.Status.RETRACTED:
+            kept.add("slug")  # a retracted story's address stays the one that answers 410
+        image_now = {name: getattr(article, name) for name in LEAD_IMAGE_FIELDS}
         for model_field in COMPARED_FIELDS:
             if model_field.attname in old.fields and model_field.attname not in kept | WORKFLOW_FIELDS:
                 setattr(article, model_field.attname, old.fields[model_field.attname])
+        if article.status == Article.Status.PUBLISHED and article.publication_refusal():
+            # A live story takes no lead image without alt text, by a restore either: it keeps its own.
+            for name, value in image_now.items():
+                setattr(article, name, value)
+            kept.add("lead_image")
         article.save()  # after byline and tags, so everything derived on save sees them
         reversion.add_to_revision(article)
         reversion.set_user(user)
@@ -376,4 +389,6 @@ def restore(article: Article, version: Version, user) -> Restored:
             % {"when": formats.localize(timezone.localtime(version.revision.date_created))}
         )
     missing_authors = [a for a in old.author_ids if a not in authors]
-    return Restored(article, missing_authors, left_out_tags, "category_id" in kept, "slug" in kept)
+    return Restored(
+        article, missing_authors, left_out_tags, "category_id" in kept, "slug" in kept, "lead_image" in kept
+    )

@@ -919,7 +919,8 @@ class Retraction(models.Model):
         RETRACTION = "retraction", gettext_lazy("Retraction (the note is shown at its address)")
         TAKEDOWN = "takedown", gettext_lazy("Takedown (nothing is shown: a legal removal)")
 
-    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="retraction")
+    # A public record: a retracted story cannot be deleted (and so never restored by an import).
+    article = models.OneToOneField(Article, on_delete=models.PROTECT, related_name="retraction")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.RETRACTION)
     note = models.TextField(
         blank=True, help_text=gettext_lazy("Plain text readers see at the story's address: why it was retracted.")

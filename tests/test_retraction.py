@@ -306,3 +306,50 @@ def test_a_chinese_storys_410_page_speaks_chinese(editor, client):
     response = client.get(story.get_absolute_url())
     assert response.status_code == 410
     assert '<html lang="zh-hans">' in response.content.decode()
+
+
+def test_a_retracted_story_cannot_be_deleted_so_its_record_and_410_stay(editor, superuser, client, story):
+    retract(editor, story)
+    for who in (editor, superuser):
+        who.post(reverse("admin:articles_article_delete", args=[story.pk]), {"post": "yes"})
+        who.post(
+            reverse("admin:articles_article_changelist"),
+            {"action": "delete_selected", "_selected_action": [story.pk], "post": "yes"},
+        )
+    assert Article.objects.filter(pk=story.pk).exists() and Retraction.objects.filter(article=story).exists()
+    assert client.get(story.get_absolute_url()).status_code == 410
+
+
+def test_a_restore_keeps_a_retracted_storys_address(editor, story, client):
+    address = story.get_absolute_url()
+    data = change_form(story, slug="an-older-slug")
+    assert editor.post(reverse("admin:articles_article_change", args=[story.pk]), data).status_code == 302
+    older = Version.objects.get_for_object(story).first()
+    data = change_form(Article.objects.get(pk=story.pk), slug=story.slug)
+    assert editor.post(reverse("admin:articles_article_change", args=[story.pk]), data).status_code == 302
+    retract(editor, story)
+    restore = reverse("admin:articles_article_history_restore", args=[story.pk, older.pk])
+    opened = Article.objects.get(pk=story.pk).edit_version
+    assert editor.post(restore, {"opened_version": opened}).status_code == 302
+    assert Article.objects.get(pk=story.pk).slug == story.slug
+    assert client.get(address).status_code == 410
+
+
+def test_a_restore_puts_no_lead_image_without_alt_text_on_a_live_story(editor, client):
+    story = ArticleFactory(status=Article.Status.DRAFT, published_at=None)
+    data = change_form(story, lead_image_url="https://images.example/no-alt.jpg", lead_image_alt="")
+    assert editor.post(reverse("admin:articles_article_change", args=[story.pk]), data).status_code == 302
+    without_alt = Version.objects.get_for_object(story).first()
+    Article.objects.filter(pk=story.pk).update(
+        lead_image_url="https://images.example/swans.jpg",
+        lead_image_alt="Two swans",
+        status=Article.Status.PUBLISHED,
+        published_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    restore = reverse("admin:articles_article_history_restore", args=[story.pk, without_alt.pk])
+    opened = Article.objects.get(pk=story.pk).edit_version
+    response = editor.post(restore, {"opened_version": opened}, follow=True)
+    story.refresh_from_db()
+    assert (story.lead_image_url, story.lead_image_alt) == ("https://images.example/swans.jpg", "Two swans")
+    assert "keeps its current lead image" in response.content.decode()
+    assert 'alt="Two swans"' in client.get(story.get_absolute_url()).content.decode()

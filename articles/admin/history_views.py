@@ -150,6 +150,11 @@ class ArticleHistoryAdmin:
                 messages.warning(
                     request, _("That revision's section was deleted since; the article keeps its current one.")
                 )
+            if restored.kept_lead_image:
+                messages.warning(
+                    request,
+                    _("That revision's lead image has no alt text; the live story keeps its current lead image."),
+                )
             if restored.kept_slug:
                 messages.warning(
                     request, _("Another article has that revision's slug now; the article keeps its current one.")
