@@ -213,3 +213,18 @@ def test_concurrent_imports_create_no_duplicates(tmp_path):
     assert Category.objects.count() == 3
     assert Tag.objects.count() == 5
     assert sorted(Article.objects.values_list("slug", flat=True)) == sorted(f"story-{n}" for n in range(30))
+
+
+def test_a_files_identity_does_not_move_with_the_language_read_from_its_text(tmp_path):
+    # siteB's file falls back to its absolute identity; it names no language, so its language is
+    # read from its text, and an edit turning the text from Chinese to English must not make it new.
+    write(tmp_path, "siteA/_posts/2020-01-01-welcome.md", "---\ntitle: Welcome to A\n---\nA")
+    post = "siteB/_posts/2020-01-01-welcome.md"
+    write(tmp_path, post, "---\ntitle: 欢迎\n---\n欢迎来到我们的新闻网站，这里每天都有本地新闻。")
+    run_import(tmp_path / "siteA")
+    run_import(tmp_path / "siteB")
+    assert Article.objects.get(title="欢迎").language == "zh-hans"
+    write(tmp_path, post, "---\ntitle: 欢迎\n---\nWelcome to our news site, with local news every day.")
+    out, _ = run_import(tmp_path / "siteB")
+    assert "0 created, 1 updated" in out
+    assert Article.objects.count() == 2

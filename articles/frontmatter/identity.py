@@ -43,7 +43,7 @@ def explicit_identity(key: str | None) -> str | None:
 
 def absolute_key(item: "ArticleData") -> str:
     """The identity a file falls back to when its source key belongs to another file."""
-    return source_key(Path(item.source_path), None, item.language, anchored=False)
+    return source_key(Path(item.source_path), None, item.declared_language, anchored=False)
 
 
 def lookup_keys(item: "ArticleData") -> tuple[str, str]:

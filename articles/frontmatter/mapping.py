@@ -160,6 +160,8 @@ class ArticleData:
     lead_renditions: dict = field(default_factory=dict)  # made here, in the worker process
     missing_images: list[str] = field(default_factory=list)  # references not found beside the file
     language: str = ""
+    # The language the file names (not the one read from its text): identity never moves with the words.
+    declared_language: str = ""
     featured: bool = False
     aliases: list[str] = field(default_factory=list)
     extra: dict = field(default_factory=dict)
@@ -205,6 +207,7 @@ def map_source(source: SourceFile, options: ImportOptions, images=None) -> Artic
         body_source=body_source,
         body_format=_body_format(meta, used, source.path, body_source),
         language=language,
+        declared_language=language,
         warnings=list(source.warnings),
     )
     if full_title:
