@@ -97,7 +97,8 @@ def test_editor_writes_and_publishes_with_autocomplete(desktop, live_server, dja
 
     def pick(container, term, option):
         page.locator(container).locator(".select2-selection").click()
-        page.keyboard.type(term)
+        # Into the open search box itself: typing before it has the focus would land in the body.
+        page.locator(".select2-container--open .select2-search__field").first.press_sequentially(term)
         page.locator(".select2-results__option", has_text=option).first.click()
 
     pick(".field-category", "头条", "新媒体 / 头条")
