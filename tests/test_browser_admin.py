@@ -4,22 +4,17 @@ import pytest
 
 from articles.models import Article
 from tests.factories import ArticleFactory
-from tests.utils import make_image, open_page, shot
+from tests.utils import BROWSER_PASSWORD, make_image, shot, signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def page(browser, live_server, django_user_model):  # noqa: F811
-    django_user_model.objects.create_superuser("superuser", "superuser@example.com", "a-long-password")
-    with open_page(browser, "desktop") as page:
-        page.goto(f"{live_server.url}/admin/login/")
-        page.fill("#id_username", "superuser")
-        page.fill("#id_password", "a-long-password")
-        page.click("input[type=submit]")
-        page.live_url = live_server.url
+    """The admin, signed in as a superuser (console errors and CSP violations fail the test)."""
+    django_user_model.objects.create_superuser("superuser", "superuser@example.com", BROWSER_PASSWORD)
+    with signed_in_page(browser, live_server, "superuser") as page:
         yield page
-        assert page.console_errors == []
 
 
 def shown(*locators):

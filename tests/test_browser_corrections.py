@@ -2,35 +2,16 @@
 sees the correction dated, with the story's "Updated" time, in its JSON-LD, on /corrections/ and
 in its feed; a minor edit changes neither."""
 
-import contextlib
-
 import pytest
 from django.utils import timezone
 
 from articles.models import Correction
-from tests.factories import ArticleFactory, UserFactory
-from tests.utils import open_page, shot
+from tests.factories import ArticleFactory
+from tests.utils import editor_page, open_page, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a-long-password"
 JSON_LD = "JSON.parse(document.querySelector('script[type=\"application/ld+json\"]').textContent)"
-
-
-@contextlib.contextmanager
-def editor_page(browser, live_server):
-    """A desktop browser signed in, through the login form, as a member of Editors."""
-    user = UserFactory(username="eda", groups=["Editors"])
-    user.set_password(PASSWORD)
-    user.save()
-    with open_page(browser, "desktop") as page:
-        page.goto(f"{live_server.url}/admin/login/")
-        page.fill("#id_username", "eda")
-        page.fill("#id_password", PASSWORD)
-        with page.expect_navigation():
-            page.click("input[type=submit]")
-        yield page
-        assert page.console_errors == []
 
 
 def save(page):

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from tests.factories import ArticleFactory, AuthorFactory, UserFactory
-from tests.utils import make_image, open_page, shot
+from tests.utils import make_image, open_page, shot, signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,16 +36,9 @@ def expect(target):
 @contextlib.contextmanager
 def signed_in(browser, live_server, username):  # noqa: F811
     """A desktop browser of its own, signed in through the login form."""
-    with open_page(browser, "desktop") as page:
-        page.live_url = live_server.url
-        page.goto(f"{live_server.url}/admin/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", PASSWORD)
-        with page.expect_navigation():
-            page.click("input[type=submit]")
+    with signed_in_page(browser, live_server, username, PASSWORD) as page:
         expect(page.get_by_role("button", name="Log out")).to_be_visible()
         yield page
-        assert page.console_errors == []
 
 
 def click_and_wait(page, locator):

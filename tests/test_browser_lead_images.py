@@ -8,22 +8,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from articles.models import Article
 from tests.factories import ArticleFactory
 from tests.test_lead_images import two_halves
-from tests.utils import open_page, shot
+from tests.utils import BROWSER_PASSWORD, shot, signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def page(browser, live_server, django_user_model):
-    django_user_model.objects.create_superuser("superuser", "superuser@example.com", "a-long-password")
-    with open_page(browser, "desktop") as page:
-        page.goto(f"{live_server.url}/admin/login/")
-        page.fill("#id_username", "superuser")
-        page.fill("#id_password", "a-long-password")
-        page.click("input[type=submit]")
-        page.live_url = live_server.url
+    """The admin, signed in as a superuser (console errors and CSP violations fail the test)."""
+    django_user_model.objects.create_superuser("superuser", "superuser@example.com", BROWSER_PASSWORD)
+    with signed_in_page(browser, live_server, "superuser") as page:
         yield page
-        assert page.console_errors == []  # CSP violations included
 
 
 def test_clicking_the_preview_sets_the_focal_point_the_crops_keep(page):

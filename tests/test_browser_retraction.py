@@ -5,7 +5,6 @@ archives, searches for its headline's words, every feed and sitemap, the news si
 stories' related and previous/next links — kept before the retraction, finds it nowhere; and a
 re-import of its file with --overwrite reports it retracted and leaves it so."""
 
-import contextlib
 import datetime as dt
 import re
 from urllib.parse import parse_qs, urljoin, urlsplit
@@ -14,12 +13,11 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article, OldAddress, Retraction
-from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, UserFactory
-from tests.utils import open_page, run_import, shot, write
+from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
+from tests.utils import editor_page, open_page, run_import, shot, write
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a-long-password"
 HEADLINE = "Quarry blast injures nine"
 NOTE = "We have retracted this story: the injuries it reported did not happen."
 SOURCE = f"""---
@@ -34,21 +32,6 @@ Nine workers were hurt in a blast at the north quarry, the council said.
 """
 FEEDS = ("/feed/", "/feed/atom/", "/corrections/feed/")
 SITEMAPS = ("/sitemap.xml", "/sitemap-news.xml")
-
-
-@contextlib.contextmanager
-def editor_page(browser, live_server):
-    user = UserFactory(username="eda", groups=["Editors"])
-    user.set_password(PASSWORD)
-    user.save()
-    with open_page(browser, "desktop") as page:
-        page.goto(f"{live_server.url}/admin/login/")
-        page.fill("#id_username", "eda")
-        page.fill("#id_password", PASSWORD)
-        with page.expect_navigation():
-            page.click("input[type=submit]")
-        yield page
-        assert page.console_errors == []
 
 
 def a_site(tmp_path):

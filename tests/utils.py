@@ -221,6 +221,36 @@ def open_page(browser, viewport):
         context.close()
 
 
+BROWSER_PASSWORD = "a-long-password"
+
+
+@contextlib.contextmanager
+def signed_in_page(browser, live_server, username, password=BROWSER_PASSWORD):
+    """A desktop browser of its own, signed in through the admin's login form; by its end it
+    must have met no console error or Content-Security-Policy violation."""
+    with open_page(browser, "desktop") as page:
+        page.live_url = live_server.url
+        page.goto(f"{live_server.url}/admin/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        with page.expect_navigation():
+            page.click("input[type=submit]")
+        yield page
+        assert page.console_errors == []
+
+
+@contextlib.contextmanager
+def editor_page(browser, live_server):
+    """`signed_in_page` as a new member of Editors."""
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="eda", groups=["Editors"])
+    user.set_password(BROWSER_PASSWORD)
+    user.save()
+    with signed_in_page(browser, live_server, "eda") as page:
+        yield page
+
+
 def shot(page, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{name}-{page.viewport_name}.png", full_page=True)
