@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .sanitizing import loadable_image
+
 ALLOWED_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
 FORMAT_OF_EXTENSION = {extension: kind for kind, extension in ALLOWED_FORMATS.items()}
 MAX_BYTES = 20 * 1024 * 1024
@@ -251,9 +253,6 @@ def images_without_alt(html: str) -> list[str]:
 
 
 def first_body_image(html: str) -> str:
-    """The first body image a reader's browser can fetch (an absolute address or a stored copy),
+    """The first body image a reader's browser can fetch (the sanitiser's rule: it keeps no other),
     for a story with no lead image to show search engines; "" when there is none."""
-    return next(
-        (src for src, _alt in body_images(html) if src.startswith(("https://", "http://", settings.MEDIA_URL))),
-        "",
-    )
+    return next((src.strip() for src, _alt in body_images(html) if loadable_image(src)), "")
