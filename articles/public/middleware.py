@@ -156,7 +156,7 @@ def _packed(response) -> tuple:
     content = response.content
     gzipped = None
     if len(content) >= 200 and not response.has_header("Content-Encoding"):
-        gzipped = compress_string(content)
+        gzipped = compress_string(content, max_random_bytes=GZipMiddleware.max_random_bytes)
     return response.status_code, list(response.items()), content, gzipped
 
 
@@ -188,7 +188,7 @@ class ReaderGZipMiddleware(GZipMiddleware):
     so anonymous requests are compressed, and nothing else is. The admin (CSRF tokens in every
     form, the editor's data), a signed-in user's request (previews, per-user pages) and any
     response setting a cookie stay as they were. Django adds up to 100 random bytes to each
-    gzip stream besides (its own BREACH mitigation), and makes the ETag weak (`W/"…"`), which
+    gzip stream besides (its own BREACH mitigation; a kept page keeps the ones it was packed with), and makes the ETag weak (`W/"…"`), which
     conditional requests still match."""
 
     def process_response(self, request, response):
