@@ -47,20 +47,6 @@ def describe(renditions: dict, name: str, focus=CENTRE) -> bool:
     )
 
 
-def refreshed(field_file, current: dict) -> dict:
-    """Renditions of `field_file` (an ImageField's value): `current` when it already describes
-    this image, new ones otherwise, {} when there is no image or it cannot be read."""
-    if not field_file:
-        return {}
-    if describe(current, field_file.name):
-        return current
-    try:
-        return make(field_file.name, storage=field_file.storage)
-    except UNUSABLE as exc:
-        logger.warning("No renditions for %s: %s", field_file.name, reason(exc))
-        return {}
-
-
 def make(name: str, storage=default_storage, reuse=False, focus=CENTRE) -> dict:
     """Write the renditions of the stored image `name`, and its crops around `focus` (per cent
     across and down); return what describes them.
