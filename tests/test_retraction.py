@@ -353,3 +353,11 @@ def test_a_restore_puts_no_lead_image_without_alt_text_on_a_live_story(editor, c
     assert (story.lead_image_url, story.lead_image_alt) == ("https://images.example/swans.jpg", "Two swans")
     assert "keeps its current lead image" in response.content.decode()
     assert 'alt="Two swans"' in client.get(story.get_absolute_url()).content.decode()
+
+
+def test_a_retracted_storys_form_asks_nothing_before_publishing(editor, story):
+    Article.objects.filter(pk=story.pk).update(body='<p><img src="https://images.example/a.jpg"></p>')
+    change = reverse("admin:articles_article_change", args=[story.pk])
+    assert "Before publishing" in editor.get(change).content.decode()  # a live story's body image lacks alt
+    retract(editor, story)
+    assert "Before publishing" not in editor.get(change).content.decode()  # it is never published again

@@ -116,7 +116,9 @@ class WorkflowAdminMixin:
                 workflow_actions=workflow.allowed_actions(request.user, obj),
                 schedule_form=ScheduleForm(),
                 send_back_form=SendBackForm(),
-                prepublish_warnings=stored.prepublish_warnings(),
+                prepublish_warnings=[]
+                if stored.is_retracted
+                else stored.prepublish_warnings(),  # never again published
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
