@@ -22,7 +22,7 @@ from newsroom.models import Job
 from tests.factories import ArticleFactory, CategoryFactory, Site, UserFactory
 from tests.utils import TcpProxy, Varnish, free_port, wait_for
 
-PURGE_DEADLINE = 1.0  # seconds from commit to a purged page at the edge
+PURGE_DEADLINE = 2.0  # seconds from commit to a purged page at the edge, on a loaded 2-core CI machine
 
 
 @pytest.fixture
@@ -155,7 +155,7 @@ def test_a_scheduled_story_appears_at_the_edge_on_time(edge):
     for path in ("/", section.get_absolute_url()):
         page = wait_for(
             lambda p=path: "Storm warning issued" in (text := edge.get(p)[2]) and text,
-            timeout=PURGE_DEADLINE + 0.5,
+            timeout=PURGE_DEADLINE + 1.0,  # plus the runner's look at what came due, and a cold page
             every=0.05,
             what=f"the scheduled story on {path} at the edge",
         )
