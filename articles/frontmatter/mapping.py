@@ -159,6 +159,7 @@ class ArticleData:
     lead_image_file: str = ""  # a name in media storage, for images that came with the file
     lead_renditions: dict = field(default_factory=dict)  # made here, in the worker process
     missing_images: list[str] = field(default_factory=list)  # references not found beside the file
+    found_images: dict[str, str] = field(default_factory=dict)  # reference -> its name in media storage
     language: str = ""
     # The language the file names (not the one read from its text): identity never moves with the words.
     declared_language: str = ""
@@ -239,7 +240,7 @@ def map_source(source: SourceFile, options: ImportOptions, images=None) -> Artic
     data.featured = _flag(take("featured"))
 
     if images:
-        data.body_source = _rewrite_relative_images(data.body_source, lambda ref, alt: images.url(ref, data, alt))
+        data.body_source = rewrite_relative_images(data.body_source, lambda ref, alt: images.url(ref, data, alt))
     data.body = render_body(data.body_source, data.body_format)
     # A file that names no language is in the language its text is written in (Chinese posts
     # were all the site's en-us); the source key keeps what the file said.
@@ -577,8 +578,9 @@ def _is_relative(reference: str) -> bool:
     return not re.match(r"^([a-z][a-z0-9+.-]*:|/|#)", reference, re.IGNORECASE)
 
 
-def _rewrite_relative_images(source: str, resolve) -> str:
-    """Point `![](chart.png)` and `<img src="chart.png">` at the stored copies of those images."""
+def rewrite_relative_images(source: str, resolve) -> str:
+    """Point `![](chart.png)` and `<img src="chart.png">` at the stored copies of those images:
+    `resolve(reference, alt)` gives a copy's address, or None to leave the reference as it is."""
 
     def markdown(match):
         ref = match.group(2)
@@ -593,6 +595,13 @@ def _rewrite_relative_images(source: str, resolve) -> str:
         return f'{match.group(1)}"{new}"' if new else match.group(0)
 
     return _HTML_IMAGE.sub(html, _MD_IMAGE.sub(markdown, source))
+
+
+def relative_image_references(source: str) -> list[str]:
+    """The relative image references of a body, in the order an import looks them up."""
+    found = []
+    rewrite_relative_images(source, lambda ref, alt: found.append(ref))
+    return found
 
 
 def _json_safe(value):
