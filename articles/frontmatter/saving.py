@@ -4,6 +4,7 @@ file in its own, so one bad file leaves nothing half-written and costs the other
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
@@ -112,6 +113,15 @@ class Writer:
                 if decision.deletion:
                     restored.append(decision.deletion.pk)
                 new.append((item, decision.key))
+            elif item.retraction:  # a retraction is an editor's recorded act: no file makes one
+                outcomes[id(item)] = FileOutcome(
+                    item.source_path,
+                    Outcome.SKIPPED,
+                    "its file says the story was retracted, and here it is not: an import never retracts "
+                    "a story (an editor does, in the admin)",
+                    item.warnings,
+                    article_id=article.pk,
+                )
             elif (article.source_hash, article.source_path) == (item.content_hash, item.source_path):
                 if article.missing_images == item.missing_images:  # the same file, and no image it lacked found since
                     outcomes[id(item)] = FileOutcome(item.source_path, Outcome.UNCHANGED, article_id=article.pk)
@@ -231,7 +241,29 @@ class Writer:
             self._fill(article, item, key, slug)
             results.append((item, article))
         Article.objects.bulk_create([article for _, article in results])
+        self._record_retractions(results)
         return results
+
+    @staticmethod
+    def _record_retractions(created):
+        """A retracted story an export brought comes with its record, as it was (who, when, the
+        note): the 410 page shows it, and it is what keeps the story retracted."""
+        retracted = [(item.retraction, article) for item, article in created if item.retraction]
+        if not retracted:
+            return
+        names = {record["by"] for record, _ in retracted if record["by"]}
+        people = get_user_model()
+        users = {u.get_username(): u for u in people.objects.filter(**{f"{people.USERNAME_FIELD}__in": names})}
+        Retraction.objects.bulk_create(
+            Retraction(
+                article=article,
+                kind=record["kind"],
+                note=record["note"],
+                retracted_at=record["retracted_at"],
+                retracted_by=users.get(record["by"]),
+            )
+            for record, article in retracted
+        )
 
     def _update(self, changed):
         """(item, source key, article) triples written onto their articles; (item, article) pairs back."""
