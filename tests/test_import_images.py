@@ -135,10 +135,12 @@ def body_images(client, article) -> list[str]:
 TIDES = "---\ntitle: Tides\ndate: 2021-03-04\ncover: cover.png\n---\n![Tide chart](chart.png)\n\nThe tide turns."
 
 
-def test_an_image_found_later_is_put_back_on_a_story_an_editor_changed(tmp_path, editor, client):
+def test_an_image_found_later_is_put_back_on_a_story_an_editor_changed(tmp_path, editor, client, settings):
     """The file unchanged, the images it lacked found since: they are put back into the story as
-    the editor left it (their words kept), reported as an update with a note, with no import over
-    the editor's changes (a later change of the file is still skipped); the next run reads nothing."""
+    the editor left it (their words kept), on its kept page too, reported as an update with a
+    note, with no import over the editor's changes (a later change of the file is still skipped);
+    the next run reads nothing."""
+    settings.PAGE_CACHE_SECONDS = 300
     write(tmp_path, "_posts/tides.md", TIDES)
     run_import(tmp_path)
     story = only()
@@ -149,6 +151,8 @@ def test_an_image_found_later_is_put_back_on_a_story_an_editor_changed(tmp_path,
     assert response.status_code == 302
     story.refresh_from_db()
     assert story.updated_at > story.imported_at and story.missing_images == ["chart.png", "cover.png"]
+    assert '<figure class="lead-image">' not in client.get(story.get_absolute_url()).content.decode()
+    assert body_images(client, story) == [] and client.get(story.get_absolute_url())["X-Page-Cache"] == "hit"
 
     make_image(tmp_path / "_posts" / "chart.png")
     make_image(tmp_path / "_posts" / "cover.png", color=(0, 90, 200))
@@ -161,7 +165,8 @@ def test_an_image_found_later_is_put_back_on_a_story_an_editor_changed(tmp_path,
     assert found.missing_images == [] and found.lead_image.name.startswith("imported/")
     assert found.body_source.startswith("![Tide chart](/media/imported/")
     assert found.body_source.endswith("High water at noon, the harbour master says.")  # the editor's words
-    assert "High water at noon" in client.get(found.get_absolute_url()).content.decode()
+    page = client.get(found.get_absolute_url()).content.decode()
+    assert "High water at noon" in page and '<figure class="lead-image">' in page
     images = body_images(client, found)
     assert len(images) == 1 and 'src="/media/imported/' in images[0] and 'alt="Tide chart"' in images[0]
     assert (found.imported_at, found.last_substantive_change) == (story.imported_at, story.last_substantive_change)
