@@ -477,8 +477,7 @@ class Article(models.Model):
             self.body_source, self.body_format = self.body, self.BodyFormat.HTML
         for name in ("title", "standfirst", "body_source", "lead_image_caption", "lead_image_alt", "lead_image_credit"):
             setattr(self, name, strip_invisible(getattr(self, name)))
-        self.body = render_body(self.body_source, self.body_format) if rendered_body is None else rendered_body
-        self.body_hash = hashlib.sha1(self.body.encode()).hexdigest() if self.body else ""
+        self.derive_body(rendered_body)
         self.updated_at = now or timezone.now()
         self.edit_version += 1
         if not self.slug:
@@ -490,6 +489,12 @@ class Article(models.Model):
             self.published_at = timezone.now()
         if "lead_image" in self.__dict__:  # not deferred
             self._refresh_lead_renditions()
+
+    def derive_body(self, rendered_body=None):
+        """The stored body and its hash (which finds duplicates) from `body_source`, or from the
+        `rendered_body` a caller already made of it."""
+        self.body = render_body(self.body_source, self.body_format) if rendered_body is None else rendered_body
+        self.body_hash = hashlib.sha1(self.body.encode()).hexdigest() if self.body else ""
 
     def _refresh_lead_renditions(self):
         """Renditions follow the lead image: made once when it changes, by a job after the save

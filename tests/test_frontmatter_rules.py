@@ -278,11 +278,12 @@ def test_an_export_writes_only_the_tables_first_keys(tmp_path):
         "summary",
         "extra",
         "lead_image_photographer",
+        "retraction",
         *CREDITS,
     )
     assert set(exported["Every field"]) == FIRST_KEYS - {ALIASES[field][0] for field in read_only}
     # read only: an export writes the address as an alias, the status as draft/status, the
-    # standfirst as written, roles in the authors' entries, the photographer as the credit; an id
-    # and extra data the table would read only when there are
+    # standfirst as written, roles in the authors' entries, the photographer as the credit; an id,
+    # extra data the table would read and a retraction only when there are
     assert exported["Every field"][:3] == [ALIASES["title"][0], ALIASES["slug"][0], ALIASES["published_at"][0]]
     assert exported["Draft"] == [ALIASES[field][0] for field in ("title", "slug", "draft", "standfirst", "body_format")]

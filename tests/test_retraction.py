@@ -5,9 +5,12 @@ Every refusal is checked by forged requests, whatever the admin shows."""
 
 import datetime as dt
 import re
+from io import StringIO
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
@@ -16,7 +19,7 @@ from articles import workflow
 from articles.models import Article, OldAddress, Retraction
 from tests.factories import ArticleFactory, AuthorFactory, Site, UserFactory
 from tests.test_freshness import every_reader_page
-from tests.utils import change_form, logged_in, run_import, write
+from tests.utils import change_form, empty_content, logged_in, run_import, write
 
 pytestmark = pytest.mark.django_db
 
@@ -361,3 +364,98 @@ def test_a_retracted_storys_form_asks_nothing_before_publishing(editor, story):
     assert "Before publishing" in editor.get(change).content.decode()  # a live story's body image lacks alt
     retract(editor, story)
     assert "Before publishing" not in editor.get(change).content.decode()  # it is never published again
+
+
+def exported_story(folder, article):
+    """The front-matter file `export_articles` wrote for `article`."""
+    return next(folder.glob(f"{article.pk:06d}-*/index.md")).read_text(encoding="utf-8")
+
+
+def test_an_export_keeps_the_retraction_and_a_fresh_import_brings_the_story_back_retracted(
+    tmp_path, editor, editor_user, client, story
+):
+    """The export is the operators' backup: a retracted story is written whole, with its record
+    (kind, time, note, who), and `draft: true` for any other tool. Imported into an empty site
+    (even with --status published) it comes back retracted, record and all: 410 at every
+    address, on no reader page; a takedown still answers nothing. Run again, it is kept retracted."""
+    taken = ArticleFactory(title="Councillor's home address", body_source="Legal removal: the words are kept.")
+    ArticleFactory(title="Ferry fares rise")
+    retract(editor, story)
+    retract(editor, taken, kind="takedown", note="")
+    records = {r.article.title: (r.kind, r.note, r.retracted_at, r.retracted_by) for r in Retraction.objects.all()}
+    bodies = dict(Article.objects.values_list("title", "body_source"))
+    call_command("export_articles", str(tmp_path / "export"), verbosity=0)
+    written = exported_story(tmp_path / "export", story)
+    assert "\ndraft: true\nretracted:\n  kind: retraction\n" in written and NOTE in written
+    assert f"  by: {editor_user.get_username()}\n" in written
+
+    empty_content()
+    out, _ = run_import(tmp_path / "export", status="published")
+    assert "3 created" in out
+    for title, (kind, note, when, by) in records.items():
+        article = Article.objects.get(title=title)
+        assert article.status == Article.Status.RETRACTED and article.body_source == bodies[title]
+        assert (article.retraction.kind, article.retraction.note, article.retraction.retracted_at) == (kind, note, when)
+        assert article.retraction.retracted_by == by
+    article = Article.objects.get(title=story.title)
+    for address in (article.get_absolute_url(), "/2019/05/30/old-tender-story/"):
+        gone = client.get(address)
+        assert gone.status_code == 410 and story.title in gone.content.decode() and NOTE in gone.content.decode()
+    gone = client.get(Article.objects.get(title=taken.title).get_absolute_url())
+    assert gone.status_code == 410 and gone.content == b""
+    pages = [reverse("articles:home"), reverse("articles:list"), reverse("articles:feed"), "/tag/tenders/"]
+    for url in [*pages, reverse("articles:search") + "?q=tender", "/sitemaps/articles.xml"]:
+        response = client.get(url)
+        assert story.title not in response.content.decode() and taken.title not in response.content.decode(), url
+    assert "Ferry fares rise" in client.get(reverse("articles:home")).content.decode()
+
+    out, err = run_import(tmp_path / "export", overwrite=True)
+    assert "2 kept retracted" in out and "skipped, retracted on" in err and Retraction.objects.count() == 2
+
+
+def test_an_exported_retraction_meets_the_story_it_was_exported_from(tmp_path, editor, client):
+    """On a site that has the story retracted, the export's file is reported retracted, as any
+    file of it is; on one where the story is live, no file retracts it (an editor does): skipped,
+    saying why, and the story stays as it was."""
+    original = "---\nid: tender-1\n" + STORY.removeprefix("---\n")
+    article, path = import_story(tmp_path / "site", original)
+    retract(editor, article)
+    call_command("export_articles", str(tmp_path / "export"), verbosity=0)
+    path.unlink()  # the archive is gone: the export is what is left of it
+    out, err = run_import(tmp_path / "export")
+    assert "1 kept retracted" in out and "skipped, retracted on" in err
+    assert Article.objects.count() == 1
+
+    empty_content()
+    live, path = import_story(tmp_path / "site", original)
+    path.unlink()
+    out, err = run_import(tmp_path / "export")
+    assert "1 skipped" in out
+    assert "skipped: its file says the story was retracted, and here it is not: an import never retracts" in err
+    assert state(live)[0] == Article.Status.PUBLISHED and not Retraction.objects.exists()
+    assert client.get(live.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("record", "reason"),
+    [
+        ("yes", "retracted: 'yes' is not a retraction record: kind, at and note"),
+        ("{kind: recall, at: 2026-12-01T10:00:00Z, note: N}", "retracted: unknown kind 'recall'"),
+        ("{kind: retraction, at: soon, note: N}", "retracted: unreadable time 'soon' (at)"),
+        ("{kind: retraction, at: 2026-12-01T10:00:00Z}", "retracted: a retraction needs its note for readers"),
+    ],
+)
+def test_a_file_saying_it_is_retracted_unreadably_fails_and_reaches_no_reader(tmp_path, record, reason):
+    path = write(tmp_path, "tender.md", f"---\ntitle: Tender\ndate: 2024-05-01\nretracted: {record}\n---\nB")
+    err = StringIO()
+    with pytest.raises(CommandError, match="1 failed"):
+        call_command("import_articles", str(tmp_path), stdout=StringIO(), stderr=err)
+    assert f"{path.resolve()}: {reason}" in err.getvalue()
+    assert not Article.objects.exists()
+
+
+def test_a_retracted_false_flag_is_kept_as_extra_data(tmp_path):
+    write(tmp_path, "tender.md", "---\ntitle: Tender\ndate: 2024-05-01\nretracted: false\n---\nB")
+    run_import(tmp_path)
+    article = Article.objects.get()
+    assert article.status == Article.Status.PUBLISHED and article.extra["retracted"] is False

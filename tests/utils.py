@@ -554,8 +554,9 @@ def assert_no_identifying_metadata(content: bytes, orientation=1):
 
 def empty_content():
     """Every article, author, section and tag gone, and no deletion remembered: a fresh site."""
-    from articles.models import Article, Author, Category, DeletedArticle, Tag
+    from articles.models import Article, Author, Category, DeletedArticle, Retraction, Tag
 
+    Retraction.objects.all().delete()  # a record protects its story from deletion
     Article.objects.all().delete()
     Author.objects.all().delete()
     while Category.objects.exists():  # leaves first: a section with children is protected

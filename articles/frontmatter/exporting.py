@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from ..models import Article
+from ..models import Article, Retraction
 from .identity import explicit_identity
 from .mapping import EXTRA_SECTIONS, READ_KEYS, written_key
 
@@ -32,6 +32,7 @@ def front_matter(article: Article) -> dict:
         "expires_at": _iso(article.expires_at),
         "draft": article.status != Article.Status.PUBLISHED or None,
         "status": article.status if article.status == Article.Status.REVIEW else None,
+        "retraction": _retraction(article),
         "categories": sections,
         "authors": [_author(b.author, b.role) for b in article.bylines.all()] or None,
         "tags": [t.name for t in article.tags.all()] or None,
@@ -98,6 +99,21 @@ def _categories(article: Article):
     path = [c.name for c in article.category.ancestors()] + [article.category.name]
     imported = (article.extra or {}).get(EXTRA_SECTIONS)
     return imported if imported and imported[0] == path else path
+
+
+def _retraction(article):
+    """A retracted story's record, so the archive loses nothing and an import brings the story
+    back retracted, never to readers (it is also `draft: true`, for any other tool reading the
+    file). A takedown's words are kept too: the export is the operators' backup, not a page."""
+    if not article.is_retracted:
+        return None
+    try:
+        record = article.retraction
+    except Retraction.DoesNotExist:  # retracted in the shell without its record: still never for readers
+        return {"kind": Retraction.Kind.TAKEDOWN, "at": _iso(article.updated_at)}
+    by = record.retracted_by.get_username() if record.retracted_by else None
+    entry = {"kind": record.kind, "at": _iso(record.retracted_at), "note": record.note or None, "by": by}
+    return {k: v for k, v in entry.items() if v is not None}
 
 
 def _iso(value):

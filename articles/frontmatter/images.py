@@ -11,6 +11,7 @@ from django.core.files.storage import default_storage
 from .. import renditions
 from ..images import MAX_BYTES, check_image, without_metadata
 from .budget import uninterrupted
+from .mapping import relative_image_references
 
 
 class ImageStore:
@@ -50,6 +51,7 @@ class ImageStore:
             stripped = without_metadata(content, extension)
             with uninterrupted():
                 name = self.storage.save(name, ContentFile(stripped))
+        data.found_images[reference] = name
         return name
 
     def lead_renditions(self, name: str, data, focus=renditions.CENTRE) -> dict:
@@ -85,3 +87,18 @@ def _candidates(reference: str, source_path: str) -> list[Path] | None:
 def findable(references: list[str], source_path: str) -> bool:
     """Whether any of the images an earlier import could not find is there now."""
     return any(any(c.is_file() for c in _candidates(ref, source_path) or ()) for ref in references)
+
+
+def lacking(article) -> list[str]:
+    """The images an imported article's file refers to that it has no stored copy of: its body's
+    references still relative (a found one points at its copy), then its lead image's when it has
+    none (kept in the extra data), as an import lists them in `missing_images`. For articles
+    imported before that list existed (`render_bodies` fills it), so an import that finds one
+    puts it back. An image outside the file's folder is never looked for, so never listed."""
+    if not article.source_path:
+        return list(article.missing_images)  # written in the admin: no file to find images beside
+    references = relative_image_references(article.body_source)
+    lead = (article.extra or {}).get("lead_image")
+    if isinstance(lead, str) and not article.lead_image and not article.lead_image_url:
+        references.append(lead)
+    return [ref for ref in references if _candidates(ref, article.source_path) is not None]

@@ -22,6 +22,7 @@ from django.utils.html import escape
 
 from .. import bylines, search
 from ..languages import language_of_text
+from ..models import Article, Retraction
 from ..rendering import HTML, MARKDOWN, looks_like_html, render_body
 from ..text import plain_text, strip_invisible, summarize
 from .dates import parse_datetime
@@ -70,6 +71,8 @@ ALIASES = {
     "featured": ("featured",),
     "status": ("status",),
     "draft": ("draft",),
+    # Newsroom's own (the exporter's): a retracted story's record, `{kind, at, note, by}`.
+    "retraction": ("retracted",),
     "published_flag": ("published",),  # Jekyll's `published: false`: a status, not a date
     "body_format": ("markup", "format"),
     "zola_path": ("path",),  # Zola's `path = "2019/05/30/slug"`: a date when no key gives one
@@ -159,6 +162,7 @@ class ArticleData:
     lead_image_file: str = ""  # a name in media storage, for images that came with the file
     lead_renditions: dict = field(default_factory=dict)  # made here, in the worker process
     missing_images: list[str] = field(default_factory=list)  # references not found beside the file
+    found_images: dict[str, str] = field(default_factory=dict)  # reference -> its name in media storage
     language: str = ""
     # The language the file names (not the one read from its text): identity never moves with the words.
     declared_language: str = ""
@@ -168,6 +172,8 @@ class ArticleData:
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     search_document: str = ""
+    # A retracted story's record (`retracted:`): kind, retracted_at, note and by (a username).
+    retraction: dict | None = None
 
 
 def clean_text(value) -> str:
@@ -218,6 +224,7 @@ def map_source(source: SourceFile, options: ImportOptions, images=None) -> Artic
 
     _map_times(data, meta, used, take, options.tz, source.path)
     _map_status(data, meta, used, options)
+    _map_retraction(data, meta, used, options.tz)
 
     url = take("url")
     data.slug = clean_text(take("slug") or "")  # as written: the slug rule keeps its capitals
@@ -239,7 +246,7 @@ def map_source(source: SourceFile, options: ImportOptions, images=None) -> Artic
     data.featured = _flag(take("featured"))
 
     if images:
-        data.body_source = _rewrite_relative_images(data.body_source, lambda ref, alt: images.url(ref, data, alt))
+        data.body_source = rewrite_relative_images(data.body_source, lambda ref, alt: images.url(ref, data, alt))
     data.body = render_body(data.body_source, data.body_format)
     # A file that names no language is in the language its text is written in (Chinese posts
     # were all the site's en-us); the source key keeps what the file said.
@@ -359,6 +366,41 @@ def _map_status(data: "ArticleData", meta, used, options):
     if data.status == "draft":
         status = "draft"
     data.status = options.status or status
+
+
+def _map_retraction(data: "ArticleData", meta, used, tz):
+    """`retracted: {kind, at, note, by}`, as an export writes a retracted story: it comes back
+    retracted (its addresses 410 Gone, on no list), whatever its status or --status say, and a
+    file that says it is retracted but not readably fails rather than reach readers. `retracted:
+    false` (another tool's flag) says nothing and stays in the extra data."""
+    key = _present(meta, "retraction")
+    if key is None or _as_flag(meta[key]) is False:
+        return
+    used.add(key)
+    value = meta[key]
+    if not isinstance(value, dict):
+        raise ImportFailure(
+            f"{key}: {value!r} is not a retraction record: kind, at and note, as export_articles writes them"
+        )
+    kind = clean_text(value.get("kind") or Retraction.Kind.RETRACTION).lower()
+    if kind not in Retraction.Kind.values:
+        raise ImportFailure(f"{key}: unknown kind {kind!r} (retraction or takedown)")
+    retracted_at = parse_datetime(value.get("at"), tz)
+    if retracted_at is None:
+        raise ImportFailure(f"{key}: unreadable time {value.get('at')!r} (at)")
+    note = strip_invisible(str(value.get("note") or "")).strip()
+    if kind == Retraction.Kind.RETRACTION and not note:
+        raise ImportFailure(f"{key}: a retraction needs its note for readers (note)")
+    if data.published_at is None:
+        raise ImportFailure(f"{key}: a retracted story needs the time it was published (date)")
+    data.status = Article.Status.RETRACTED
+    data.retraction = {
+        "kind": kind,
+        "retracted_at": retracted_at,
+        "note": note,
+        "by": clean_text(value.get("by") or ""),
+    }
+    data.notes.append(f"{kind} of {retracted_at.isoformat()}: kept retracted, its addresses answer 410 Gone")
 
 
 _MARKUPS = {"html": HTML, "htm": HTML, "md": MARKDOWN, "markdown": MARKDOWN, "goldmark": MARKDOWN}
@@ -577,8 +619,9 @@ def _is_relative(reference: str) -> bool:
     return not re.match(r"^([a-z][a-z0-9+.-]*:|/|#)", reference, re.IGNORECASE)
 
 
-def _rewrite_relative_images(source: str, resolve) -> str:
-    """Point `![](chart.png)` and `<img src="chart.png">` at the stored copies of those images."""
+def rewrite_relative_images(source: str, resolve) -> str:
+    """Point `![](chart.png)` and `<img src="chart.png">` at the stored copies of those images:
+    `resolve(reference, alt)` gives a copy's address, or None to leave the reference as it is."""
 
     def markdown(match):
         ref = match.group(2)
@@ -593,6 +636,13 @@ def _rewrite_relative_images(source: str, resolve) -> str:
         return f'{match.group(1)}"{new}"' if new else match.group(0)
 
     return _HTML_IMAGE.sub(html, _MD_IMAGE.sub(markdown, source))
+
+
+def relative_image_references(source: str) -> list[str]:
+    """The relative image references of a body, in the order an import looks them up."""
+    found = []
+    rewrite_relative_images(source, lambda ref, alt: found.append(ref))
+    return found
 
 
 def _json_safe(value):

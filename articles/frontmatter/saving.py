@@ -4,16 +4,19 @@ file in its own, so one bad file leaves nothing half-written and costs the other
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 
-from .. import freshness
+from .. import freshness, search
 from ..after_write import after_write
 from ..models import Article, Author, Byline, Category, DeletedArticle, Retraction, Tag, TaggedArticle
 from ..redirects import old_address, save_old_addresses
 from ..slugs import slug_from_text, unique_slug
+from .budget import OverBudget, time_limit
 from .identity import Claimed, Decision, decide, lookup_keys
-from .mapping import EXTRA_SECTIONS, ArticleData, ImportOptions
+from .mapping import EXTRA_SECTIONS, ArticleData, ImportOptions, relative_image_references, rewrite_relative_images
 
 
 class Outcome(StrEnum):
@@ -39,6 +42,12 @@ IMPORTED_FIELDS = [
     "lead_image_focus_y",
     "language", "keywords", "featured", "extra", "source_key", "source_path", "source_hash",
     "imported_at", "updated_at", "edit_version", "missing_images",
+]  # fmt: skip
+
+
+# What putting back images found since an unchanged file's import writes (`Writer._put_back`).
+PUT_BACK_FIELDS = [
+    "body_source", "body", "body_hash", "lead_image", "lead_renditions", "extra", "missing_images", "edit_version",
 ]  # fmt: skip
 
 
@@ -87,7 +96,7 @@ class Writer:
             return [FileOutcome(items[0].source_path, Outcome.FAILED, reason, items[0].warnings, items[0].notes)]
 
     def _write(self, items: list[ArticleData], claimed: Claimed) -> list[FileOutcome]:
-        outcomes, new, changed, restored = {}, [], [], []
+        outcomes, new, changed, restored, found = {}, [], [], [], []
         decisions = self._decide(items, claimed)
         retractions = retraction_reasons(d.article.pk for d in decisions if d.article and d.article.is_retracted)
         for item, decision in zip(items, decisions, strict=True):
@@ -104,12 +113,20 @@ class Writer:
                 if decision.deletion:
                     restored.append(decision.deletion.pk)
                 new.append((item, decision.key))
-            elif (article.source_hash, article.source_path, article.missing_images) == (
-                item.content_hash,
-                item.source_path,
-                item.missing_images,
-            ):  # the same file, and no image it lacked found since
-                outcomes[id(item)] = FileOutcome(item.source_path, Outcome.UNCHANGED, article_id=article.pk)
+            elif item.retraction:  # a retraction is an editor's recorded act: no file makes one
+                outcomes[id(item)] = FileOutcome(
+                    item.source_path,
+                    Outcome.SKIPPED,
+                    "its file says the story was retracted, and here it is not: an import never retracts "
+                    "a story (an editor does, in the admin)",
+                    item.warnings,
+                    article_id=article.pk,
+                )
+            elif (article.source_hash, article.source_path) == (item.content_hash, item.source_path):
+                if article.missing_images == item.missing_images:  # the same file, and no image it lacked found since
+                    outcomes[id(item)] = FileOutcome(item.source_path, Outcome.UNCHANGED, article_id=article.pk)
+                else:  # the same file, read again for images it lacked: they are all it brings
+                    found.append((item, article))
             elif article.updated_at > article.imported_at and not self.options.overwrite:
                 outcomes[id(item)] = FileOutcome(
                     item.source_path,
@@ -120,6 +137,7 @@ class Writer:
             else:
                 changed.append((item, decision.key, article))
 
+        outcomes |= self._put_back(found)
         created, updated = self._create(new), self._update(changed)
         DeletedArticle.objects.filter(pk__in=restored).delete()  # brought back: forgotten, in the same transaction
         updated_ids = {article.pk for _, article in updated}
@@ -223,7 +241,29 @@ class Writer:
             self._fill(article, item, key, slug)
             results.append((item, article))
         Article.objects.bulk_create([article for _, article in results])
+        self._record_retractions(results)
         return results
+
+    @staticmethod
+    def _record_retractions(created):
+        """A retracted story an export brought comes with its record, as it was (who, when, the
+        note): the 410 page shows it, and it is what keeps the story retracted."""
+        retracted = [(item.retraction, article) for item, article in created if item.retraction]
+        if not retracted:
+            return
+        names = {record["by"] for record, _ in retracted if record["by"]}
+        people = get_user_model()
+        users = {u.get_username(): u for u in people.objects.filter(**{f"{people.USERNAME_FIELD}__in": names})}
+        Retraction.objects.bulk_create(
+            Retraction(
+                article=article,
+                kind=record["kind"],
+                note=record["note"],
+                retracted_at=record["retracted_at"],
+                retracted_by=users.get(record["by"]),
+            )
+            for record, article in retracted
+        )
 
     def _update(self, changed):
         """(item, source key, article) triples written onto their articles; (item, article) pairs back."""
@@ -235,6 +275,64 @@ class Writer:
             results.append((item, article))
         Article.objects.bulk_update([a for _, a in results], IMPORTED_FIELDS, batch_size=200)
         return results
+
+    def _put_back(self, found) -> dict:
+        """Images an unchanged file's article lacked, found since, put into the article as it is
+        now: an editor's changes stay, so this is no import over them (its import time stays, and
+        a later change of the file is still theirs to allow, `--overwrite`). Only what the images
+        touch is written: the body's references to them and the body rendered again, the lead
+        image when it was the one missing, and the list of those still missing. An image found
+        but unusable (a warning says why) is no longer looked for. {id(item): FileOutcome}."""
+        if not found:
+            return {}
+        current = Article.objects.select_for_update().in_bulk([article.pk for _, article in found])
+        outcomes, written, shown = {}, [], []
+        for item, known in found:
+            article = current[known.pk]
+            found_now = {ref: name for ref, name in item.found_images.items() if ref in article.missing_images}
+            addresses = {ref: default_storage.url(name) for ref, name in found_now.items()}
+            in_body = set(relative_image_references(article.body_source)) & found_now.keys()
+            put_back = [ref for ref in article.missing_images if ref in in_body]
+            lead = (article.extra or {}).get("lead_image")
+            if lead in found_now and not (article.lead_image or article.lead_image_url):
+                article.lead_image, article.lead_renditions = found_now[lead], item.lead_renditions
+                article.extra = {key: value for key, value in article.extra.items() if key != "lead_image"}
+                article._refresh_lead_renditions()
+                put_back += [lead] if lead not in put_back else []
+            still_missing = set(item.missing_images)
+            article.missing_images = [ref for ref in article.missing_images if ref in still_missing]
+            if in_body:
+                article.body_source = rewrite_relative_images(
+                    article.body_source, lambda ref, _alt, found=addresses: found.get(ref)
+                )
+                try:
+                    with time_limit(self.options.file_seconds):
+                        # The file's own body, when the article still has it, was rendered by a worker.
+                        article.derive_body(item.body if article.body_source == item.body_source else None)
+                except OverBudget:
+                    reason = (
+                        f"took more than {self.options.file_seconds:g} s to render (IMPORT_FILE_SECONDS): "
+                        "the images it lacked are not put back"
+                    )
+                    outcomes[id(item)] = FileOutcome(item.source_path, Outcome.FAILED, reason, item.warnings)
+                    continue
+            if put_back:
+                article.edit_version += 1  # an admin form opened before is refused, not saved over them
+                shown.append(article)
+            written.append(article)
+            notes = item.notes + [f"image {ref!r} found and put back" for ref in put_back]
+            outcomes[id(item)] = FileOutcome(
+                item.source_path,
+                Outcome.UPDATED if put_back else Outcome.UNCHANGED,
+                warnings=item.warnings,
+                notes=notes,
+                article_id=article.pk,
+                source_key=article.source_key,
+            )
+        Article.objects.bulk_update(written, PUT_BACK_FIELDS)
+        if shown:
+            after_write(shown, documents=[(a.pk, search.document(a.title, a.standfirst, a.body)) for a in shown])
+        return outcomes
 
     def _unique_slugs(self, wanted: list[str], exclude=None) -> list[str]:
         """Slugs for a batch in one query; only a collision's suffixed candidates cost another."""

@@ -18,7 +18,11 @@ class Command(BaseCommand):
             target.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise CommandError(f"{folder}: {exc.strerror}") from exc
-        articles = Article.objects.select_related("category").prefetch_related("bylines__author", "tags").order_by("pk")
+        articles = (
+            Article.objects.select_related("category", "retraction__retracted_by")
+            .prefetch_related("bylines__author", "tags")
+            .order_by("pk")
+        )
         count = 0
         for article in articles.prefetch_related("old_addresses").iterator(chunk_size=500):
             export_article(article, target, [a.path for a in article.old_addresses.all()])

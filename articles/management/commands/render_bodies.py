@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from articles import search
 from articles.after_write import after_write
 from articles.frontmatter.budget import OverBudget, time_limit
+from articles.frontmatter.images import lacking
 from articles.management.commands.import_articles import Progress
 from articles.models import Article
 from articles.rendering import render_body
@@ -15,7 +16,8 @@ class Command(BaseCommand):
     help = (
         "Render every article's body again with the current renderer and sanitiser, after an "
         "upgrade changed what they make (footnotes, say). Only bodies that come out different are "
-        "written; their pages, lists and search entries are renewed."
+        "written; their pages, lists and search entries are renewed. Imported articles get the list "
+        "of images their file refers to that were never found, so an import that finds one puts it back."
     )
 
     def add_arguments(self, parser):
@@ -23,9 +25,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run, verbosity, **options):
         # Saving each article would stamp it as edited and re-check its workflow; this is no edit.
-        articles = Article.objects.only("id", "title", "standfirst", "body_source", "body_format", "body")
+        articles = Article.objects.only(
+            "id", "title", "standfirst", "body_source", "body_format", "body", "source_path", "extra", "lead_image",
+            "lead_image_url", "missing_images",
+        )  # fmt: skip
         progress = Progress(self.stderr, articles.count(), enabled=verbosity > 0)
-        changed, failed = 0, 0
+        changed, failed, listed = 0, 0, 0
         pending = []
         seconds = settings.IMPORT_FILE_SECONDS  # a body gets what an imported file gets
         for article in articles.order_by("pk").iterator(chunk_size=BATCH):
@@ -43,30 +48,40 @@ class Command(BaseCommand):
                 failed += 1
                 progress.write(f"article {article.pk}: could not be rendered: {error}")
                 continue
-            if body == article.body:
+            # Imported before `missing_images` existed, its images never found were never listed.
+            missing = lacking(article)
+            if body == article.body and missing == article.missing_images:
                 continue
-            changed += 1
-            if verbosity > 1:
-                progress.write(f"article {article.pk}: {article.title}", stdout=self.stdout)
+            if missing != article.missing_images:
+                listed += 1
+            if body != article.body:
+                changed += 1
+                if verbosity > 1:
+                    progress.write(f"article {article.pk}: {article.title}", stdout=self.stdout)
             if not dry_run:
-                article.body = body
-                pending.append(article)
+                pending.append((article, body != article.body))
+                article.body, article.missing_images = body, missing
             if len(pending) >= BATCH:
                 self._write(pending)
         self._write(pending)
         progress.clear()
         verb = "would change" if dry_run else "changed"
         summary = f"{changed} bodies {verb}, {failed} failed"
+        if listed:
+            summary += f"; images to look for {'would be ' if dry_run else ''}listed on {listed} articles"
         if failed:
             raise CommandError(summary)
         if verbosity > 0:
             self.stdout.write(self.style.SUCCESS(summary))
 
     @staticmethod
-    def _write(articles):
-        if not articles:
+    def _write(pending):
+        """(article, whether its body changed) pairs; a list of images to find is nothing readers see."""
+        if not pending:
             return
-        Article.objects.bulk_update(articles, ["body"])
-        documents = [(a.pk, search.document(a.title, a.standfirst, a.body)) for a in articles]
-        after_write([a.pk for a in articles], documents=documents)
-        articles.clear()
+        Article.objects.bulk_update([a for a, _ in pending], ["body", "missing_images"])
+        rendered = [a for a, body_changed in pending if body_changed]
+        if rendered:
+            documents = [(a.pk, search.document(a.title, a.standfirst, a.body)) for a in rendered]
+            after_write([a.pk for a in rendered], documents=documents)
+        pending.clear()
