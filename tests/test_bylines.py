@@ -97,6 +97,13 @@ def test_json_ld_of_a_plain_byline_has_no_contributors(client):
     assert len(data["author"]) == 1 and "contributor" not in data and "translator" not in data
 
 
+@pytest.mark.parametrize("named", [[("Photographs by", "Cai")], []], ids=["only a photographer", "nobody"])
+def test_json_ld_of_a_story_no_one_is_named_writing_gives_the_publisher_as_author(client, settings, named):
+    article = ArticleFactory(authors=[(AuthorFactory(name=name), role) for role, name in named])
+    data = json_ld(client.get(article.get_absolute_url()).content.decode())
+    assert data["author"] == [{"@type": "Organization", "name": settings.SITE_NAME, "url": "http://testserver/"}]
+
+
 def test_feeds_name_the_authors_not_the_photographer(client, credited):
     feed = client.get(reverse("articles:feed")).content.decode()
     assert '<dc:creator xmlns:dc="http://purl.org/dc/elements/1.1/">Ann Lee, Ben Ng</dc:creator>' in feed

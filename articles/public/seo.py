@@ -23,6 +23,7 @@ def news_article_json_ld(article, request) -> str:
     def people(entries):
         return [{"@type": "Person", "name": e.name, "url": absolute(e.get_absolute_url())} for e in entries]
 
+    publisher = {"@type": "Organization", "name": settings.SITE_NAME, "url": absolute("/")}
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -31,11 +32,12 @@ def news_article_json_ld(article, request) -> str:
         "mainEntityOfPage": absolute(article.get_absolute_url()),
         "datePublished": timezone.localtime(article.published_at).isoformat() if article.published_at else None,
         "dateModified": timezone.localtime(article.last_substantive_change).isoformat(),
-        # Who wrote it; photographers, translators and editors contributed (and translated).
-        "author": people(bylines.authors(article.byline)),
+        # Who wrote it; photographers, translators and editors contributed (and translated). A
+        # story no one is named as writing (only its photographer, or nobody) is the publisher's.
+        "author": people(bylines.authors(article.byline)) or [publisher],
         "contributor": people(bylines.contributors(article.byline)) or None,
         "translator": people(e for e in article.byline if e.role == bylines.TRANSLATED) or None,
-        "publisher": {"@type": "Organization", "name": settings.SITE_NAME, "url": absolute("/")},
+        "publisher": dict(publisher),
         "inLanguage": language_tag(article.language),
     }
     if settings.CORRECTIONS_POLICY_URL:
