@@ -1,7 +1,9 @@
 """The API's query parameters: read, checked (a bad one is a 400 naming it and why, never a
 500), and applied to a queryset. Its cursor pagination, with the same care."""
 
+from base64 import b64decode
 from datetime import UTC
+from urllib.parse import parse_qs
 
 from django.conf import settings
 from django.db.models import Q
@@ -101,26 +103,24 @@ class Cursor(CursorPagination):
     """Keyset pagination: each page continues from the last row of the one before, so a page
     costs the same at any depth and a story published meanwhile never shifts what follows."""
 
-    page_size = settings.API_PAGE_SIZE
     page_size_query_param = "page_size"
-    max_page_size = settings.API_MAX_PAGE_SIZE
     invalid_cursor_message = _("This cursor is not one the API gave: start again without it.")
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
-            return self.page_size
+            return settings.API_PAGE_SIZE
         try:
             size = int(raw)
         except ValueError:
             size = 0
         if size < 1:
             raise ValidationError({self.page_size_query_param: [_("Give a whole number of at least 1.")]})
-        return min(size, self.max_page_size)
+        return min(size, settings.API_MAX_PAGE_SIZE)
 
     def decode_cursor(self, request):
         try:
-            cursor = super().decode_cursor(request)
+            cursor = super().decode_cursor(request) if self._well_formed(request) else False
         except NotFound:
             cursor = False
         if cursor is None:
@@ -128,6 +128,17 @@ class Cursor(CursorPagination):
         if cursor is False or (cursor.position is not None and not self.valid_position(cursor.position)):
             raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]})
         return cursor
+
+    def _well_formed(self, request) -> bool:
+        """What `encode_cursor` writes: base64 of a query string of o, r and p, no other."""
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded is None:
+            return True
+        try:
+            tokens = parse_qs(b64decode(encoded.encode("ascii"), validate=True).decode("ascii"), keep_blank_values=True)
+        except (ValueError, UnicodeError):
+            return False
+        return bool(tokens) and set(tokens) <= {"o", "r", "p"}
 
     def valid_position(self, position: str) -> bool:
         return "\x00" not in position  # PostgreSQL refuses NUL in text

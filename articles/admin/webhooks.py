@@ -1,0 +1,103 @@
+"""Webhook endpoints for staff to register, and every delivery with its last answer."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from ..api import webhooks
+from ..api.models import EVENTS, WebhookDelivery, WebhookEndpoint
+
+
+class WebhookEndpointForm(forms.ModelForm):
+    events = forms.MultipleChoiceField(
+        label=_("events"), choices=list(EVENTS.items()), widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["url", "description", "events", "active", "secret"]
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    form = WebhookEndpointForm
+    list_display = ["__str__", "url", "event_list", "active"]
+    list_filter = ["active"]
+    search_fields = ["url", "description"]
+
+    @admin.display(description=_("events"))
+    def event_list(self, endpoint):
+        return ", ".join(endpoint.events)
+
+
+class StateFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("delivered", _("delivered")), ("undelivered", _("not delivered yet"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "delivered":
+            return queryset.filter(delivered_at__isnull=False)
+        if self.value() == "undelivered":
+            return queryset.filter(delivered_at__isnull=True)
+        return queryset
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["event", "article_id", "endpoint", "state", "attempts", "response_status", "last_attempt_at"]
+    list_filter = [StateFilter, "event", "endpoint"]
+    list_select_related = ["endpoint"]
+    search_fields = ["event_id", "error", "response_excerpt"]
+    readonly_fields = [
+        "endpoint",
+        "event",
+        "event_id",
+        "article_id",
+        "created_at",
+        "attempts",
+        "last_attempt_at",
+        "delivered_at",
+        "response_status",
+        "response",
+        "error",
+        "sent",
+    ]
+    fields = readonly_fields
+    actions = ["send_again"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("state"))
+    def state(self, delivery):
+        if delivery.delivered_at:
+            return _("delivered")
+        return _("retrying") if delivery.attempts else _("waiting")
+
+    @admin.display(description=_("last response"))
+    def response(self, delivery):
+        return format_html("<pre>{}</pre>", delivery.response_excerpt)
+
+    @admin.display(description=_("payload"))
+    def sent(self, delivery):
+        import json
+
+        return format_html("<pre>{}</pre>", json.dumps(delivery.payload, indent=2, ensure_ascii=False))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request)  # the list and its action only
+
+    @admin.action(description=_("Send the selected deliveries again"), permissions=["change"])
+    def send_again(self, request, queryset):
+        count = webhooks.redeliver(queryset)
+        self.message_user(
+            request,
+            ngettext("%d delivery will be sent again.", "%d deliveries will be sent again.", count) % count,
+            messages.SUCCESS if count else messages.WARNING,
+        )
