@@ -1,5 +1,7 @@
 """Webhook endpoints for staff to register, and every delivery with its last answer."""
 
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
@@ -11,6 +13,12 @@ from ..api.models import EVENTS, WebhookDelivery, WebhookEndpoint
 
 
 class WebhookEndpointForm(forms.ModelForm):
+    url = forms.URLField(
+        label=_("address"),
+        max_length=1000,
+        assume_scheme="https",
+        help_text=WebhookEndpoint._meta.get_field("url").help_text,
+    )
     events = forms.MultipleChoiceField(
         label=_("events"), choices=list(EVENTS.items()), widget=forms.CheckboxSelectMultiple
     )
@@ -83,8 +91,6 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("payload"))
     def sent(self, delivery):
-        import json
-
         return format_html("<pre>{}</pre>", json.dumps(delivery.payload, indent=2, ensure_ascii=False))
 
     def has_add_permission(self, request):
