@@ -62,9 +62,9 @@ class AuthorSerializer(serializers.ModelSerializer):
         model = Author
         fields = ["id", "name", "slug", "bio", "photo", "website", "url"]
 
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_photo(self, author) -> str:
-        return absolute(author.photo.url, self.context) if author.photo else ""
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_photo(self, author):
+        return absolute(author.photo.url, self.context) if author.photo else None
 
 
 class AuthorBriefSerializer(serializers.ModelSerializer):

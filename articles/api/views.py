@@ -3,8 +3,11 @@ module plans. Never kept by the page cache (`no-cache`: a scheduled story appear
 its time); every answer has an ETag (ConditionalGetMiddleware), so a client that revalidates
 gets a 304 when nothing changed."""
 
+from django.http import JsonResponse
 from django.utils.cache import patch_cache_control
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics
 
 from ..models import Author, Category, Tag
@@ -16,6 +19,10 @@ from .serializers import (
     TagSerializer,
     published_articles,
 )
+
+# What a refused request gets: {"<parameter>": ["why", …]}, or {"detail": "why"}.
+REFUSED = OpenApiResponse(OpenApiTypes.OBJECT, description="A parameter was refused: each named, with why.")
+NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description="No published story has this id.")
 
 
 class Revalidated:
@@ -40,7 +47,11 @@ class ArticleFields:
         return super().get_serializer(*args, fields=self.chosen_fields(), **kwargs)
 
 
-@extend_schema(parameters=[ArticleFilters], summary="Published stories, newest first")
+@extend_schema(
+    parameters=[ArticleFilters],
+    responses={200: ArticleSerializer, 400: REFUSED},
+    summary="Published stories, newest first",
+)
 class ArticleList(Revalidated, ArticleFields, generics.ListAPIView):
     serializer_class = ArticleSerializer
     pagination_class = StoryCursor
@@ -51,7 +62,11 @@ class ArticleList(Revalidated, ArticleFields, generics.ListAPIView):
         return self._parameters.filter(published_articles(fields))
 
 
-@extend_schema(parameters=[FieldsParameter], summary="One published story")
+@extend_schema(
+    parameters=[FieldsParameter],
+    responses={200: ArticleSerializer, 400: REFUSED, 404: NOT_FOUND},
+    summary="One published story",
+)
 class ArticleDetail(Revalidated, ArticleFields, generics.RetrieveAPIView):
     serializer_class = ArticleSerializer
 
@@ -59,22 +74,26 @@ class ArticleDetail(Revalidated, ArticleFields, generics.RetrieveAPIView):
         return published_articles(self.chosen_fields())
 
 
-@extend_schema(summary="Sections readers can see, in tree order")
+@extend_schema(responses={200: SectionSerializer, 400: REFUSED}, summary="Sections readers can see, in tree order")
 class SectionList(Revalidated, generics.ListAPIView):
     serializer_class = SectionSerializer
     pagination_class = type("SectionCursor", (NamedCursor,), {"ordering": "path"})
     queryset = Category.objects.public()
 
 
-@extend_schema(summary="Authors of published stories")
+@extend_schema(responses={200: AuthorSerializer, 400: REFUSED}, summary="Authors of published stories")
 class AuthorList(Revalidated, generics.ListAPIView):
     serializer_class = AuthorSerializer
     pagination_class = type("AuthorCursor", (NamedCursor,), {"ordering": "slug"})
     queryset = Author.objects.public()
 
 
-@extend_schema(summary="Tags on published stories")
+@extend_schema(responses={200: TagSerializer, 400: REFUSED}, summary="Tags on published stories")
 class TagList(Revalidated, generics.ListAPIView):
     serializer_class = TagSerializer
     pagination_class = type("TagCursor", (NamedCursor,), {"ordering": "slug"})
     queryset = Tag.objects.public()
+
+
+def not_found(request, *args, **kwargs):
+    return JsonResponse({"detail": _("There is nothing at this address in the API.")}, status=404)
