@@ -304,3 +304,17 @@ def test_only_http_and_https_endpoints_can_be_registered(superuser, address):
     form["url"] = "https://hooks.example.com/newsroom"
     assert superuser.post(reverse("admin:articles_webhookendpoint_add"), form).status_code == 302
     assert WebhookEndpoint.objects.get().events == [PUBLISHED]
+
+
+def test_the_webhook_admin_and_the_apis_refusals_read_in_chinese(superuser, client, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    form = superuser.get(reverse("admin:articles_webhookendpoint_add")).content.decode()
+    assert "Webhook 端点" in form and "稿件已上线（定时发布的稿件在其发布时间）" in form and "密钥" in form
+    endpoint = WebhookEndpoint.objects.create(url="https://hooks.example.com/", events=[PUBLISHED])
+    WebhookDelivery.objects.create(
+        endpoint=endpoint, event=PUBLISHED, event_id="e1", article_id=1, payload={}, attempts=1
+    )
+    listing = superuser.get(reverse("admin:articles_webhookdelivery_changelist")).content.decode()
+    assert "Webhook 投递" in listing and "重试中" in listing
+    refusal = client.get(reverse("api:articles"), {"section": "weather"}).json()
+    assert refusal == {"section": ["没有路径为“weather”的栏目。"]}

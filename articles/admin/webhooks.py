@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from ..api import webhooks
 from ..api.models import EVENTS, WebhookDelivery, WebhookEndpoint
@@ -14,13 +14,13 @@ from ..api.models import EVENTS, WebhookDelivery, WebhookEndpoint
 
 class WebhookEndpointForm(forms.ModelForm):
     url = forms.URLField(
-        label=_("address"),
+        label=pgettext_lazy("webhooks", "address"),
         max_length=1000,
         assume_scheme="https",
         help_text=WebhookEndpoint._meta.get_field("url").help_text,
     )
     events = forms.MultipleChoiceField(
-        label=_("events"), choices=list(EVENTS.items()), widget=forms.CheckboxSelectMultiple
+        label=pgettext_lazy("webhooks", "events"), choices=list(EVENTS.items()), widget=forms.CheckboxSelectMultiple
     )
 
     class Meta:
@@ -35,17 +35,20 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     list_filter = ["active"]
     search_fields = ["url", "description"]
 
-    @admin.display(description=_("events"))
+    @admin.display(description=pgettext_lazy("webhooks", "events"))
     def event_list(self, endpoint):
         return ", ".join(endpoint.events)
 
 
 class StateFilter(admin.SimpleListFilter):
-    title = _("state")
+    title = pgettext_lazy("webhooks", "state")
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [("delivered", _("delivered")), ("undelivered", _("not delivered yet"))]
+        return [
+            ("delivered", pgettext_lazy("webhooks", "delivered")),
+            ("undelivered", pgettext_lazy("webhooks", "not delivered yet")),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "delivered":
@@ -79,17 +82,17 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     actions = ["send_again"]
     date_hierarchy = "created_at"
 
-    @admin.display(description=_("state"))
+    @admin.display(description=pgettext_lazy("webhooks", "state"))
     def state(self, delivery):
         if delivery.delivered_at:
-            return _("delivered")
-        return _("retrying") if delivery.attempts else _("waiting")
+            return pgettext_lazy("webhooks", "delivered")
+        return pgettext_lazy("webhooks", "retrying") if delivery.attempts else pgettext_lazy("webhooks", "waiting")
 
-    @admin.display(description=_("last response"))
+    @admin.display(description=pgettext_lazy("webhooks", "last response"))
     def response(self, delivery):
         return format_html("<pre>{}</pre>", delivery.response_excerpt)
 
-    @admin.display(description=_("payload"))
+    @admin.display(description=pgettext_lazy("webhooks", "payload"))
     def sent(self, delivery):
         return format_html("<pre>{}</pre>", json.dumps(delivery.payload, indent=2, ensure_ascii=False))
 

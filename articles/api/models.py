@@ -6,6 +6,7 @@ import secrets
 from django.core.validators import URLValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 PUBLISHED = "article.published"
 UPDATED = "article.updated"
@@ -25,26 +26,30 @@ def new_secret() -> str:
 
 class WebhookEndpoint(models.Model):
     url = models.URLField(
-        _("address"),
+        pgettext_lazy("webhooks", "address"),
         max_length=1000,
         validators=[URLValidator(schemes=["http", "https"])],
         help_text=_("Where deliveries are posted: an http:// or https:// address."),
     )
-    description = models.CharField(_("description"), max_length=200, blank=True)
+    description = models.CharField(pgettext_lazy("webhooks", "description"), max_length=200, blank=True)
     secret = models.CharField(
-        _("secret"),
+        pgettext_lazy("webhooks", "secret"),
         max_length=200,
         default=new_secret,
         help_text=_("Shared with the receiver, which checks each delivery's signature with it."),
     )
-    events = models.JSONField(_("events"), default=list, help_text=_("The events this endpoint is sent."))
-    active = models.BooleanField(_("active"), default=True, help_text=_("Inactive endpoints are sent nothing."))
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    events = models.JSONField(
+        pgettext_lazy("webhooks", "events"), default=list, help_text=_("The events this endpoint is sent.")
+    )
+    active = models.BooleanField(
+        pgettext_lazy("webhooks", "active"), default=True, help_text=_("Inactive endpoints are sent nothing.")
+    )
+    created_at = models.DateTimeField(pgettext_lazy("webhooks", "created"), auto_now_add=True)
 
     class Meta:
         ordering = ["url", "pk"]
-        verbose_name = _("webhook endpoint")
-        verbose_name_plural = _("webhook endpoints")
+        verbose_name = pgettext_lazy("webhooks", "webhook endpoint")
+        verbose_name_plural = pgettext_lazy("webhooks", "webhook endpoints")
 
     def __str__(self):
         return self.description or self.url
@@ -58,25 +63,32 @@ class WebhookDelivery(models.Model):
     same for every endpoint told of the same event, and a receiver can use it to drop repeats."""
 
     endpoint = models.ForeignKey(
-        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("endpoint")
+        WebhookEndpoint,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=pgettext_lazy("webhooks", "endpoint"),
     )
-    event = models.CharField(_("event"), max_length=40, choices=list(EVENTS.items()))
-    event_id = models.CharField(_("event id"), max_length=64)
+    event = models.CharField(pgettext_lazy("webhooks", "event"), max_length=40, choices=list(EVENTS.items()))
+    event_id = models.CharField(pgettext_lazy("webhooks", "event id"), max_length=64)
     # Not a foreign key: the record of what was sent outlives the story.
-    article_id = models.BigIntegerField(_("article id"))
-    payload = models.JSONField(_("payload"))
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
-    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
-    response_status = models.PositiveSmallIntegerField(_("last response status"), null=True, blank=True)
-    response_excerpt = models.TextField(_("last response"), blank=True, help_text=_("Its first bytes."))
-    error = models.TextField(_("last error"), blank=True)
+    article_id = models.BigIntegerField(pgettext_lazy("webhooks", "article id"))
+    payload = models.JSONField(pgettext_lazy("webhooks", "payload"))
+    created_at = models.DateTimeField(pgettext_lazy("webhooks", "created"), auto_now_add=True)
+    attempts = models.PositiveSmallIntegerField(pgettext_lazy("webhooks", "attempts"), default=0)
+    last_attempt_at = models.DateTimeField(pgettext_lazy("webhooks", "last attempt"), null=True, blank=True)
+    delivered_at = models.DateTimeField(pgettext_lazy("webhooks", "delivered"), null=True, blank=True)
+    response_status = models.PositiveSmallIntegerField(
+        pgettext_lazy("webhooks", "last response status"), null=True, blank=True
+    )
+    response_excerpt = models.TextField(
+        pgettext_lazy("webhooks", "last response"), blank=True, help_text=_("Its first bytes.")
+    )
+    error = models.TextField(pgettext_lazy("webhooks", "last error"), blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        verbose_name = _("webhook delivery")
-        verbose_name_plural = _("webhook deliveries")
+        verbose_name = pgettext_lazy("webhooks", "webhook delivery")
+        verbose_name_plural = pgettext_lazy("webhooks", "webhook deliveries")
         constraints = [models.UniqueConstraint(fields=["endpoint", "event_id"], name="webhook_delivery_once")]
 
     def __str__(self):
