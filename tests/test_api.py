@@ -225,6 +225,8 @@ def test_a_page_costs_the_same_queries_for_one_story_as_for_many(client, django_
     with django_assert_num_queries(len(one)):
         response = client.get(url)
     assert len(response.json()["results"]) == 20
+    if url == ARTICLES:
+        assert len(one) == 4  # the stories (with their sections), bylines, tags, corrections
 
 
 def test_a_story_page_costs_the_same_queries_whatever_its_byline(client, django_assert_num_queries):

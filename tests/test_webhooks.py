@@ -202,6 +202,15 @@ def test_each_event_is_delivered_once_to_the_endpoints_that_want_it(
     assert switched_off.received == []
 
 
+def test_a_live_story_deleted_is_announced_as_unpublished(receiver, queue, django_capture_on_commit_callbacks):
+    hooks = receiver()
+    endpoint_for(hooks)
+    story, draft = ArticleFactory(), ArticleFactory(status=Article.Status.DRAFT)
+    committed(django_capture_on_commit_callbacks, lambda: Article.objects.filter(pk__in=[story.pk, draft.pk]).delete())
+    queue.run_due()
+    assert hooks.events() == [(UNPUBLISHED, story.pk)]
+
+
 def test_a_receiver_that_fails_at_first_gets_the_delivery_on_a_retry(
     receiver, queue, editor_user, superuser, monkeypatch, django_capture_on_commit_callbacks
 ):
