@@ -327,3 +327,21 @@ def test_the_webhook_admin_and_the_apis_refusals_read_in_chinese(superuser, clie
     assert "Webhook 投递" in listing and "重试中" in listing
     refusal = client.get(reverse("api:articles"), {"section": "weather"}).json()
     assert refusal == {"section": ["没有路径为“weather”的栏目。"]}
+
+
+def test_staff_send_an_undelivered_delivery_again_from_the_admin(receiver, superuser, editor_user, settings):
+    settings.JOBS_MAX_ATTEMPTS = 1  # the first failure is the last attempt
+    hooks = receiver(answers=[500])
+    endpoint_for(hooks)
+    workflow.publish_now(ArticleFactory(status=Article.Status.DRAFT), editor_user)  # jobs run at once here
+    record = WebhookDelivery.objects.get()
+    assert record.delivered_at is None and Job.objects.get(name=webhooks.DELIVER).state == "failed"
+    response = superuser.post(
+        reverse("admin:articles_webhookdelivery_changelist"),
+        {"action": "send_again", "_selected_action": [record.pk]},
+        follow=True,
+    )
+    assert "1 delivery will be sent again." in response.content.decode()
+    record.refresh_from_db()
+    assert record.delivered_at is not None and record.attempts == 2
+    assert [r["headers"]["Newsroom-Delivery"] for r in hooks.received] == [record.event_id] * 2
