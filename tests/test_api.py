@@ -48,6 +48,9 @@ def test_only_published_stories_are_listed_and_shown(client, site):
         assert hidden.pk not in listed
         assert client.get(article_url(hidden)).status_code == 404
     assert client.get(article_url(site.ferry)).json()["title"] == "Ferry timetable changes"
+    for address in ("/api/v1/articles/99999999999999999999/", "/api/v1/articles/-1/", "/api/v1/articles/ferry/"):
+        response = client.get(address)
+        assert response.status_code == 404 and "detail" in response.json()
 
 
 def test_a_scheduled_story_appears_exactly_at_its_time(client, site, monkeypatch):

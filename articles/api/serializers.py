@@ -23,6 +23,7 @@ def absolute(url: str, context) -> str:
     return f"{scheme}://{settings.SITE_DOMAIN}{url}"
 
 
+@extend_schema_field(OpenApiTypes.URI)
 class AddressField(serializers.Field):
     """The object's reader address (`get_absolute_url`), absolute."""
 
@@ -31,9 +32,6 @@ class AddressField(serializers.Field):
 
     def to_representation(self, instance):
         return absolute(instance.get_absolute_url(), self.context)
-
-
-AddressField = extend_schema_field(OpenApiTypes.URI)(AddressField)
 
 
 class SectionSerializer(serializers.ModelSerializer):
