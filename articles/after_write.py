@@ -9,6 +9,8 @@ workflow, a restore, the shell), the importer's bulk writer, and bulk edits
   joined, its neighbours);
 - a new lead image gets its renditions from a background job (newsroom/jobs.py), recorded in
   the same transaction;
+- registered webhook endpoints hear of stories published, updated, unpublished or retracted
+  (`api.webhooks.report`: jobs, sent after commit; a scheduled story's at its time);
 - a deleted article that came from an import is remembered (`DeletedArticle`), whatever deleted
   it, so the next run of the same import does not bring it back (issue 12).
 
@@ -22,6 +24,7 @@ import contextvars
 from newsroom import jobs
 
 from . import freshness, renditions, search
+from .api import webhooks
 from .freshness import shown
 from .freshness.shown import UNKNOWN, Listing
 from .redirects import record_move
@@ -73,6 +76,7 @@ def after_write(written, *, before=None, documents=None, text_changed=True, regr
     if shown.reschedules(changes):
         freshness.schedule_changed()
         freshness.purge_edge_when_live(changes)
+    webhooks.report(changes)
     names = shown.article_changes(changes)
     if regrouped and names is not None:
         names |= shown.grouping_changes(a.pk for a in articles) | shown.grouping_changes(ids)
@@ -141,6 +145,7 @@ def connect_signals() -> None:
     on("Byline", lambda byline: shown.byline_changes(byline.article_id, byline.author_id))
     on("TaggedArticle", lambda tagging: shown.tagging_changes(tagging.content_object_id, tagging.tag_id))
     on("Correction", lambda correction: shown.correction_changes(correction.article_id))
+    post_save.connect(_correction_saved, sender="articles.Correction", weak=False)
     pre_save.connect(_note_parent, sender="articles.Category", weak=False)
     post_save.connect(_section_saved, sender="articles.Category", weak=False)
     post_delete.connect(_section_deleted, sender="articles.Category", weak=False)
@@ -174,4 +179,10 @@ def _article_deleted(instance, **kwargs) -> None:
     before = getattr(instance, "_saved_listing", None) or Listing.of(instance) or UNKNOWN
     if shown.reschedules([(instance.pk, before, None)]):
         freshness.schedule_changed()
+    webhooks.report([(instance.pk, before, None)])
     _invalidate(shown.article_changes([(instance.pk, before, None)]))
+
+
+def _correction_saved(instance, **kwargs) -> None:
+    """A correction is an update of its story (if it is live: the event's job checks)."""
+    webhooks.report_updated(instance.article_id)

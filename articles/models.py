@@ -950,3 +950,7 @@ class Retraction(models.Model):
         """Why a re-import skips the file, as the command reports it."""
         when = timezone.localtime(self.retracted_at).strftime("%Y-%m-%d %H:%M %Z")
         return f"retracted on {when}" + (" (taken down)" if self.is_takedown else "")
+
+
+# The integrators' models live in their room, and are the app's like every other.
+from .api.models import WebhookDelivery, WebhookEndpoint  # noqa: E402, F401

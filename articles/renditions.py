@@ -183,3 +183,12 @@ def crops(renditions: dict, storage=default_storage) -> list[dict]:
         for ratio in CROPS
         if ratio in made
     ]
+
+
+def copies(renditions: dict, storage=default_storage) -> list[dict]:
+    """The reader-size copies (url, width, height), narrowest first, as the content API lists
+    them; built without touching any file."""
+    sizes = renditions.get("sizes") if renditions else None
+    return [
+        {"url": storage.url(size["name"]), "width": size["width"], "height": size["height"]} for size in sizes or []
+    ]

@@ -34,6 +34,7 @@ urlpatterns = [
         name="sitemap-section",
     ),
     path("robots.txt", robots_txt, name="robots"),
+    path("api/v1/", include("articles.api.urls")),
     path("", include("articles.public.urls")),
 ]
 

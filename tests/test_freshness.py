@@ -268,8 +268,11 @@ def every_reader_page(site):
         urls |= {tag.get_absolute_url(), reverse("articles:tag-feed-atom", kwargs={"slug": tag.slug})}
     for author in Author.objects.all():
         urls |= {author.get_absolute_url(), reverse("articles:author-feed", kwargs={"slug": author.slug})}
+    # The content API is never kept (no-cache): it must never differ from the database either.
+    urls |= {reverse(name) for name in ("api:articles", "api:sections", "api:authors", "api:tags")}
     for story in Article.objects.all():
         urls.add(story.get_absolute_url())
+        urls.add(reverse("api:article", kwargs={"pk": story.pk}))
         when = timezone.localtime(story.published_at or story.created_at)
         urls |= {f"/{when:%Y}/", f"/{when:%Y/%m}/", f"/{when:%Y/%m/%d}/"}
     return sorted(urls)
