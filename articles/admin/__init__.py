@@ -1,4 +1,4 @@
 """The editors' room: the Django admin. Importing the package registers the model admins
 (`admin.autodiscover` imports `articles.admin`)."""
 
-from . import registrations  # noqa: F401 - registers the admins
+from . import registrations, front_page  # noqa: F401, I001 - registers the admins (history first)

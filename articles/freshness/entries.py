@@ -476,6 +476,28 @@ def _purge_edge_went_live(article_id, when) -> None:
         edge.purge(names)
 
 
+FRONT_PAGE_LIVE_JOB = "edge.front_page_live"
+
+
+def purge_edge_when_front_page_live(front_page) -> None:
+    """A scheduled arrangement of the home page: at its time, a job purges the home page at the edge."""
+    if edge.enabled() and front_page.is_scheduled:
+        when = front_page.goes_live_at
+        key = f"{FRONT_PAGE_LIVE_JOB}:{front_page.pk}"
+        jobs.enqueue(FRONT_PAGE_LIVE_JOB, when.timestamp(), key=key, run_at=when)
+
+
+@jobs.job(FRONT_PAGE_LIVE_JOB)
+def _purge_edge_front_page_live(when) -> None:
+    """Harmless when the arrangement was rescheduled or deleted since: then nothing took over
+    at that time and nothing is purged."""
+    from .shown import went_live
+
+    names, _ = went_live(when - 0.001, when + 0.001, recent_after=when)
+    if names:
+        edge.purge(names)
+
+
 @contextmanager
 def batch():
     """Bulk writes (an import batch, a bulk action, a tag merge) invalidate in one go: every
@@ -529,10 +551,13 @@ def _publish_due(live_through, now: float) -> None:
 
 
 def next_publication_after() -> float | None:
-    from ..models import Article
+    """The next time something scheduled goes live: a story, or an arrangement of the home page."""
+    from ..models import Article, FrontPage
 
-    when = Article.objects.scheduled().order_by("published_at").values_list("published_at", flat=True).first()
-    return when.timestamp() if when else None
+    story = Article.objects.scheduled().order_by("published_at").values_list("published_at", flat=True).first()
+    arranged = FrontPage.objects.scheduled().order_by("goes_live_at").values_list("goes_live_at", flat=True).first()
+    times = [when.timestamp() for when in (story, arranged) if when]
+    return min(times) if times else None
 
 
 def next_publication() -> float | None:
