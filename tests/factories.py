@@ -138,4 +138,6 @@ class FrontPageFactory(factory.django.DjangoModelFactory):
         made += [(Place.TOP, None, story) for story in kwargs.get("top", [])]
         made += [(Place.RAIL, section, story) for section, story in kwargs.get("rails", [])]
         for position, (place, section, story) in enumerate(made):
-            FrontPageSlot.objects.create(front_page=self, place=place, section=section, article=story, position=position)
+            FrontPageSlot.objects.create(
+                front_page=self, place=place, section=section, article=story, position=position
+            )

@@ -28,7 +28,8 @@ def stories():
     now = timezone.now()
     news, sport = CategoryFactory(name="News"), CategoryFactory(name="Sport")
     made = [
-        ArticleFactory(title=f"Story {n}", category=news, published_at=now - dt.timedelta(hours=n + 1)) for n in range(5)
+        ArticleFactory(title=f"Story {n}", category=news, published_at=now - dt.timedelta(hours=n + 1))
+        for n in range(5)
     ]
     made.append(ArticleFactory(title="Story 5", category=sport, published_at=now - dt.timedelta(hours=6)))
     return made

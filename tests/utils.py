@@ -580,7 +580,9 @@ def front_page_form(front_page=None, lead=None, top=(), rails=(), goes_live_at=N
     for place in ("lead", "top", "rail"):
         prefix = f"slots-{place}"
         shown = existing[place]
-        rows = [{"article": story.pk, **({"section": section.pk} if section else {})} for section, story in wanted[place]]
+        rows = [
+            {"article": story.pk, **({"section": section.pk} if section else {})} for section, story in wanted[place]
+        ]
         # Shown rows are given the wanted stories in turn (as an editor picks another in a
         # row); those left over are deleted.
         rows = [{"id": slot.pk, **row} for slot, row in zip(shown, rows, strict=False)] + rows[len(shown) :]

@@ -195,8 +195,6 @@ def went_live(since: float, until: float, recent_after: float) -> tuple[set[str]
     (since, until], and whether one of them came after `recent_after`."""
     from datetime import UTC, datetime
 
-    from ..models import Article
-
     from ..models import Article, FrontPage
 
     window = {"__gt": datetime.fromtimestamp(since, UTC), "__lte": datetime.fromtimestamp(until, UTC)}

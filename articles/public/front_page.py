@@ -21,7 +21,9 @@ def arranged_slots() -> list[tuple[str, int | None, Story]]:
 def _read_slots():
     rows = FrontPageSlot.objects.shown_now().order_by("position", "pk")
     columns = ("place", "section_id", "article_id", "article__featured", "article__category__path")
-    slots = [(place, section, Story(pk, featured, path)) for place, section, pk, featured, path in rows.values_list(*columns)]
+    slots = [
+        (place, section, Story(pk, featured, path)) for place, section, pk, featured, path in rows.values_list(*columns)
+    ]
     freshness.shows(*(shown.article(story.pk) for _, _, story in slots))
     return slots
 

@@ -30,6 +30,7 @@ from .paging import SearchResultsPaginator, StoredPagesPaginator, page_number
 from .retracted import gone
 from .sitemaps import news_articles
 
+
 class PublishedListMixin:
     """The readers' view of articles: published only. A page reads only the ids it lists (from
     the ordering index); the cards come from the cache, and only missing ones are fetched whole."""
