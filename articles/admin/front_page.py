@@ -50,6 +50,12 @@ class SlotInline(admin.TabularInline):
 
     formset = PlaceFormSet
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in ("article", "section"):  # a slot picks a story; it does not edit one
+            field.widget.can_add_related = field.widget.can_change_related = field.widget.can_view_related = False
+        return field
+
     @admin.display(description=gettext_lazy("shown to readers"))
     def state(self, slot):
         """Whether readers see the story in its slot now: only published stories are shown."""

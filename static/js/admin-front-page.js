@@ -7,10 +7,13 @@
 (() => {
   const rowsOf = (body) => [...body.children].filter((row) => row.matches("tr.form-row:not(.empty-form)"));
 
+  // Only rows with a story are numbered: an empty extra row left as it was is no slot, and the
+  // admin would otherwise ask for its story.
   const renumber = (body) => {
     rowsOf(body).forEach((row, index) => {
       const input = row.querySelector("[data-slot-position]");
-      if (input) input.value = index + 1;
+      const story = row.querySelector(".field-article select");
+      if (input) input.value = story && story.value ? index + 1 : input.defaultValue;
     });
   };
 
