@@ -221,3 +221,12 @@ def test_the_home_pages_query_count_does_not_grow_with_the_arrangement(
     # the slots and the cards are kept: window, sections, as without an arrangement
     with django_assert_num_queries(2):
         assert client.get(HOME).status_code == 200
+
+
+def test_the_front_page_speaks_chinese_when_the_site_does(client, editor, stories, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    arrange(editor, top=[stories[3]])
+    assert "要闻" in top_of(client.get(HOME).content.decode())
+    form = editor.get(ADD).content.decode()
+    for text in ("要闻，按顺序", "头条（留空", "上移", "下移", "已移到第 %(position)s 位", "生效时间"):
+        assert text in form, text

@@ -75,8 +75,8 @@ class LeadSlotInline(SlotInline):
     extra = 1
     max_num = 1
     fields = ["article", "state"]
-    verbose_name = gettext_lazy("lead story")
-    verbose_name_plural = gettext_lazy("Lead story (empty: the featured or newest story)")
+    # The heading of an inline of one (Django shows the singular then).
+    verbose_name = verbose_name_plural = gettext_lazy("Lead story (empty: the featured or newest story)")
 
 
 class TopSlotInline(SlotInline):
