@@ -122,6 +122,7 @@ def test_a_scheduled_arrangement_goes_live_on_time(client, editor, stories, sett
     monkeypatch.setattr("newsroom.edge.purge", lambda names: purged.append(set(names)))
     s = stories
     arrange(editor, lead=s[1])
+    assert any("home" in names for names in purged)  # the save's own purge, after commit
     at_six = timezone.now() + dt.timedelta(minutes=5)
     evening = arrange(editor, lead=s[4], name="The 18:00 front page", goes_live_at=at_six)
     assert evening.is_scheduled
@@ -230,3 +231,13 @@ def test_the_front_page_speaks_chinese_when_the_site_does(client, editor, storie
     form = editor.get(ADD).content.decode()
     for text in ("要闻，按顺序", "头条（留空", "上移", "下移", "已移到第 %(position)s 位", "生效时间"):
         assert text in form, text
+
+
+def test_a_rail_slot_without_its_section_is_refused_with_the_reason(editor, stories):
+    form = front_page_form(rails=[(None, stories[2])])
+    response = editor.post(ADD, form)
+    assert response.status_code == 200 and not FrontPage.objects.exists()
+    assert "Choose the section whose rail shows this story." in response.content.decode()
+    subsection = CategoryFactory(name="Harbour", parent=stories[0].category)
+    response = editor.post(ADD, front_page_form(rails=[(subsection, stories[2])]))
+    assert "Rails are for top sections only." in response.content.decode() and not FrontPage.objects.exists()
