@@ -241,3 +241,20 @@ def test_a_rail_slot_without_its_section_is_refused_with_the_reason(editor, stor
     subsection = CategoryFactory(name="Harbour", parent=stories[0].category)
     response = editor.post(ADD, front_page_form(rails=[(subsection, stories[2])]))
     assert "Rails are for top sections only." in response.content.decode() and not FrontPage.objects.exists()
+
+
+def test_restoring_a_revision_whose_story_was_deleted_since_leaves_that_slot_out(client, editor, stories):
+    s = stories
+    front_page = arrange(editor, lead=s[2], top=[s[3]])
+    editor.post(
+        reverse("admin:articles_frontpage_change", args=[front_page.pk]), front_page_form(front_page, lead=s[1])
+    )
+    s[2].delete()
+    history = editor.get(history_url(front_page)).content.decode()
+    first = min(map(int, re.findall(rf"/frontpage/{front_page.pk}/history/(\d+)/", history)))
+    restore = reverse("admin:articles_frontpage_revision", args=[front_page.pk, first])
+    shown = editor.get(restore)
+    assert "Stories in that revision were deleted since; their slots are left out." in shown.content.decode()
+    assert editor.post(restore, revision_form(shown, front_page_form(front_page))).status_code == 302
+    html = client.get(HOME).content.decode()
+    assert order(top_of(html), s)[0] == "Story 3" and "Story 0" in lead_of(html)  # the lead falls back

@@ -3,7 +3,7 @@ put them in order — by dragging rows, or with up/down buttons that work from t
 (static/js/admin-front-page.js; without script, the position numbers order them). Every save
 is a revision (django-reversion): the history lists them and restores any one."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Subquery
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
@@ -11,7 +11,7 @@ from django.utils.translation import gettext, gettext_lazy
 from reversion.admin import VersionAdmin
 
 from .. import history  # noqa: F401 - what a revision holds (an arrangement with its slots), before VersionAdmin guesses
-from ..models import FrontPage, FrontPageSlot
+from ..models import Article, FrontPage, FrontPageSlot
 from .widgets import SlotPositionInput
 
 Place = FrontPageSlot.Place
@@ -101,6 +101,18 @@ class FrontPageAdmin(VersionAdmin):
     inlines = [LeadSlotInline, TopSlotInline, RailSlotInline]
     fields = ["name", "goes_live_at"]
     list_display = ["__str__", "goes_live_at", "shown_state"]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # A revision being restored (reversion has put its slots back) may name a story deleted
+        # since: that slot is left out, and the editor told, rather than the save failing.
+        if object_id and str(object_id).isdigit():
+            slots = FrontPageSlot.objects.filter(front_page_id=int(object_id))
+            deleted, _ = slots.exclude(article__in=Article.objects.all()).delete()
+            if deleted and request.method == "GET":
+                messages.warning(
+                    request, gettext("Stories in that revision were deleted since; their slots are left out.")
+                )
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(live_pk=Subquery(FrontPage.objects.live().values("pk")))
