@@ -469,6 +469,10 @@ def purge_edge_when_live(changes) -> None:
 def _purge_edge_went_live(article_id, when) -> None:
     """Idempotent, and harmless when the story was rescheduled or withdrawn since: then
     nothing went live at that time and nothing is purged."""
+    _purge_edge_what_went_live_at(when)
+
+
+def _purge_edge_what_went_live_at(when: float) -> None:
     from .shown import went_live
 
     names, _ = went_live(when - 0.001, when + 0.001, recent_after=when)
@@ -491,11 +495,7 @@ def purge_edge_when_front_page_live(front_page) -> None:
 def _purge_edge_front_page_live(when) -> None:
     """Harmless when the arrangement was rescheduled or deleted since: then nothing took over
     at that time and nothing is purged."""
-    from .shown import went_live
-
-    names, _ = went_live(when - 0.001, when + 0.001, recent_after=when)
-    if names:
-        edge.purge(names)
+    _purge_edge_what_went_live_at(when)
 
 
 @contextmanager

@@ -197,11 +197,11 @@ def went_live(since: float, until: float, recent_after: float) -> tuple[set[str]
 
     from ..models import Article, FrontPage
 
-    window = {"__gt": datetime.fromtimestamp(since, UTC), "__lte": datetime.fromtimestamp(until, UTC)}
+    after, through = datetime.fromtimestamp(since, UTC), datetime.fromtimestamp(until, UTC)
     due = list(
-        Article.objects.filter(
-            status=Article.Status.PUBLISHED, **{f"published_at{op}": when for op, when in window.items()}
-        ).only("id", "status", "published_at", "category_id", "featured")
+        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=after, published_at__lte=through).only(
+            "id", "status", "published_at", "category_id", "featured"
+        )
     )
     changes = []
     for story in due:
@@ -209,11 +209,8 @@ def went_live(since: float, until: float, recent_after: float) -> tuple[set[str]
         changes.append((story.pk, Listing(after.status, None, after.category_id, after.featured), after))
     names = (article_changes(changes) or set()) if changes else set()
     # A scheduled arrangement of the home page taking over ("the 18:00 front page").
-    arranged = list(
-        FrontPage.objects.filter(**{f"goes_live_at{op}": when for op, when in window.items()}).values_list(
-            "goes_live_at", flat=True
-        )
-    )
+    taking_over = FrontPage.objects.filter(goes_live_at__gt=after, goes_live_at__lte=through)
+    arranged = list(taking_over.values_list("goes_live_at", flat=True))
     if arranged:
         names.add(FRONT_PAGE)
     times = [story.published_at for story in due] + arranged
