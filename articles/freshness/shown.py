@@ -197,9 +197,9 @@ def went_live(since: float, until: float, recent_after: float) -> tuple[set[str]
 
     from ..models import Article, FrontPage
 
-    after, through = datetime.fromtimestamp(since, UTC), datetime.fromtimestamp(until, UTC)
+    start, end = datetime.fromtimestamp(since, UTC), datetime.fromtimestamp(until, UTC)
     due = list(
-        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=after, published_at__lte=through).only(
+        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=start, published_at__lte=end).only(
             "id", "status", "published_at", "category_id", "featured"
         )
     )
@@ -209,7 +209,7 @@ def went_live(since: float, until: float, recent_after: float) -> tuple[set[str]
         changes.append((story.pk, Listing(after.status, None, after.category_id, after.featured), after))
     names = (article_changes(changes) or set()) if changes else set()
     # A scheduled arrangement of the home page taking over ("the 18:00 front page").
-    taking_over = FrontPage.objects.filter(goes_live_at__gt=after, goes_live_at__lte=through)
+    taking_over = FrontPage.objects.filter(goes_live_at__gt=start, goes_live_at__lte=end)
     arranged = list(taking_over.values_list("goes_live_at", flat=True))
     if arranged:
         names.add(FRONT_PAGE)
