@@ -201,9 +201,15 @@ def test_writers_cannot_arrange_the_front_page(client, writer, stories):
     assert "frontpage" not in writer.get(reverse("admin:index")).content.decode()
 
 
-def test_superusers_arrange_it_too(client, superuser, stories):
-    arrange(superuser, lead=stories[4])
+def test_superusers_arrange_it_too_and_the_list_says_which_is_live(client, superuser, stories):
+    arrange(superuser, lead=stories[4], name="Morning", goes_live_at=timezone.now() - dt.timedelta(hours=2))
     assert "Story 4" in lead_of(client.get(HOME).content.decode())
+    arrange(superuser, lead=stories[3], name="Evening", goes_live_at=timezone.now() + dt.timedelta(hours=2))
+    listing = superuser.get(reverse("admin:articles_frontpage_changelist")).content.decode()
+    rows = {
+        name: row for row in re.findall(r"<tr.*?</tr>", listing, re.S) for name in ("Morning", "Evening") if name in row
+    }
+    assert "Live" in rows["Morning"] and "Scheduled" in rows["Evening"]
 
 
 @pytest.mark.parametrize("count", [3, 30])
