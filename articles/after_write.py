@@ -15,7 +15,9 @@ workflow, a restore, the shell), the importer's bulk writer, and bulk edits
   it, so the next run of the same import does not bring it back (issue 12).
 
 Changes to what articles show but that are not articles (authors, sections, tags, bylines,
-taggings, corrections) invalidate what shows them through the signals `connect_signals` wires up.
+taggings, corrections, the front page's arrangements and slots) invalidate what shows them
+through the signals `connect_signals` wires up; a scheduled arrangement also moves the next
+publication clock and gets its edge purge at its time, as a scheduled story does.
 """
 
 import contextlib
@@ -146,6 +148,10 @@ def connect_signals() -> None:
     on("TaggedArticle", lambda tagging: shown.tagging_changes(tagging.content_object_id, tagging.tag_id))
     on("Correction", lambda correction: shown.correction_changes(correction.article_id))
     post_save.connect(_correction_saved, sender="articles.Correction", weak=False)
+    on("FrontPageSlot", lambda slot: shown.front_page_changes())
+    pre_save.connect(_note_schedule, sender="articles.FrontPage", weak=False)
+    post_save.connect(_front_page_saved, sender="articles.FrontPage", weak=False)
+    post_delete.connect(_front_page_deleted, sender="articles.FrontPage", weak=False)
     pre_save.connect(_note_parent, sender="articles.Category", weak=False)
     post_save.connect(_section_saved, sender="articles.Category", weak=False)
     post_delete.connect(_section_deleted, sender="articles.Category", weak=False)
@@ -186,3 +192,24 @@ def _article_deleted(instance, **kwargs) -> None:
 def _correction_saved(instance, **kwargs) -> None:
     """A correction is an update of its story (if it is live: the event's job checks)."""
     webhooks.report_updated(instance.article_id)
+
+
+def _note_schedule(instance, **kwargs) -> None:
+    """Whether the arrangement was scheduled before this save: unscheduling moves the clock too."""
+    from .models import FrontPage
+
+    before = None if instance._state.adding else FrontPage.objects.filter(pk=instance.pk).first()
+    instance._was_scheduled = before is not None and before.is_scheduled
+
+
+def _front_page_saved(instance, **kwargs) -> None:
+    if instance.is_scheduled or getattr(instance, "_was_scheduled", True):
+        freshness.schedule_changed()
+        freshness.purge_edge_when_front_page_live(instance)
+    _invalidate(shown.front_page_changes())
+
+
+def _front_page_deleted(instance, **kwargs) -> None:
+    if instance.is_scheduled:
+        freshness.schedule_changed()
+    _invalidate(shown.front_page_changes())

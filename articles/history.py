@@ -1,4 +1,4 @@
-"""Article history: what django-reversion keeps, how two revisions differ, and restoring one.
+"""Article history (and the front page's): what django-reversion keeps, how two revisions differ, and restoring one.
 
 Each admin save stores one revision: the article and, through `follow`, its byline rows and
 tag rows. Tag rows store the tag's *name* (taggit's natural key), so a revision still knows its
@@ -24,7 +24,7 @@ from reversion.models import Version
 
 from . import permissions
 from .bylines import role_label
-from .models import Article, Author, Byline, Category, Tag, TaggedArticle
+from .models import Article, Author, Byline, Category, FrontPage, FrontPageSlot, Tag, TaggedArticle
 from .text import CJK_RANGES
 
 
@@ -38,6 +38,9 @@ def register_models():
     reversion.register(TaggedArticle, use_natural_foreign_keys=True)
     # The rendered body is derived from the body on save: storing it would double each revision.
     reversion.register(Article, follow=["bylines", "tagged_items"], exclude=["body"])
+    # An arrangement's revision holds its slots: restoring one brings back the whole page.
+    reversion.register(FrontPageSlot)
+    reversion.register(FrontPage, follow=["slots"])
 
 
 register_models()

@@ -8,7 +8,7 @@ from django.core.validators import MaxValueValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Concat
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext, gettext_lazy
 from taggit.managers import TaggableManager
@@ -950,6 +950,104 @@ class Retraction(models.Model):
         """Why a re-import skips the file, as the command reports it."""
         when = timezone.localtime(self.retracted_at).strftime("%Y-%m-%d %H:%M %Z")
         return f"retracted on {when}" + (" (taken down)" if self.is_takedown else "")
+
+
+class FrontPageQuerySet(models.QuerySet):
+    def live(self):
+        """The arrangement readers see now: the latest whose time has come. One row at most; a
+        later one takes over at its time, with no cron (`freshness.shown.went_live`)."""
+        return self.filter(goes_live_at__lte=timezone.now()).order_by("-goes_live_at", "-pk")[:1]
+
+    def scheduled(self):
+        return self.filter(goes_live_at__gt=timezone.now())
+
+
+class FrontPage(models.Model):
+    """An editor's arrangement of the home page: a lead story, a list of top stories and a rail
+    per top section, each in the editor's order (`FrontPageSlot`). Whatever it leaves empty is
+    filled with the latest stories, and a story that stops being published leaves its slot."""
+
+    name = models.CharField(
+        gettext_lazy("name"),
+        max_length=200,
+        blank=True,
+        help_text=gettext_lazy("For editors only, e.g. “The 18:00 front page”."),
+    )
+    goes_live_at = models.DateTimeField(
+        gettext_lazy("goes live at"),
+        default=timezone.now,
+        help_text=gettext_lazy(
+            "Readers see this arrangement from this time until a later one goes live. A time in the future schedules it."
+        ),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = FrontPageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-goes_live_at", "-pk"]
+        verbose_name = gettext_lazy("front page")
+        verbose_name_plural = gettext_lazy("front pages")
+
+    def __str__(self):
+        when = formats.date_format(timezone.localtime(self.goes_live_at), "DATETIME_FORMAT")
+        return f"{self.name} ({when})" if self.name else gettext("Front page from %(when)s") % {"when": when}
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.goes_live_at > timezone.now()
+
+
+class FrontPageSlotQuerySet(models.QuerySet):
+    def shown_now(self):
+        """The live arrangement's slots whose story readers may see (the publication rule): a
+        story unpublished or retracted leaves its slot by itself, and comes back if published again."""
+        return self.filter(front_page__in=FrontPage.objects.live(), article__in=Article.objects.published())
+
+
+class FrontPageSlot(models.Model):
+    """One story in an arrangement: the lead, a top story, or a story in a section's rail."""
+
+    class Place(models.TextChoices):
+        LEAD = "lead", gettext_lazy("Lead story")
+        TOP = "top", gettext_lazy("Top stories")
+        RAIL = "rail", gettext_lazy("Section rail")
+
+    front_page = models.ForeignKey(FrontPage, on_delete=models.CASCADE, related_name="slots")
+    place = models.CharField(max_length=10, choices=Place.choices)
+    section = models.ForeignKey(
+        Category,
+        verbose_name=gettext_lazy("section"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=gettext_lazy("The top section whose rail shows the story."),
+    )
+    article = models.ForeignKey(
+        Article, verbose_name=gettext_lazy("story"), on_delete=models.CASCADE, related_name="front_page_slots"
+    )
+    position = models.PositiveIntegerField(gettext_lazy("position"), default=0)
+
+    objects = FrontPageSlotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["place", "section", "position", "pk"]
+        verbose_name = gettext_lazy("front-page slot")
+        verbose_name_plural = gettext_lazy("front-page slots")
+
+    def __str__(self):
+        return f"{self.get_place_display()}: {self.article_id}"
+
+    def clean(self):
+        if self.place == self.Place.RAIL:
+            if self.section_id is None:
+                raise ValidationError({"section": gettext("Choose the section whose rail shows this story.")})
+            if self.section.parent_id is not None:
+                raise ValidationError({"section": gettext("Rails are for top sections only.")})
+        elif self.section_id is not None:
+            self.section = None
 
 
 # The integrators' models live in their room, and are the app's like every other.

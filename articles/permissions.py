@@ -6,8 +6,9 @@ articles (see `ArticleQuerySet.owned_by`) while those are drafts or in review, a
 Editors make tags (`articles.add_tag`); writers only pick existing ones. Editors write
 corrections; writers see them. Editors retract and take down published stories
 (`articles.retract_article`, a permission of its own so a newsroom can keep it to a few).
+Editors arrange the front page (`articles.change_frontpage`); writers cannot, not even see it.
 The groups that grant these are made by migration 0005_editorial_groups (0010_retraction adds
-the retraction permission to Editors)."""
+the retraction permission to Editors, 0015_front_page the front page's)."""
 
 import importlib
 
@@ -17,6 +18,7 @@ PUBLISH = "articles.publish_article"
 CHANGE = "articles.change_article"
 ADD_TAG = "articles.add_tag"
 RETRACT = "articles.retract_article"
+ARRANGE = "articles.change_frontpage"
 WRITABLE_STATES = (Article.Status.DRAFT, Article.Status.REVIEW)
 
 
@@ -47,6 +49,11 @@ def can_retract(user) -> bool:
     return user.has_perm(RETRACT)
 
 
+def can_arrange_front_page(user) -> bool:
+    """The home page's order is the newsroom's editorial voice: Editors (and superusers) set it."""
+    return user.has_perm(ARRANGE)
+
+
 def is_own(user, article) -> bool:
     if article.created_by_id is not None and article.created_by_id == user.pk:
         return True
@@ -64,7 +71,10 @@ def can_change(user, article) -> bool:
 
 GROUPS_MIGRATION = ("articles", "0005_editorial_groups")
 # The later migrations that grant the groups more, and the function each grants with.
-GRANTS = [(("articles", "0010_retraction"), "grant_retraction")]
+GRANTS = [
+    (("articles", "0010_retraction"), "grant_retraction"),
+    (("articles", "0015_front_page"), "grant_front_page"),
+]
 
 
 def restore_editorial_groups() -> None:

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, Author, Byline, Category, Tag
+from articles.models import Article, Author, Byline, Category, FrontPage, FrontPageSlot, Tag
 from articles.permissions import restore_editorial_groups
 
 
@@ -117,3 +117,27 @@ class Site:
             "sport-feed": reverse("articles:category-feed", kwargs={"path": self.sport.path}),
             **{f"article-{pk}": url for pk, url in self.article_pages().items()},
         }
+
+
+class FrontPageFactory(factory.django.DjangoModelFactory):
+    """An arrangement of the home page, live from a minute ago: `lead=story`, `top=[stories]`,
+    `rails=[(section, story), …]`, in order."""
+
+    class Meta:
+        model = FrontPage
+        skip_postgeneration_save = True
+
+    goes_live_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(minutes=1))
+
+    @factory.post_generation
+    def slots(self, create, extracted, **kwargs):
+        if not create:
+            return
+        Place = FrontPageSlot.Place
+        made = [(Place.LEAD, None, kwargs["lead"])] if kwargs.get("lead") else []
+        made += [(Place.TOP, None, story) for story in kwargs.get("top", [])]
+        made += [(Place.RAIL, section, story) for section, story in kwargs.get("rails", [])]
+        for position, (place, section, story) in enumerate(made):
+            FrontPageSlot.objects.create(
+                front_page=self, place=place, section=section, article=story, position=position
+            )

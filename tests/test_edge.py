@@ -19,7 +19,7 @@ from articles import workflow
 from articles.models import Article
 from newsroom.edge import purge as purge_at_the_edge
 from newsroom.models import Job
-from tests.factories import ArticleFactory, CategoryFactory, Site, UserFactory
+from tests.factories import ArticleFactory, CategoryFactory, FrontPageFactory, Site, UserFactory
 from tests.utils import TcpProxy, Varnish, free_port, wait_for
 
 PURGE_DEADLINE = 2.0  # seconds from commit to a purged page at the edge, on a loaded 2-core CI machine
@@ -160,6 +160,38 @@ def test_a_scheduled_story_appears_at_the_edge_on_time(edge):
             what=f"the scheduled story on {path} at the edge",
         )
         assert "Calm seas this week" in page
+
+
+def test_the_front_pages_arrangements_reach_the_edge_when_saved_and_when_scheduled(edge):
+    """An arrangement saved purges the home page at the edge; a scheduled one takes over there
+    at its time, with nothing saved then."""
+    section = CategoryFactory(name="Harbour")
+    calm, storm, ferry = (ArticleFactory(title=t, category=section) for t in ("Calm seas", "Storm due", "Ferry late"))
+    purges_done()
+    edge.get("/")
+    assert edge_state(edge, "/")[1] == "hit"
+    FrontPageFactory(slots__lead=ferry)
+    page = wait_for(
+        lambda: (
+            'class="lead"' in (text := edge.get("/")[2]) and "Ferry late" in text.split("latest-heading")[0] and text
+        ),
+        timeout=PURGE_DEADLINE,
+        what="the arranged lead at the edge",
+    )
+    assert "Calm seas" in page
+    due = timezone.now() + dt.timedelta(seconds=3)
+    FrontPageFactory(slots__lead=storm, goes_live_at=due)
+    purges_done()  # the save's (the arrangement's own job waits for its time)
+    edge.get("/")
+    status, kept, text = edge_state(edge, "/")
+    assert kept == "hit" and "Ferry late" in text.split("latest-heading")[0]
+    wait_for(lambda: timezone.now() >= due, what="the arrangement's time")
+    wait_for(
+        lambda: "Storm due" in edge.get("/")[2].split("latest-heading")[0],
+        timeout=PURGE_DEADLINE + 1.0,  # plus the runner's look at what came due, and a cold page
+        what="the scheduled arrangement at the edge",
+    )
+    assert calm
 
 
 def test_admin_and_signed_in_pages_are_never_kept_at_the_edge(edge, client, superuser):

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from articles.models import Article, Author, Byline, Category, Tag
 from articles.tagging import merge_tags
-from tests.factories import ArticleFactory, CategoryFactory, Site, UserFactory
+from tests.factories import ArticleFactory, CategoryFactory, FrontPageFactory, Site, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -224,6 +224,26 @@ def test_a_scheduled_story_going_live_renews_only_the_lists_it_joins(client, sit
     assert client.get(soon.get_absolute_url()).status_code == 200
 
 
+def test_arranging_the_front_page_renews_the_home_page_alone(client, site, monkeypatch):
+    urls = site.urls()
+    warm(client, urls)
+    front_page = FrontPageFactory(slots__lead=site.race, slots__top=[site.cup])
+    assert stale(client, urls) == {"home"}
+    assert "Rowing race postponed" in client.get(urls["home"]).content.decode().split("Latest")[0]
+    warm(client, urls)
+    front_page.slots.filter(article=site.cup).update(article=site.tram)  # no signal: must not matter…
+    front_page.slots.get(article=site.tram).save()  # …once saved
+    assert stale(client, urls) == {"home"}
+    warm(client, urls)
+    # A scheduled arrangement renews the home page when it is saved and again when it goes live.
+    FrontPageFactory(slots__lead=site.ferry, goes_live_at=timezone.now() + dt.timedelta(minutes=5))
+    assert stale(client, urls) == {"home"}
+    warm(client, urls)
+    later = timezone.now() + dt.timedelta(minutes=6)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert stale(client, urls) == {"home"}
+
+
 def test_pages_name_what_they_show_for_the_edge(client, site, settings):
     page = client.get(site.ferry.get_absolute_url())
     keys = set(page["Surrogate-Key"].split(" "))
@@ -292,13 +312,25 @@ def timeless(content: bytes) -> bytes:
 
 
 def test_stale_page_hunt(client, site, monkeypatch):
-    """Rounds of every kind of editorial change; after each, every page served through the
-    caches must be byte for byte what the same database gives with nothing cached."""
+    """Rounds of every kind of editorial change (the front page's arrangement and its stories
+    too); after each, every page served through the caches must be byte for byte what the same
+    database gives with nothing cached."""
     now = timezone.now()
     for n in range(22):  # a second page of the all-stories list
         ArticleFactory(title=f"Filler {n}", category=site.city, published_at=now - dt.timedelta(days=80 + n))
     draft = ArticleFactory(title="Ferry strike called off", category=site.city, status=Article.Status.DRAFT)
     soon = ArticleFactory(title="Metro ferry starts", category=site.city, published_at=now + dt.timedelta(hours=1))
+
+    def arrange_the_front_page():
+        # Stories the later rounds edit, unpublish, retract, redate, move and delete.
+        FrontPageFactory(
+            slots__lead=site.match,
+            slots__top=[site.bridge, site.ferry, site.cup],
+            slots__rails=[(site.sport, site.tram), (site.news, site.race)],
+        )
+
+    def schedule_a_front_page():  # goes live when time passes
+        FrontPageFactory(slots__lead=site.tram, slots__top=[soon], goes_live_at=now + dt.timedelta(minutes=90))
 
     def edit():
         site.ferry.title, site.ferry.standfirst = "Ferry timetable changes again", "Later boats."
@@ -369,10 +401,12 @@ def test_stale_page_hunt(client, site, monkeypatch):
         return Path(tempfile.mkdtemp())
 
     rounds = [
+        arrange_the_front_page,
         edit,
         publish,
         unpublish,
         retract,
+        schedule_a_front_page,
         time_passes,
         redate_and_feature,
         rename_things,

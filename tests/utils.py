@@ -563,3 +563,39 @@ def empty_content():
         Category.objects.filter(children__isnull=True).delete()
     Tag.objects.all().delete()
     DeletedArticle.objects.all().delete()
+
+
+def front_page_form(front_page=None, lead=None, top=(), rails=(), goes_live_at=None, name=""):
+    """The front page's admin form as an editor posts it: `lead` a story, `top` stories in
+    order, `rails` (section, story) pairs in order; `front_page` an arrangement whose slots the
+    form shows (its rows take the wanted stories, the rest are deleted)."""
+    from django.utils import timezone
+
+    when = timezone.localtime(goes_live_at or timezone.now())
+    data = {"name": name, "goes_live_at_0": when.strftime("%Y-%m-%d"), "goes_live_at_1": when.strftime("%H:%M:%S")}
+    existing = {place: [] for place in ("lead", "top", "rail")}
+    if front_page is not None:
+        for slot in front_page.slots.order_by("position", "pk"):
+            existing[slot.place].append(slot)
+    wanted = {"lead": [(None, lead)] if lead else [], "top": [(None, s) for s in top], "rail": list(rails)}
+    for place in ("lead", "top", "rail"):
+        prefix = f"slots-{place}"
+        shown = existing[place]
+        rows = [
+            {"article": story.pk, **({"section": section.pk} if section else {})} for section, story in wanted[place]
+        ]
+        # Shown rows are given the wanted stories in turn (as an editor picks another in a
+        # row); those left over are deleted.
+        rows = [{"id": slot.pk, **row} for slot, row in zip(shown, rows, strict=False)] + rows[len(shown) :]
+        rows += [{"id": slot.pk, "article": slot.article_id, "DELETE": "on"} for slot in shown[len(rows) :]]
+        data |= {
+            f"{prefix}-TOTAL_FORMS": str(len(rows)),
+            f"{prefix}-INITIAL_FORMS": str(len(shown)),
+            f"{prefix}-MIN_NUM_FORMS": "0",
+            f"{prefix}-MAX_NUM_FORMS": "1000",
+        }
+        for n, row in enumerate(rows):
+            if front_page is not None:
+                row["front_page"] = front_page.pk
+            data |= {f"{prefix}-{n}-{key}": value for key, value in {**row, "position": n + 1}.items()}
+    return data

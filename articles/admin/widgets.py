@@ -1,6 +1,7 @@
-"""Admin widgets for the editors' media: an image input with previews and the rich body editor."""
+"""Admin widgets: an image input with previews, the rich body editor, and the front page's
+slot ordering."""
 
-from django.contrib.admin.widgets import AdminFileWidget, AdminTextareaWidget
+from django.contrib.admin.widgets import AdminFileWidget, AdminIntegerFieldWidget, AdminTextareaWidget
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -54,6 +55,31 @@ class BodyEditor(AdminTextareaWidget):
                 "data-raw-note": _(
                     "This body has markup the rich editor cannot keep (tables, images, figures…): edit its HTML here."
                 ),
+            }
+        )
+        return context
+
+
+class SlotPositionInput(AdminIntegerFieldWidget):
+    """A front-page slot's position: a number (the order without script), which
+    static/js/admin-front-page.js keeps in step with the rows as an editor drags them or moves
+    them with the up and down buttons it adds (keyboard and screen readers included)."""
+
+    class Media:
+        css = {"all": ["css/admin-media.css"]}
+        js = ["js/admin-front-page.js"]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].update(
+            {
+                "data-slot-position": "",
+                "data-move-up": _("Move up"),
+                "data-move-down": _("Move down"),
+                "data-drag": _("Drag to reorder"),
+                # %(position)s and %(count)s are filled in by the script.
+                "data-moved": _("Moved to position %(position)s of %(count)s."),
+                "min": "0",
             }
         )
         return context

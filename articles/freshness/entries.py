@@ -469,11 +469,33 @@ def purge_edge_when_live(changes) -> None:
 def _purge_edge_went_live(article_id, when) -> None:
     """Idempotent, and harmless when the story was rescheduled or withdrawn since: then
     nothing went live at that time and nothing is purged."""
+    _purge_edge_what_went_live_at(when)
+
+
+def _purge_edge_what_went_live_at(when: float) -> None:
     from .shown import went_live
 
     names, _ = went_live(when - 0.001, when + 0.001, recent_after=when)
     if names:
         edge.purge(names)
+
+
+FRONT_PAGE_LIVE_JOB = "edge.front_page_live"
+
+
+def purge_edge_when_front_page_live(front_page) -> None:
+    """A scheduled arrangement of the home page: at its time, a job purges the home page at the edge."""
+    if edge.enabled() and front_page.is_scheduled:
+        when = front_page.goes_live_at
+        key = f"{FRONT_PAGE_LIVE_JOB}:{front_page.pk}"
+        jobs.enqueue(FRONT_PAGE_LIVE_JOB, when.timestamp(), key=key, run_at=when)
+
+
+@jobs.job(FRONT_PAGE_LIVE_JOB)
+def _purge_edge_front_page_live(when) -> None:
+    """Harmless when the arrangement was rescheduled or deleted since: then nothing took over
+    at that time and nothing is purged."""
+    _purge_edge_what_went_live_at(when)
 
 
 @contextmanager
@@ -529,9 +551,12 @@ def _publish_due(live_through, now: float) -> None:
 
 
 def next_publication_after() -> float | None:
-    from ..models import Article
+    """The next time something scheduled goes live: a story, or an arrangement of the home page."""
+    from ..models import Article, FrontPage
 
-    when = Article.objects.scheduled().order_by("published_at").values_list("published_at", flat=True).first()
+    stories = Article.objects.scheduled().order_by().values_list("published_at", flat=True)
+    arranged = FrontPage.objects.scheduled().order_by().values_list("goes_live_at", flat=True)
+    when = stories.union(arranged).order_by("published_at").first()  # one query, as before arrangements
     return when.timestamp() if when else None
 
 

@@ -10,6 +10,7 @@ names it touches. The names are also the surrogate keys an edge cache is told (`
 | `p12` | article 12's own page only (its neighbours changed) |
 | `s5`, `t7`, `u3` | anything showing section 5's, tag 7's, author 3's name (or the section's place) |
 | `la` | the all-stories list, the home page, the main feeds |
+| `home` | the home page's arrangement: which one is live, its slots |
 | `ls5`, `lt7`, `lu3` | which stories section 5 (and below), tag 7, author 3 list |
 | `ly2024`, `lm2024-05`, `ld2024-05-03` | which stories a date archive lists |
 | `nav` | which sections the navigation lists |
@@ -24,6 +25,7 @@ from types import SimpleNamespace
 from django.utils import timezone
 
 ALL = "la"
+FRONT_PAGE = "home"
 NAVIGATION = "nav"
 SEARCH = "search"
 SITEMAP = "sitemap"
@@ -189,25 +191,36 @@ def _navigation_may_change(moved, paths_by_id) -> bool:
 
 
 def went_live(since: float, until: float, recent_after: float) -> tuple[set[str], bool]:
-    """The names touched by scheduled stories whose time came in (since, until], and whether
-    one of them came after `recent_after`."""
+    """The names touched by scheduled stories and front-page arrangements whose time came in
+    (since, until], and whether one of them came after `recent_after`."""
     from datetime import UTC, datetime
 
-    from ..models import Article
+    from ..models import Article, FrontPage
 
+    start, end = datetime.fromtimestamp(since, UTC), datetime.fromtimestamp(until, UTC)
     due = list(
-        Article.objects.filter(
-            status=Article.Status.PUBLISHED,
-            published_at__gt=datetime.fromtimestamp(since, UTC),
-            published_at__lte=datetime.fromtimestamp(until, UTC),
-        ).only("id", "status", "published_at", "category_id", "featured")
+        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=start, published_at__lte=end).only(
+            "id", "status", "published_at", "category_id", "featured"
+        )
     )
     changes = []
     for story in due:
         after = Listing.of(story)
         changes.append((story.pk, Listing(after.status, None, after.category_id, after.featured), after))
     names = (article_changes(changes) or set()) if changes else set()
-    return names, any(story.published_at.timestamp() > recent_after for story in due)
+    # A scheduled arrangement of the home page taking over ("the 18:00 front page").
+    taking_over = FrontPage.objects.filter(goes_live_at__gt=start, goes_live_at__lte=end)
+    arranged = list(taking_over.values_list("goes_live_at", flat=True))
+    if arranged:
+        names.add(FRONT_PAGE)
+    times = [story.published_at for story in due] + arranged
+    return names, any(when.timestamp() > recent_after for when in times)
+
+
+def front_page_changes() -> set[str]:
+    """An arrangement saved, scheduled, restored or deleted, or one of its slots changed: the
+    home page (which arrangement is live, and what it places where)."""
+    return {FRONT_PAGE}
 
 
 def category_changes(category, parent_before=UNKNOWN, placed=False) -> set[str]:

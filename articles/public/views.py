@@ -1,4 +1,4 @@
-from collections import Counter, namedtuple
+from collections import Counter
 from urllib.parse import unquote
 
 from django.contrib.sites.shortcuts import get_current_site
@@ -22,15 +22,13 @@ from .. import freshness, search
 from ..freshness import shown
 from ..languages import news_sitemap_language
 from ..models import Article, Author, Category, Correction, Tag
-from . import seo
+from . import front_page, seo
 from .cards import render_card_groups, render_cards, render_result_meta
 from .context_processors import top_sections
 from .middleware import reads
 from .paging import SearchResultsPaginator, StoredPagesPaginator, page_number
 from .retracted import gone
 from .sitemaps import news_articles
-
-Story = namedtuple("Story", "pk featured section_path")
 
 
 class PublishedListMixin:
@@ -75,8 +73,9 @@ class PublishedListMixin:
 
 
 class HomeView(TemplateView):
-    """The lead story, the latest stories, and a rail of recent stories per top-level section —
-    all cut from one window of recent stories, so the page costs the same few queries always."""
+    """The lead story, the top stories, and a rail per top-level section: as the editors
+    arranged them (`front_page`), filled with the latest stories where they left room, all cut
+    from one window of recent stories, so the page costs the same few queries always."""
 
     template_name = "articles/home.html"
     query_parameters = {}
@@ -86,29 +85,22 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # What places a story on the page, without building models: its card comes from the
-        # cache, and render_cards fetches only the cards it lacks.
-        stories = [
-            Story(*row)
+        slots = front_page.arranged_slots()
+        latest = [
+            front_page.Story(*row)
             for row in Article.objects.published().values_list("id", "featured", "category__path")[: self.window]
         ]
-        lead = next((s for s in stories if s.featured), stories[0] if stories else None)
-        latest = [s for s in stories if s is not lead][: self.latest_count]
-        placed = {s.pk for s in latest} | ({lead.pk} if lead else set())
-        by_section = {}
-        for story in stories:
-            if story.section_path and story.pk not in placed:
-                by_section.setdefault(story.section_path.split("/")[0], []).append(story)
-        freshness.shows(shown.ALL)
+        freshness.shows(shown.ALL, shown.FRONT_PAGE)
         sections = top_sections()  # also the navigation's
-        rails = [(s, by_section[s.path][: self.rail_count]) for s in sections if s.path in by_section]
+        lead, top, rails = front_page.arrange(slots, latest, sections, self.latest_count, self.rail_count)
         freshness.shows(*(shown.section_list(section.pk) for section in sections))  # a subsection moving between them
-        lead_cards, latest_cards, *rail_cards = render_card_groups(
-            [([lead] if lead else [], 2, True), (latest, 3, False), *((stories, 3, False) for _, stories in rails)]
+        lead_cards, top_cards, *rail_cards = render_card_groups(
+            [([lead] if lead else [], 2, True), (top, 3, False), *((stories, 3, False) for _, stories in rails)]
         )
         context.update(
             lead_card=lead_cards[0] if lead else "",
-            cards=latest_cards,
+            cards=top_cards,
+            arranged_top=any(place == front_page.Place.TOP for place, _, _ in slots),
             top_sections=sections,
             rails=[(section, cards) for (section, _), cards in zip(rails, rail_cards, strict=True)],
         )
