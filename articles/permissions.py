@@ -7,7 +7,9 @@ Editors make tags (`articles.add_tag`); writers only pick existing ones. Editors
 corrections; writers see them. Editors retract and take down published stories
 (`articles.retract_article`, a permission of its own so a newsroom can keep it to a few).
 The groups that grant these are made by migration 0005_editorial_groups (0010_retraction adds
-the retraction permission to Editors)."""
+the retraction permission to Editors, 0018_navigation_banner the breaking-news banner's).
+Editors (and superusers) manage the banner (`articles.change_banner` and its kin); writers do not
+even see it in the admin."""
 
 import importlib
 
@@ -64,7 +66,10 @@ def can_change(user, article) -> bool:
 
 GROUPS_MIGRATION = ("articles", "0005_editorial_groups")
 # The later migrations that grant the groups more, and the function each grants with.
-GRANTS = [(("articles", "0010_retraction"), "grant_retraction")]
+GRANTS = [
+    (("articles", "0010_retraction"), "grant_retraction"),
+    (("articles", "0018_navigation_banner"), "grant_banners"),
+]
 
 
 def restore_editorial_groups() -> None:

@@ -476,6 +476,30 @@ def _purge_edge_went_live(article_id, when) -> None:
         edge.purge(names)
 
 
+BANNER_EXPIRED_JOB = "edge.banner_expired"
+
+
+def purge_edge_when_expired(banner) -> None:
+    """At a banner's expiry a job purges every page's banner at the edge, which keeps pages
+    for hours and never asks the origin whether a banner ended."""
+    if edge.enabled() and banner.expires_at > timezone.now():
+        jobs.enqueue(
+            BANNER_EXPIRED_JOB,
+            banner.expires_at.timestamp(),
+            key=f"{BANNER_EXPIRED_JOB}:{banner.pk}",
+            run_at=banner.expires_at,
+        )
+
+
+@jobs.job(BANNER_EXPIRED_JOB)
+def _purge_edge_banner_expired(when) -> None:
+    """Idempotent: purging the banner's pages once more, or after an earlier expiry was
+    moved, only costs the edge a refetch."""
+    from .shown import BANNER
+
+    edge.purge({BANNER})
+
+
 @contextmanager
 def batch():
     """Bulk writes (an import batch, a bulk action, a tag merge) invalidate in one go: every
@@ -508,17 +532,21 @@ def schedule_changed() -> None:
 
 
 def _publish_due(live_through, now: float) -> None:
-    """Stories whose time came since the last look are new on their lists: those go stale.
-    A story is made new once more GRACE seconds after its time, for a host whose clock is
-    behind and built a list without it in between."""
-    from .shown import went_live
+    """Stories whose time came since the last look are new on their lists, and a banner whose
+    expiry came is gone from every page: those go stale. A story (or an expiry) is made new
+    once more GRACE seconds after its time, for a host whose clock is behind and built a page
+    without it in between."""
+    from .shown import banner_expired, went_live
 
     if live_through is None:
         invalidate_everything()  # no record of what was already live
         recent = False
     else:
-        names, recent = went_live(live_through - GRACE, now, recent_after=now - GRACE)
-        invalidate(names)
+        since, recent_after = live_through - GRACE, now - GRACE
+        names, recent = went_live(since, now, recent_after=recent_after)
+        ended, recently_ended = banner_expired(since, now, recent_after=recent_after)
+        invalidate(names | ended)
+        recent = recent or recently_ended
     upcoming = next_publication_after()
     if recent:
         upcoming = min(upcoming or now + GRACE, now + GRACE)
@@ -529,10 +557,14 @@ def _publish_due(live_through, now: float) -> None:
 
 
 def next_publication_after() -> float | None:
-    from ..models import Article
+    """The next time pages change by themselves: a scheduled story going live, or a banner
+    expiring."""
+    from ..models import Article, Banner
 
-    when = Article.objects.scheduled().order_by("published_at").values_list("published_at", flat=True).first()
-    return when.timestamp() if when else None
+    story = Article.objects.scheduled().order_by("published_at").values_list("published_at", flat=True)
+    banner = Banner.objects.current().order_by("expires_at").values_list("expires_at", flat=True)
+    times = [when.timestamp() for when in (story.first(), banner.first()) if when]
+    return min(times, default=None)
 
 
 def next_publication() -> float | None:

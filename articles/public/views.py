@@ -2,6 +2,7 @@ from collections import Counter, namedtuple
 from urllib.parse import unquote
 
 from django.contrib.sites.shortcuts import get_current_site
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -113,6 +114,38 @@ class HomeView(TemplateView):
             rails=[(section, cards) for (section, _), cards in zip(rails, rail_cards, strict=True)],
         )
         return context
+
+
+class SectionListView(TemplateView):
+    """`/sections/`: every section readers may see, as the tree it is, with how many stories
+    each holds (itself and below): the sections the header has no room for, one click away.
+    Two queries whatever the size of the tree: the sections, and the counts."""
+
+    template_name = "articles/section_list.html"
+    query_parameters = {}
+
+    def get_context_data(self, **kwargs):
+        sections = list(Category.objects.only("id", "name", "slug", "path", "parent"))
+        counted = Article.objects.published().filter(category__isnull=False).values_list("category")
+        own = dict(counted.annotate(stories=Count("id")).order_by())
+        by_path = {section.path: section for section in sections}
+        for section in sections:
+            section.stories, section.subsections = 0, []
+        for section in sections:
+            parts = section.path.split("/")
+            for depth in range(len(parts)):
+                if (above := by_path.get("/".join(parts[: depth + 1]))) is not None:
+                    above.stories += own.get(section.pk, 0)
+        shown_sections = [section for section in sections if section.stories]  # `Category.public()`
+        for section in shown_sections:
+            if section.parent_id is not None and (parent := by_path.get(section.path.rsplit("/", 1)[0])):
+                parent.subsections.append(section)
+        # Counts move with any story entering or leaving any list (`la`); sections come, go
+        # and move with the navigation's name (`shown.category_changes`).
+        freshness.shows(shown.ALL, shown.NAVIGATION, *shown.sections(shown_sections))
+        return super().get_context_data(
+            heading=gettext("Sections"), tree=[s for s in shown_sections if s.parent_id is None], **kwargs
+        )
 
 
 class ArticleListView(PublishedListMixin, ListView):
