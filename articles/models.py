@@ -10,7 +10,7 @@ from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from taggit.managers import TaggableManager
 from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
@@ -1013,17 +1013,17 @@ class Banner(models.Model):
     """A breaking-news line above every reader page, with a link, until its expiry."""
 
     text = models.CharField(
-        gettext_lazy("text"), max_length=200, help_text=gettext_lazy("Plain text, shown above every page.")
+        pgettext_lazy("banner", "text"), max_length=200, help_text=gettext_lazy("Plain text, shown above every page.")
     )
     link = models.CharField(
-        gettext_lazy("link"),
+        pgettext_lazy("banner", "link"),
         max_length=500,
         blank=True,
         validators=[site_or_web_address],
         help_text=gettext_lazy("Where the banner leads: https://… or a page on this site (/…). Optional."),
     )
     expires_at = models.DateTimeField(
-        gettext_lazy("expires at"),
+        pgettext_lazy("banner", "expires at"),
         db_index=True,
         help_text=gettext_lazy("Readers stop seeing it at this time, on every page, with nothing to run."),
     )
@@ -1051,4 +1051,4 @@ class Banner(models.Model):
         return self.expires_at > timezone.now()
 
     is_current.boolean = True
-    is_current.short_description = gettext_lazy("shown now")
+    is_current.short_description = pgettext_lazy("banner", "shown now")

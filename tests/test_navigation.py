@@ -266,3 +266,14 @@ def test_setting_a_banner_purges_every_page_at_the_edge_now_and_again_at_its_exp
     assert [["banner"]] in list(Job.objects.filter(name="edge.purge").values_list("args", flat=True))
     later = Job.objects.get(name="edge.banner_expired")
     assert later.run_at == expiry and later.key == f"edge.banner_expired:{banner.pk}"
+
+
+def test_the_header_the_banner_and_the_sections_page_speak_chinese(client, site, settings, editor):
+    settings.LANGUAGE_CODE = "zh-hans"
+    Banner.objects.create(text="台风预警", expires_at=timezone.now() + dt.timedelta(hours=1))
+    html = client.get(reverse("articles:sections")).content.decode()
+    assert "<summary>栏目</summary>" in html and ">全部栏目</a>" in html
+    assert '<aside class="breaking" aria-label="突发新闻">' in html and ">突发</strong>" in html
+    assert "<h1>栏目</h1>" in html and "3 篇报道" in html
+    form = editor.get(reverse("admin:articles_banner_add")).content.decode()
+    assert "到期时间" in form and "突发新闻横幅" in form
