@@ -101,7 +101,7 @@ class HomeView(TemplateView):
             if story.section_path and story.pk not in placed:
                 by_section.setdefault(story.section_path.split("/")[0], []).append(story)
         freshness.shows(shown.ALL)
-        sections = top_sections()  # also the navigation's
+        sections = top_sections()  # the rails (the header lists the sections editors chose)
         rails = [(s, by_section[s.path][: self.rail_count]) for s in sections if s.path in by_section]
         freshness.shows(*(shown.section_list(section.pk) for section in sections))  # a subsection moving between them
         lead_cards, latest_cards, *rail_cards = render_card_groups(
