@@ -13,7 +13,8 @@ workflow, a restore, the shell), the importer's bulk writer, and bulk edits
   it, so the next run of the same import does not bring it back (issue 12).
 
 Changes to what articles show but that are not articles (authors, sections, tags, bylines,
-taggings, corrections, the sections chosen for the header, the breaking-news banner) invalidate what shows them through the signals `connect_signals` wires up.
+taggings, corrections), and to what every page shows (the sections chosen for the header, the
+breaking-news banner), invalidate what shows them through the signals `connect_signals` wires up.
 """
 
 import contextlib

@@ -117,12 +117,8 @@ class CategoryQuerySet(models.QuerySet):
         candidates = self.filter(Q(in_navigation=True) | Q(parent__isnull=True)).public()
         candidates = list(candidates.order_by("navigation_order", "path"))
         chosen = [c for c in candidates if c.in_navigation]
-        return (
-            chosen
-            or sorted((c for c in candidates if c.parent_id is None), key=lambda c: c.path)[
-                :DEFAULT_NAVIGATION_SECTIONS
-            ]
-        )
+        tops = sorted((c for c in candidates if c.parent_id is None), key=lambda c: c.path)
+        return chosen or tops[:DEFAULT_NAVIGATION_SECTIONS]
 
 
 # The header's sections when editors chose none: enough to look right on a fresh site, few
