@@ -81,6 +81,12 @@ def test_on_a_laptop_the_chosen_sections_are_in_a_line_and_the_rest_one_click_aw
         assert links.all_inner_texts() == ["All stories", "Desk 30", "Desk 04", "All sections"]
         tops = {round(link.bounding_box()["y"]) for link in links.all()}
         assert len(tops) == 1, tops  # one line
+        for _ in range(6):  # the skip link, the site name, then the sections: no button between
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.textContent") == "Desk 30":
+                break
+        else:
+            pytest.fail("Tab never reached the chosen sections")
         page.get_by_role("link", name="All sections").click()
         page.wait_for_url(live_server.url + "/sections/")
         assert page.locator(".section-tree a").count() == 33
