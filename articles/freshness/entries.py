@@ -561,10 +561,10 @@ def next_publication_after() -> float | None:
     expiring."""
     from ..models import Article, Banner
 
-    story = Article.objects.scheduled().order_by("published_at").values_list("published_at", flat=True)
-    banner = Banner.objects.current().order_by("expires_at").values_list("expires_at", flat=True)
-    times = [when.timestamp() for when in (story.first(), banner.first()) if when]
-    return min(times, default=None)
+    stories = Article.objects.scheduled().order_by().values_list("published_at", flat=True)
+    expiries = Banner.objects.current().order_by().values_list("expires_at", flat=True)
+    when = stories.union(expiries, all=True).order_by("published_at").first()  # one query
+    return when.timestamp() if when else None
 
 
 def next_publication() -> float | None:
