@@ -15,9 +15,10 @@ workflow, a restore, the shell), the importer's bulk writer, and bulk edits
   it, so the next run of the same import does not bring it back (issue 12).
 
 Changes to what articles show but that are not articles (authors, sections, tags, bylines,
-taggings, corrections, the front page's arrangements and slots) invalidate what shows them
-through the signals `connect_signals` wires up; a scheduled arrangement also moves the next
-publication clock and gets its edge purge at its time, as a scheduled story does.
+taggings, corrections, the front page's arrangements and slots), and to what every page
+shows (the sections chosen for the header, the breaking-news banner), invalidate what shows
+them through the signals `connect_signals` wires up; a scheduled arrangement also moves the
+next publication clock and gets its edge purge at its time, as a scheduled story does.
 """
 
 import contextlib
@@ -152,6 +153,8 @@ def connect_signals() -> None:
     pre_save.connect(_note_schedule, sender="articles.FrontPage", weak=False)
     post_save.connect(_front_page_saved, sender="articles.FrontPage", weak=False)
     post_delete.connect(_front_page_deleted, sender="articles.FrontPage", weak=False)
+    post_save.connect(_banner_written, sender="articles.Banner", weak=False)
+    post_delete.connect(_banner_written, sender="articles.Banner", weak=False)
     pre_save.connect(_note_parent, sender="articles.Category", weak=False)
     post_save.connect(_section_saved, sender="articles.Category", weak=False)
     post_delete.connect(_section_deleted, sender="articles.Category", weak=False)
@@ -160,16 +163,30 @@ def connect_signals() -> None:
 
 
 def _note_parent(instance, **kwargs) -> None:
-    """Where a section was, so its old place's lists renew when it moves."""
+    """Where a section was, so its old place's lists renew when it moves, and its place in the
+    navigation, so the header renews when editors choose or order sections."""
     from .models import Category
 
     if not instance._state.adding:
-        instance._parent_before = Category.objects.filter(pk=instance.pk).values_list("parent", flat=True).first()
+        before = Category.objects.filter(pk=instance.pk).values_list("parent", "in_navigation", "navigation_order")
+        row = before.first()
+        instance._parent_before, *navigation = row if row else (UNKNOWN, UNKNOWN, UNKNOWN)
+        instance._navigation_before = tuple(navigation) if row else UNKNOWN
 
 
 def _section_saved(instance, created, **kwargs) -> None:
     parent_before = instance.parent_id if created else getattr(instance, "_parent_before", UNKNOWN)
-    _invalidate(shown.category_changes(instance, parent_before, placed=created))
+    navigation_before = getattr(instance, "_navigation_before", UNKNOWN)
+    _invalidate(shown.category_changes(instance, parent_before, placed=created, navigation_before=navigation_before))
+
+
+def _banner_written(instance, **kwargs) -> None:
+    """A banner set, changed or removed: every page's banner, now and at the edge; its expiry is
+    the next time pages change by themselves (`freshness.schedule_changed`), and a job purges
+    the edge then."""
+    _invalidate(shown.banner_changes())
+    freshness.schedule_changed()
+    freshness.purge_edge_when_expired(instance)
 
 
 def _section_deleted(instance, **kwargs) -> None:

@@ -4,13 +4,13 @@ from operator import or_
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, URLValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Concat
 from django.utils import formats, timezone
 from django.utils.functional import cached_property
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from taggit.managers import TaggableManager
 from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
@@ -111,6 +111,20 @@ class CategoryQuerySet(models.QuerySet):
         published = Article.objects.published().exclude(pk__in=besides).filter(category__in=below)
         return self.filter(Exists(published))
 
+    def navigation(self) -> list["Category"]:
+        """The sections the site's header lists: those editors chose, in their order; when
+        they chose none readers may see, the first top sections (in one query either way)."""
+        candidates = self.filter(Q(in_navigation=True) | Q(parent__isnull=True)).public()
+        candidates = list(candidates.order_by("navigation_order", "path"))
+        chosen = [c for c in candidates if c.in_navigation]
+        tops = sorted((c for c in candidates if c.parent_id is None), key=lambda c: c.path)
+        return chosen or tops[:DEFAULT_NAVIGATION_SECTIONS]
+
+
+# The header's sections when editors chose none: enough to look right on a fresh site, few
+# enough for one line on a laptop (the rest are on the sections page).
+DEFAULT_NAVIGATION_SECTIONS = 6
+
 
 class Category(models.Model):
     """A section in the tree. `path` (slugs joined by "/") makes "this section and below" one
@@ -127,6 +141,19 @@ class Category(models.Model):
     description = models.TextField(blank=True)
     path = models.CharField(max_length=500, unique=True, editable=False)
     full_name = models.CharField(max_length=1000, editable=False, help_text="Names from the top, as editors see it.")
+    in_navigation = models.BooleanField(
+        gettext_lazy("in the navigation"),
+        default=False,
+        help_text=gettext_lazy(
+            "Listed in every page's header once a published story is filed in it. With none chosen, "
+            "the header lists the first top sections; every section is on the sections page."
+        ),
+    )
+    navigation_order = models.PositiveSmallIntegerField(
+        gettext_lazy("navigation order"),
+        default=0,
+        help_text=gettext_lazy("Its place in the header: lower numbers come first."),
+    )
 
     objects = CategoryQuerySet.as_manager()
 
@@ -1048,6 +1075,82 @@ class FrontPageSlot(models.Model):
                 raise ValidationError({"section": gettext("Rails are for top sections only.")})
         elif self.section_id is not None:
             self.section = None
+
+
+def site_or_web_address(value: str) -> None:
+    """A link readers may follow from the banner: http(s), or an address on this site."""
+    if not is_site_or_web_address(value):
+        raise ValidationError(
+            gettext_lazy("Enter an address starting with https://, http:// or / (a page on this site)."),
+            code="invalid",
+        )
+
+
+def is_site_or_web_address(value: str) -> bool:
+    if value.startswith("/"):
+        # "//host" and "/\\host" are other sites (browsers read a backslash as a slash).
+        return not value.startswith(("//", "/\\")) and not any(c.isspace() or c == "\\" for c in value)
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except ValidationError:
+        return False
+    return True
+
+
+class BannerQuerySet(models.QuerySet):
+    def current(self):
+        """What readers see now: the newest banner whose expiry has not come. The only place
+        this rule is written; pages showing it go stale at the expiry by themselves
+        (`freshness.shown.banner_expired`)."""
+        return self.filter(expires_at__gt=timezone.now()).order_by("-created_at", "-pk")
+
+    def expired_between(self, since, until):
+        return self.filter(expires_at__gt=since, expires_at__lte=until)
+
+
+class Banner(models.Model):
+    """A breaking-news line above every reader page, with a link, until its expiry."""
+
+    text = models.CharField(
+        pgettext_lazy("banner", "text"), max_length=200, help_text=gettext_lazy("Plain text, shown above every page.")
+    )
+    link = models.CharField(
+        pgettext_lazy("banner", "link"),
+        max_length=500,
+        blank=True,
+        validators=[site_or_web_address],
+        help_text=gettext_lazy("Where the banner leads: https://… or a page on this site (/…). Optional."),
+    )
+    expires_at = models.DateTimeField(
+        pgettext_lazy("banner", "expires at"),
+        db_index=True,
+        help_text=gettext_lazy("Readers stop seeing it at this time, on every page, with nothing to run."),
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = BannerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = gettext_lazy("breaking-news banner")
+        verbose_name_plural = gettext_lazy("breaking-news banners")
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def safe_link(self) -> str:
+        """The link, if readers may follow it: a value set from the shell is not validated."""
+        return self.link if is_site_or_web_address(self.link) else ""
+
+    def is_current(self) -> bool:
+        return self.expires_at > timezone.now()
+
+    is_current.boolean = True
+    is_current.short_description = pgettext_lazy("banner", "shown now")
 
 
 # The integrators' models live in their room, and are the app's like every other.

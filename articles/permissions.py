@@ -8,7 +8,9 @@ corrections; writers see them. Editors retract and take down published stories
 (`articles.retract_article`, a permission of its own so a newsroom can keep it to a few).
 Editors arrange the front page (`articles.change_frontpage`); writers cannot, not even see it.
 The groups that grant these are made by migration 0005_editorial_groups (0010_retraction adds
-the retraction permission to Editors, 0015_front_page the front page's)."""
+the retraction permission to Editors, 0015_front_page the front page's, 0016_navigation_banner
+the breaking-news banner's). Editors (and superusers) manage the banner (`articles.change_banner`
+and its kin); writers do not even see it in the admin."""
 
 import importlib
 
@@ -74,6 +76,7 @@ GROUPS_MIGRATION = ("articles", "0005_editorial_groups")
 GRANTS = [
     (("articles", "0010_retraction"), "grant_retraction"),
     (("articles", "0015_front_page"), "grant_front_page"),
+    (("articles", "0016_navigation_banner"), "grant_banners"),
 ]
 
 

@@ -1,6 +1,6 @@
 """A real Varnish in front (Debian's varnishd and vmod xkey, with newsroom/varnish/newsroom.vcl):
 pages are kept at the edge, each committed change purges exactly the pages that showed it,
-scheduled stories appear on time, signed-in pages pass, and an origin outage is answered
+scheduled stories appear (and a breaking-news banner leaves) on time, signed-in pages pass, and an origin outage is answered
 from stale pages."""
 
 import datetime as dt
@@ -192,6 +192,35 @@ def test_the_front_pages_arrangements_reach_the_edge_when_saved_and_when_schedul
         what="the scheduled arrangement at the edge",
     )
     assert calm
+
+
+def test_a_banner_is_on_every_page_at_the_edge_once_set_and_gone_at_its_expiry(edge):
+    from articles.models import Banner
+
+    section = CategoryFactory(name="Weather")
+    story = ArticleFactory(title="Calm seas this week", category=section)
+    paths = ["/", section.get_absolute_url(), story.get_absolute_url()]
+    purges_done()
+    for path in paths:
+        edge.get(path)
+        assert edge_state(edge, path)[1] == "hit"
+    expiry = timezone.now() + dt.timedelta(seconds=3)
+    Banner.objects.create(text="Storm warning issued", expires_at=expiry)
+    for path in paths:
+        wait_for(
+            lambda p=path: "Storm warning issued" in edge.get(p)[2],
+            timeout=PURGE_DEADLINE,
+            what=f"the banner on {path} at the edge",
+        )
+    assert edge_state(edge, paths[0])[1] == "hit"  # kept again, with the banner
+    wait_for(lambda: timezone.now() >= expiry, what="the banner's expiry")
+    for path in paths:
+        page = wait_for(
+            lambda p=path: "Storm warning issued" not in (text := edge.get(p)[2]) and text,
+            timeout=PURGE_DEADLINE + 1.0,  # plus the runner's look at what came due, and a cold page
+            what=f"the banner gone from {path} at the edge",
+        )
+        assert "Calm seas this week" in page
 
 
 def test_admin_and_signed_in_pages_are_never_kept_at_the_edge(edge, client, superuser):

@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, Author, Byline, Category, Tag
+from articles.models import Article, Author, Banner, Byline, Category, Tag
 from articles.tagging import merge_tags
 from tests.factories import ArticleFactory, CategoryFactory, FrontPageFactory, Site, UserFactory
 
@@ -279,6 +279,7 @@ def test_a_lost_cache_never_serves_a_stale_page(client, site):
 def every_reader_page(site):
     """Every address a reader (or a feed reader, or a crawler) can ask for on the site."""
     urls = {reverse("articles:home"), reverse("articles:list"), reverse("articles:list") + "?page=2"}
+    urls.add(reverse("articles:sections"))
     urls |= {reverse(name) for name in ("articles:feed", "articles:feed-atom", "articles:news-sitemap", "sitemap")}
     urls |= {f"/sitemaps/{kind}.xml" for kind in ("articles", "sections", "tags", "authors")}
     urls |= {reverse("articles:search") + f"?q={word}" for word in ("ferry", "rugby", "harbour", "Metro")}
@@ -360,6 +361,20 @@ def test_stale_page_hunt(client, site, monkeypatch):
         site.tram.published_at, site.tram.featured = site.tram.published_at - dt.timedelta(days=400), True
         site.tram.save()
 
+    def choose_navigation():
+        site.city.refresh_from_db()
+        site.city.in_navigation, site.city.navigation_order = True, 1
+        site.city.save()
+
+    def set_banner():
+        Banner.objects.create(
+            text="Storm warning", link="/category/news/", expires_at=timezone.now() + dt.timedelta(minutes=30)
+        )
+
+    def banner_expires():
+        later = timezone.now() + dt.timedelta(hours=1)
+        monkeypatch.setattr(timezone, "now", lambda: later)
+
     def rename_things():
         site.city.name = "Metro"
         site.city.save()
@@ -409,6 +424,9 @@ def test_stale_page_hunt(client, site, monkeypatch):
         schedule_a_front_page,
         time_passes,
         redate_and_feature,
+        choose_navigation,
+        set_banner,
+        banner_expires,
         rename_things,
         move_and_regroup,
         new_sections,

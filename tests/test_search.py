@@ -106,7 +106,7 @@ def test_search_query_count_is_constant(client, django_assert_num_queries, count
     for _ in range(count):
         ArticleFactory(title="Climate report", authors=[AuthorFactory()])
     freshness.next_publication()
-    with django_assert_num_queries(5):  # matching ids, the page's rows; byline lines: rows, bylines; navigation
+    with django_assert_num_queries(6):  # matching ids, the page's rows; byline lines: rows, bylines; navigation, banner
         client.get(reverse("articles:search"), {"q": "climate"})
     with django_assert_num_queries(1):  # the page's rows: the rest is now cached
         client.get(reverse("articles:search"), {"q": "climate"})

@@ -192,8 +192,9 @@ def test_list_pages_query_counts_do_not_grow(client, django_assert_num_queries, 
     # (first visit, later visits): a first visit reads the list's ids (its pages), which later
     # visits take from the cache, as they take the cards.
     pages = {
-        # window, sections, the front page's arrangement (kept until it or a story changes); cards
-        reverse("articles:home"): (5, 2),
+        # window, sections, the front page's arrangement (kept until it or a story changes); cards:
+        # articles, bylines; the site header, kept for every page after: the navigation's sections, the banner
+        reverse("articles:home"): (7, 2),
         reverse("articles:list"): (3, 0),  # the list's ids; cards at list size: articles, bylines
         section.get_absolute_url(): (4, 1),  # section, ids; header: breadcrumb, subsections
         reverse("articles:tag", kwargs={"slug": "t"}): (2, 1),  # tag, ids
@@ -228,8 +229,9 @@ def test_detail_query_count(client, django_assert_num_queries, tree):
     article = ArticleFactory(category=section, authors=[AuthorFactory() for _ in range(4)], tags=["a", "b", "c"])
     freshness.next_publication()  # read once per schedule change, by whichever page comes first
     # article with its section and body; head: bylines, corrections; main part: breadcrumb, tags,
-    # related (the newest sharing a tag: none here, so no second query), newer, older; navigation
-    with django_assert_num_queries(9):
+    # related (the newest sharing a tag: none here, so no second query), newer, older; navigation,
+    # banner
+    with django_assert_num_queries(10):
         assert client.get(article.get_absolute_url()).status_code == 200
     # the head, the main part and the navigation are then cached fragments: the article alone
     with django_assert_num_queries(1):

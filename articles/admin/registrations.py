@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -12,7 +14,7 @@ from taggit.models import Tag as TaggitTag
 
 from .. import bylines, permissions, renditions
 from ..after_write import deleting_as
-from ..models import Article, Author, Byline, Category, Correction, OldAddress, Tag
+from ..models import Article, Author, Banner, Byline, Category, Correction, OldAddress, Tag
 from ..text import plain_text
 from .bulk_actions import BulkActionsMixin
 from .changelist import ArticleChangeList
@@ -323,12 +325,15 @@ class AuthorAdmin(ExplainedProtectedDeleteMixin, VersionAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(ExplainedProtectedDeleteMixin, VersionAdmin):
-    list_display = ["tree_name", "article_count", "slug", "path"]
-    list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
+    # The header's sections are chosen and ordered right in the list: a tick and a number per
+    # section, one Save, all by keyboard.
+    list_display = ["tree_name", "in_navigation", "navigation_order", "article_count", "slug", "path"]
+    list_editable = ["in_navigation", "navigation_order"]
+    list_filter = ["in_navigation", ("parent", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "full_name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
-    fields = ["name", "slug", "parent", "description"]
+    fields = ["name", "slug", "parent", "description", "in_navigation", "navigation_order"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles")).order_by("path")
@@ -365,3 +370,24 @@ class TagAdmin(VersionAdmin):
     @admin.display(description="articles", ordering="article_count")
     def article_count(self, tag):
         return tag.article_count
+
+
+BANNER_HOURS = dt.timedelta(hours=2)  # a new banner's expiry unless the editor says otherwise
+
+
+@admin.register(Banner)
+class BannerAdmin(admin.ModelAdmin):
+    """Editors (and superusers) set the breaking-news banner; writers hold no banner
+    permission, so the admin refuses them every view of it (`permissions`)."""
+
+    list_display = ["text", "link", "expires_at", "is_current", "created_by"]
+    fields = ["text", "link", "expires_at"]
+    date_hierarchy = "expires_at"
+
+    def get_changeform_initial_data(self, request):
+        return {"expires_at": timezone.now() + BANNER_HOURS, **super().get_changeform_initial_data(request)}
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

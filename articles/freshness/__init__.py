@@ -2,7 +2,7 @@
 
 - `entries`: entries kept with the names of what they show, valid until one of those changes;
   the request's reading (one round trip for a page-cache hit); scheduled stories going live
-  with no cron; invalidation now and on commit.
+  and banners expiring with no cron; invalidation now and on commit.
 - `shown`: the names (`a12`, `ls5`, …) reader pages declare, and which names each kind of
   change touches.
 
@@ -30,6 +30,7 @@ from .entries import (
     load_many,
     next_publication,
     page_key,
+    purge_edge_when_expired,
     purge_edge_when_front_page_live,
     purge_edge_when_live,
     reading,
@@ -56,6 +57,7 @@ __all__ = [
     "next_publication",
     "page_key",
     "purge_edge_when_front_page_live",
+    "purge_edge_when_expired",
     "purge_edge_when_live",
     "reading",
     "schedule_changed",

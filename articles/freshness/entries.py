@@ -498,6 +498,30 @@ def _purge_edge_front_page_live(when) -> None:
     _purge_edge_what_went_live_at(when)
 
 
+BANNER_EXPIRED_JOB = "edge.banner_expired"
+
+
+def purge_edge_when_expired(banner) -> None:
+    """At a banner's expiry a job purges every page's banner at the edge, which keeps pages
+    for hours and never asks the origin whether a banner ended."""
+    if edge.enabled() and banner.expires_at > timezone.now():
+        jobs.enqueue(
+            BANNER_EXPIRED_JOB,
+            banner.expires_at.timestamp(),
+            key=f"{BANNER_EXPIRED_JOB}:{banner.pk}",
+            run_at=banner.expires_at,
+        )
+
+
+@jobs.job(BANNER_EXPIRED_JOB)
+def _purge_edge_banner_expired(when) -> None:
+    """Idempotent: purging the banner's pages once more, or after an earlier expiry was
+    moved, only costs the edge a refetch."""
+    from .shown import BANNER
+
+    edge.purge({BANNER})
+
+
 @contextmanager
 def batch():
     """Bulk writes (an import batch, a bulk action, a tag merge) invalidate in one go: every
@@ -530,17 +554,21 @@ def schedule_changed() -> None:
 
 
 def _publish_due(live_through, now: float) -> None:
-    """Stories whose time came since the last look are new on their lists: those go stale.
-    A story is made new once more GRACE seconds after its time, for a host whose clock is
-    behind and built a list without it in between."""
-    from .shown import went_live
+    """Stories whose time came since the last look are new on their lists, and a banner whose
+    expiry came is gone from every page: those go stale. A story (or an expiry) is made new
+    once more GRACE seconds after its time, for a host whose clock is behind and built a page
+    without it in between."""
+    from .shown import banner_expired, went_live
 
     if live_through is None:
         invalidate_everything()  # no record of what was already live
         recent = False
     else:
-        names, recent = went_live(live_through - GRACE, now, recent_after=now - GRACE)
-        invalidate(names)
+        since, recent_after = live_through - GRACE, now - GRACE
+        names, recent = went_live(since, now, recent_after=recent_after)
+        ended, recently_ended = banner_expired(since, now, recent_after=recent_after)
+        invalidate(names | ended)
+        recent = recent or recently_ended
     upcoming = next_publication_after()
     if recent:
         upcoming = min(upcoming or now + GRACE, now + GRACE)
@@ -551,12 +579,14 @@ def _publish_due(live_through, now: float) -> None:
 
 
 def next_publication_after() -> float | None:
-    """The next time something scheduled goes live: a story, or an arrangement of the home page."""
-    from ..models import Article, FrontPage
+    """The next time pages change by themselves: a scheduled story going live, an arrangement
+    of the home page taking over, or a banner expiring."""
+    from ..models import Article, Banner, FrontPage
 
     stories = Article.objects.scheduled().order_by().values_list("published_at", flat=True)
     arranged = FrontPage.objects.scheduled().order_by().values_list("goes_live_at", flat=True)
-    when = stories.union(arranged).order_by("published_at").first()  # one query, as before arrangements
+    expiries = Banner.objects.current().order_by().values_list("expires_at", flat=True)
+    when = stories.union(arranged, expiries, all=True).order_by("published_at").first()  # one query
     return when.timestamp() if when else None
 
 

@@ -13,7 +13,8 @@ names it touches. The names are also the surrogate keys an edge cache is told (`
 | `home` | the home page's arrangement: which one is live, its slots |
 | `ls5`, `lt7`, `lu3` | which stories section 5 (and below), tag 7, author 3 list |
 | `ly2024`, `lm2024-05`, `ld2024-05-03` | which stories a date archive lists |
-| `nav` | which sections the navigation lists |
+| `nav` | which sections the navigation lists (and the sections page) |
+| `banner` | the breaking-news banner (every reader page) |
 | `search`, `sitemap` | search results; sitemaps |
 | `corrections` | which corrections `/corrections/` and its feed list |
 | `articles` | any article in any state (the admin's counts) |
@@ -22,11 +23,13 @@ names it touches. The names are also the surrogate keys an edge cache is told (`
 from dataclasses import dataclass
 from types import SimpleNamespace
 
+from django.db.models import Q
 from django.utils import timezone
 
 ALL = "la"
 FRONT_PAGE = "home"
 NAVIGATION = "nav"
+BANNER = "banner"
 SEARCH = "search"
 SITEMAP = "sitemap"
 ANY_ARTICLE = "articles"
@@ -177,17 +180,22 @@ def _list_names(moved) -> set[str]:
 
 
 def _navigation_may_change(moved, paths_by_id) -> bool:
-    """The navigation lists the top sections published stories use (`Category.objects.public()`): one
-    whose only published stories are the moved ones has just come or gone (or may have)."""
+    """The navigation lists sections published stories use (`Category.objects.navigation()`):
+    the chosen ones, or the top ones. One of those above a moved story whose only published
+    stories are the moved ones has just come or gone (or may have)."""
     from ..models import Category
 
-    tops = {
-        paths_by_id[s.category_id].split("/")[0] for _, listed in moved for s in listed if s.category_id in paths_by_id
-    }
-    if not tops:
+    above = set()
+    for _, listed in moved:
+        for state in listed:
+            if state.category_id in paths_by_id:
+                parts = paths_by_id[state.category_id].split("/")
+                above.update("/".join(parts[: i + 1]) for i in range(len(parts)))
+    if not above:
         return False
+    shown = Category.objects.filter(Q(in_navigation=True) | Q(parent__isnull=True), path__in=above)
     besides = [pk for pk, _ in moved]
-    return Category.objects.filter(path__in=tops).public(besides=besides).count() < len(tops)
+    return shown.public(besides=besides).count() < shown.count()
 
 
 def went_live(since: float, until: float, recent_after: float) -> tuple[set[str], bool]:
@@ -223,13 +231,17 @@ def front_page_changes() -> set[str]:
     return {FRONT_PAGE}
 
 
-def category_changes(category, parent_before=UNKNOWN, placed=False) -> set[str]:
+def category_changes(category, parent_before=UNKNOWN, placed=False, navigation_before=UNKNOWN) -> set[str]:
     """A section renamed, or placed somewhere (added, moved, deleted: `placed`): its name
     wherever shown; when placed, the lists above it before and after (they list their
-    subsections and its stories), and the navigation when a top section comes or goes."""
+    subsections and its stories), and the navigation when a top section comes or goes.
+    `navigation_before`: (in_navigation, navigation_order) before the change: editors
+    choosing sections for the header, or ordering them, change every page's navigation."""
     from ..models import Category
 
     names = {section(category.pk), SITEMAP}
+    if navigation_before != (category.in_navigation, category.navigation_order):
+        names.add(NAVIGATION)
     parents = {category.parent_id, None if parent_before is UNKNOWN else parent_before}
     if placed or parent_before is UNKNOWN or parent_before != category.parent_id:
         # The navigation too: a section coming, going or moving between top sections can
@@ -272,3 +284,23 @@ def correction_changes(article_id) -> set[str]:
     date, as the story's "Updated" time moves), the corrections list and feed, and sitemaps
     (lastmod)."""
     return {article(article_id), article_page(article_id), CORRECTIONS, ANY_ARTICLE, SITEMAP}
+
+
+def banner_changes() -> set[str]:
+    """A banner set, edited or removed: every reader page shows the banner (or its absence)."""
+    return {BANNER}
+
+
+def banner_expired(since: float, until: float, recent_after: float) -> tuple[set[str], bool]:
+    """The names touched by banners whose expiry came in (since, until], and whether one of
+    them came after `recent_after` (as `went_live`, for the clock)."""
+    from datetime import UTC, datetime
+
+    from ..models import Banner
+
+    ends = list(
+        Banner.objects.expired_between(
+            datetime.fromtimestamp(since, UTC), datetime.fromtimestamp(until, UTC)
+        ).values_list("expires_at", flat=True)
+    )
+    return ({BANNER} if ends else set()), any(end.timestamp() > recent_after for end in ends)

@@ -2,7 +2,7 @@ from django.conf import settings
 
 from .. import freshness
 from ..freshness import shown
-from ..models import Category
+from ..models import Banner, Category
 
 
 class ShownSections(list):
@@ -15,12 +15,28 @@ class ShownSections(list):
 
 
 def top_sections() -> ShownSections:
-    """The sections the navigation lists (and the home page's rails): the top ones published
-    stories use."""
+    """The top sections published stories use (the home page's rails)."""
     return ShownSections(Category.objects.filter(parent__isnull=True).public())
 
 
+def navigation_sections() -> ShownSections:
+    """The sections the header lists: those editors chose, in their order (or a default)."""
+    return ShownSections(Category.objects.navigation())
+
+
+def banner() -> Banner | None:
+    """The breaking-news banner readers see now, if any; every page declares it shows it (or
+    its absence), so setting one, or its expiry, makes every page stale."""
+    freshness.shows(shown.BANNER)
+    return Banner.objects.current().first()
+
+
 def site(request):
-    """Site name, and the top-level sections for the navigation (queried only if a template
+    """Site name, the navigation's sections and the banner (each queried only if a template
     asks: the header is a kept fragment)."""
-    return {"site_name": settings.SITE_NAME, "top_sections": top_sections}
+    return {
+        "site_name": settings.SITE_NAME,
+        "top_sections": top_sections,
+        "navigation_sections": navigation_sections,
+        "site_banner": banner,
+    }

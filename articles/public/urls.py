@@ -12,6 +12,7 @@ app_name = "articles"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("articles/", views.ArticleListView.as_view(), name="list"),
+    path("sections/", views.SectionListView.as_view(), name="sections"),
     path("search/", views.SearchView.as_view(), name="search"),
     path("sitemap-news.xml", views.news_sitemap, name="news-sitemap"),
     path("corrections/", views.CorrectionListView.as_view(), name="corrections"),

@@ -2,6 +2,7 @@ from collections import Counter
 from urllib.parse import unquote
 
 from django.contrib.sites.shortcuts import get_current_site
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -91,7 +92,7 @@ class HomeView(TemplateView):
             for row in Article.objects.published().values_list("id", "featured", "category__path")[: self.window]
         ]
         freshness.shows(shown.ALL, shown.FRONT_PAGE)
-        sections = top_sections()  # also the navigation's
+        sections = top_sections()  # the rails (the header lists the sections editors chose)
         lead, top, rails = front_page.arrange(slots, latest, sections, self.latest_count, self.rail_count)
         freshness.shows(*(shown.section_list(section.pk) for section in sections))  # a subsection moving between them
         lead_cards, top_cards, *rail_cards = render_card_groups(
@@ -105,6 +106,38 @@ class HomeView(TemplateView):
             rails=[(section, cards) for (section, _), cards in zip(rails, rail_cards, strict=True)],
         )
         return context
+
+
+class SectionListView(TemplateView):
+    """`/sections/`: every section readers may see, as the tree it is, with how many stories
+    each holds (itself and below): the sections the header has no room for, one click away.
+    Two queries whatever the size of the tree: the sections, and the counts."""
+
+    template_name = "articles/section_list.html"
+    query_parameters = {}
+
+    def get_context_data(self, **kwargs):
+        sections = list(Category.objects.only("id", "name", "slug", "path", "parent"))
+        counted = Article.objects.published().filter(category__isnull=False).values_list("category")
+        own = dict(counted.annotate(stories=Count("id")).order_by())
+        by_path = {section.path: section for section in sections}
+        for section in sections:
+            section.stories, section.subsections = 0, []
+        for section in sections:
+            parts = section.path.split("/")
+            for depth in range(len(parts)):
+                if (above := by_path.get("/".join(parts[: depth + 1]))) is not None:
+                    above.stories += own.get(section.pk, 0)
+        shown_sections = [section for section in sections if section.stories]  # `Category.public()`
+        for section in shown_sections:
+            if section.parent_id is not None and (parent := by_path.get(section.path.rsplit("/", 1)[0])):
+                parent.subsections.append(section)
+        # Counts move with any story entering or leaving any list (`la`); sections come, go
+        # and move with the navigation's name (`shown.category_changes`).
+        freshness.shows(shown.ALL, shown.NAVIGATION, *shown.sections(shown_sections))
+        return super().get_context_data(
+            heading=gettext("Sections"), tree=[s for s in shown_sections if s.parent_id is None], **kwargs
+        )
 
 
 class ArticleListView(PublishedListMixin, ListView):
