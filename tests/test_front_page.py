@@ -222,8 +222,9 @@ def test_the_home_pages_query_count_does_not_grow_with_the_arrangement(
     more = [ArticleFactory(category=section) for _ in range(count)]
     FrontPageFactory(slots__lead=more[0], slots__top=more[1:], slots__rails=[(section, m) for m in more[:3]])
     freshness.next_publication()  # read once per schedule change, by whichever page comes first
-    # window, sections, the arrangement's slots; cards: articles, bylines
-    with django_assert_num_queries(5):
+    # window, sections, the arrangement's slots; cards: articles, bylines; the site header (kept
+    # for every page after): the navigation's sections, the banner
+    with django_assert_num_queries(7):
         assert client.get(HOME).status_code == 200
     # the slots and the cards are kept: window, sections, as without an arrangement
     with django_assert_num_queries(2):
