@@ -101,10 +101,10 @@ class ArticleAdminForm(EditVersionFormMixin, forms.ModelForm):
             status.choices = [c for c in status.choices if c[0] != Article.Status.RETRACTED]
         if self.instance.pk and not self.is_bound:
             self.initial["tags"] = [t.name for t in self.instance.tags.all()]
-            if "translations" in self.fields:
-                self.initial["translations"] = list(
-                    Article.objects.translations_of(self.instance).values_list("pk", flat=True)
-                )
+        if self.instance.pk and "translations" in self.fields:  # bound too: what a post changes
+            self.initial["translations"] = list(
+                Article.objects.translations_of(self.instance).values_list("pk", flat=True)
+            )
         if "language" in self.fields:  # a choice, not a code to type; an imported `zh_cn` stays one
             self.fields["language"] = forms.ChoiceField(
                 label=gettext_lazy("Language"),

@@ -304,12 +304,13 @@ def translation_from_path(path: Path, declared_language: str = "") -> tuple[str,
     files translations of each other without a key in them. Hugo's `post.zh.md` beside
     `post.md` or `post.en.md`; Hugo's `content/<lang>/…` and ruby-lang's or jekyll-polyglot's
     `<lang>/news/_posts/…`, where the same path in another language folder is the same story.
-    The key is the path with the language taken out, from the folder above the language folder
-    (or the content folder), so two sites in one import stay apart."""
+    The key is the path with the language taken out, from the site's folder (the one above the
+    language folder, or above the content folder), so two sites in one import stay apart."""
     folders, name = path.parts[:-1], path.name
     pieces = name.split(".")
     anchors = [i for i, part in enumerate(folders) if part in CONTENT_ANCHORS]
-    start = anchors[-1] if anchors else max(len(folders) - 1, 0)
+    # From the site's folder: the one holding the content folder (or, with none, the file's).
+    start = max(anchors[-1] - 1 if anchors else len(folders) - 1, 0)
     if len(pieces) >= 3 and language_in_name(pieces[-2]):  # post.zh-cn.md
         unsuffixed = ".".join([*pieces[:-2], pieces[-1]])
         return "/".join([*folders[start:], unsuffixed]), pieces[-2]
@@ -322,7 +323,8 @@ def translation_from_path(path: Path, declared_language: str = "") -> tuple[str,
             or folders[i - 1] == "content"
             or any(part in ("_posts", "_drafts") for part in below)
         ):
-            return "/".join([folders[i - 1], *folders[i + 1 :], name]), folders[i]
+            site = i - 2 if folders[i - 1] == "content" and i >= 2 else i - 1  # hugo/content/en: from hugo
+            return "/".join([*folders[site:i], *folders[i + 1 :], name]), folders[i]
         break  # only the nearest folder naming a language can be the site's language folder
     if name in _translated_names(str(path.parent)):
         return "/".join([*folders[start:], name]), ""  # post.md: the default language's version
