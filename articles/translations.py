@@ -138,11 +138,12 @@ class Linking:
 def plan(article, translations) -> Linking:
     """Make `translations` `article`'s other versions: those chosen join its group (the
     article's own key, else a chosen one's, whose other versions stay; else a new one), and
-    those of its group no longer chosen leave it."""
+    those of its group no longer chosen leave it. None chosen: the article leaves its group,
+    and the others stay each other's versions."""
     chosen = [a for a in translations if a.pk != article.pk]
-    before = list(Article.objects.translations_of(article)) if article.pk else []
     if not chosen:
-        return Linking("", frozenset(), frozenset(a.pk for a in before), (article,))
+        return Linking("", frozenset(), frozenset(), (article,))
+    before = list(Article.objects.translations_of(article)) if article.pk else []
     key = article.translation_key or next((a.translation_key for a in chosen if a.translation_key), "")
     key = key or f"newsroom-{uuid.uuid4().hex[:16]}"
     staying = [a for a in Article.objects.filter(translation_key=key).exclude(pk=article.pk)]

@@ -204,6 +204,17 @@ def test_a_writer_cannot_link_a_story_they_may_not_change(writer, writer_user):
     assert Article.objects.get(pk=own.pk).translation_key == ""
 
 
+def test_unlinking_every_version_takes_only_this_story_out(writer, writer_user):
+    """A writer's draft leaves a group of others' stories, which stay linked to each other."""
+    own = ArticleFactory(status=Article.Status.DRAFT, language="ja", authors=[writer_user.author], translation_key="k")
+    english = ArticleFactory(language="en", translation_key="k")
+    chinese = ArticleFactory(language="zh-hans", translation_key="k")
+    response = writer.post(change_url(own), change_form(own, translations=[]))
+    assert response.status_code == 302
+    assert Article.objects.get(pk=own.pk).translation_key == ""
+    assert list(Article.objects.translations_of(Article.objects.get(pk=english.pk))) == [chinese]
+
+
 def test_readers_cannot_search_articles_to_link(client, writer):
     ArticleFactory(title="Secret draft", status=Article.Status.DRAFT)
     url = reverse("admin:articles_article_translation_autocomplete")

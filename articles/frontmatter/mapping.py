@@ -347,6 +347,11 @@ def _translated_names(folder: str) -> frozenset:
     return frozenset(unsuffixed)
 
 
+def forget_folders() -> None:
+    """Read folders afresh: files may have come or gone since the last run in this process."""
+    _translated_names.cache_clear()
+
+
 def _short_key(key: str) -> str:
     """A translation key that fits its column: a long one stands for itself by its digest."""
     if len(key) <= _TRANSLATION_KEY_LENGTH:
