@@ -6,7 +6,8 @@ workflow, a restore, the shell), the importer's bulk writer, and bulk edits
 - an address that moved (a changed slug or date of a published story) keeps answering, 301;
 - what showed the articles goes stale, now and again on commit, and only that
   (`freshness.shown.article_changes`: the article's page and card, the lists it left or
-  joined, its neighbours);
+  joined, its neighbours; `translation_changes`: the pages of the translation group it joined,
+  or whose published versions it joined or left);
 - a new lead image gets its renditions from a background job (newsroom/jobs.py), recorded in
   the same transaction;
 - registered webhook endpoints hear of stories published, updated, unpublished or retracted
@@ -47,7 +48,7 @@ def deleting_as(user):
         _deleting_user.reset(token)
 
 
-def after_write(written, *, before=None, documents=None, text_changed=True, regrouped=False) -> None:
+def after_write(written, *, before=None, documents=None, text_changed=True, regrouped=False, groups=()) -> None:
     """`written`: the saved Article objects, or the ids of articles changed by a queryset update.
 
     `before`: for ids, {id: Listing} as `listings` read them before the update, or None when
@@ -62,18 +63,27 @@ def after_write(written, *, before=None, documents=None, text_changed=True, regr
         if documents is None:
             documents = [(a.pk, search.document(a.title, a.standfirst, a.body)) for a in articles]
         search.index_rows(documents)
-    changes = []
+    changes, translated, keys_unknown = [], set(), []
     for article in articles:
         _record_address_move(article)
         if article._renditions_due:
             jobs.enqueue(RENDITIONS, article.pk, key=f"{RENDITIONS}:{article.pk}")
             article._renditions_due = False
         after = Listing.of(article) or UNKNOWN
-        changes.append((article.pk, getattr(article, "_saved_listing", None), after))
+        saved = getattr(article, "_saved_listing", None)
+        changes.append((article.pk, saved, after))
         article._saved_listing = after
+        key = article.__dict__.get("translation_key", UNKNOWN)
+        if key is UNKNOWN:
+            keys_unknown.append((article.pk, saved, after))
+        else:
+            translated |= shown.translation_changes(getattr(article, "_saved_translation_key", None), key, saved, after)
+            article._saved_translation_key = key
     if ids and before is not None:
         now = listings(ids)
-        changes += [(pk, before.get(pk), now.get(pk)) for pk in ids]
+        moved = [(pk, before.get(pk), now.get(pk)) for pk in ids]
+        changes += moved
+        keys_unknown += moved
     elif ids:  # nothing that places them changed: the same (any) listing before and after
         changes += [(pk, UNMOVED, UNMOVED) for pk in ids]
     if shown.reschedules(changes):
@@ -81,9 +91,24 @@ def after_write(written, *, before=None, documents=None, text_changed=True, regr
         freshness.purge_edge_when_live(changes)
     webhooks.report(changes)
     names = shown.article_changes(changes)
+    if names is not None:
+        names |= translated | _translation_groups(keys_unknown)
+        names |= {name for key in groups for name in shown.translation_changes(None, key, UNKNOWN, UNKNOWN)}
     if regrouped and names is not None:
         names |= shown.grouping_changes(a.pk for a in articles) | shown.grouping_changes(ids)
     _invalidate(names)
+
+
+def _translation_groups(changes) -> set[str]:
+    """The translation groups of stories whose key was not loaded, for those that were
+    published or withdrawn (one query, none when none was)."""
+    flipped = [pk for pk, was, now in changes if shown.went_in_or_out(was, now)]
+    if not flipped:
+        return set()
+    from .models import Article
+
+    keys = Article.objects.filter(pk__in=flipped).exclude(translation_key="").values_list("translation_key", flat=True)
+    return {name for key in set(keys) for name in shown.translation_changes(None, key, UNKNOWN, UNKNOWN)}
 
 
 @jobs.job(RENDITIONS)

@@ -4,7 +4,8 @@
 import re
 
 from django.conf import global_settings, settings
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.text import capfirst
+from django.utils.translation import get_language_info, gettext, gettext_lazy
 
 from .text import CJK_CHARACTER, plain_text
 
@@ -56,6 +57,37 @@ def language_tag(code: str) -> str:
     """`code` as a BCP 47 tag for `lang` attributes and `inLanguage` (imported files write
     `zh_cn`; the underscore is not valid there); the site's language when empty."""
     return (code or settings.LANGUAGE_CODE).strip().replace("_", "-").lower()
+
+
+# Languages Django's own table names only by region or script.
+_NATIVE_NAMES = {"zh": "中文"}
+
+
+def native_name(code: str) -> str:
+    """A language's name in that language ("English", "简体中文"), as a language switcher
+    offers it to readers who may not read the page's; the tag itself when Django has no name."""
+    tag = language_tag(code)
+    primary = tag.split("-")[0]
+    for candidate in (tag, primary):
+        try:
+            return capfirst(get_language_info(candidate)["name_local"])
+        except KeyError:
+            continue
+    return _NATIVE_NAMES.get(primary, tag)
+
+
+# Every code Django knows a language by (`zh-hans`, `pt-br`, `en`): what a folder or a file
+# name must be to name a language (`language_in_name`).
+_KNOWN = frozenset(code for code, _ in global_settings.LANGUAGES) | {"zh"}
+_REGION = re.compile(r"[a-z]{2}|hans|hant")
+
+
+def language_in_name(name: str) -> bool:
+    """Whether a folder or file-name part names a language: Hugo's `content/zh/`, `post.zh-cn.md`,
+    ruby-lang's `zh_cn/`. A Django language code or one with a region, case and `_` aside."""
+    tag = name.replace("_", "-").lower()
+    primary, _, region = tag.partition("-")
+    return tag in _KNOWN or (primary in _KNOWN and bool(_REGION.fullmatch(region)))
 
 
 _TRADITIONAL_REGIONS = {"hant", "tw", "hk", "mo"}

@@ -211,6 +211,9 @@ class Category(models.Model):
             node = node.parent
 
 
+TRANSLATION_KEY_LENGTH = 200
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """What readers may see: published, and its publication time has come. The only place
@@ -247,6 +250,15 @@ class ArticleQuerySet(models.QuerySet):
         older = older.order_by("-published_at", "-pk").values_list("pk", flat=True)[:1]
         return next(iter(newer), None), next(iter(older), None)
 
+    def translations_of(self, article):
+        """The other versions of `article` (same translation key), oldest first: the first is the
+        original. None without a key, so a story with no translations costs no query."""
+        if not article.translation_key:
+            return self.none()
+        return (
+            self.filter(translation_key=article.translation_key).exclude(pk=article.pk).order_by("published_at", "pk")
+        )
+
     def in_category(self, category):
         return self.filter(category__in=Category.objects.filter(category.subtree_q()))
 
@@ -279,7 +291,8 @@ class ArticleQuerySet(models.QuerySet):
         count = Article.objects.filter(pk__in=ids).update(
             edit_version=F("edit_version") + 1, updated_at=timezone.now(), **changes
         )
-        after_write(ids, before=before, text_changed=False, regrouped=regrouped)
+        groups = [changes["translation_key"]] if changes.get("translation_key") else []
+        after_write(ids, before=before, text_changed=False, regrouped=regrouped, groups=groups)
         return count
 
 
@@ -405,6 +418,16 @@ class Article(models.Model):
         "an import that finds one puts it back.",
     )
     language = models.CharField(max_length=20, blank=True)
+    # Versions of one story in other languages share a key (`translations`): one article a
+    # language per key, which the database holds to.
+    translation_key = models.CharField(
+        gettext_lazy("translation group"),
+        max_length=TRANSLATION_KEY_LENGTH,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text=gettext_lazy("What links this story's versions in other languages (an import's translationKey)."),
+    )
     keywords = models.CharField("SEO keywords", max_length=500, blank=True)
     # Import provenance: what lets a re-import find this article again and tell if it changed.
     source_key = models.CharField(max_length=500, unique=True, null=True, blank=True, editable=False)
@@ -444,6 +467,13 @@ class Article(models.Model):
             # The admin's change list: every article, newest first, whatever its state.
             models.Index(fields=["-published_at", "-id"], name="article_newest_first"),
         ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["translation_key", "language"],
+                condition=~Q(translation_key=""),
+                name="one_translation_per_language",
+            )
+        ]
 
     def __str__(self):
         return self.title
@@ -482,6 +512,7 @@ class Article(models.Model):
         instance = super().from_db(db, field_names, values)
         instance._saved_address = instance._address()
         instance._saved_listing = Listing.of(instance) or UNKNOWN  # where it was listed (after_write)
+        instance._saved_translation_key = instance.__dict__.get("translation_key", UNKNOWN)
         return instance
 
     @staticmethod

@@ -313,14 +313,20 @@ def timeless(content: bytes) -> bytes:
 
 
 def test_stale_page_hunt(client, site, monkeypatch):
-    """Rounds of every kind of editorial change (the front page's arrangement and its stories
-    too); after each, every page served through the caches must be byte for byte what the same
-    database gives with nothing cached."""
+    """Rounds of every kind of editorial change (the front page's arrangement and its stories,
+    linked translations: a version published, going live, retitled, linked, unlinked); after
+    each, every page served through the caches must be byte for byte what the same database
+    gives with nothing cached."""
     now = timezone.now()
     for n in range(22):  # a second page of the all-stories list
         ArticleFactory(title=f"Filler {n}", category=site.city, published_at=now - dt.timedelta(days=80 + n))
     draft = ArticleFactory(title="Ferry strike called off", category=site.city, status=Article.Status.DRAFT)
     soon = ArticleFactory(title="Metro ferry starts", category=site.city, published_at=now + dt.timedelta(hours=1))
+    # Versions of the ferry story in other languages: a draft and a scheduled one, published later.
+    Article.objects.filter(pk=draft.pk).update(language="zh-hans", translation_key="ferry")
+    Article.objects.filter(pk=soon.pk).update(language="ja", translation_key="ferry")
+    Article.objects.filter(pk=site.ferry.pk).update(translation_key="ferry")
+    site.ferry.refresh_from_db()
 
     def arrange_the_front_page():
         # Stories the later rounds edit, unpublish, retract, redate, move and delete.
@@ -398,6 +404,25 @@ def test_stale_page_hunt(client, site, monkeypatch):
         merge_tags(Tag.objects.get(slug="harbour"), [Tag.objects.get(slug="rugby")])
         site.cup.delete()
 
+    def link_translations():
+        from articles import translations
+
+        race = Article.objects.get(pk=site.race.pk)  # joins the ferry story's versions, as Korean
+        race.language = "ko"
+        linking = translations.plan(race, [Article.objects.get(pk=site.ferry.pk)])
+        race.translation_key = linking.key
+        race.save()  # as the admin saves it: the article first, then the others it links
+        translations.link(race, linking)
+
+    def unlink_translation():
+        from articles import translations
+
+        ferry = Article.objects.get(pk=site.ferry.pk)
+        linking = translations.plan(ferry, [])
+        ferry.translation_key = linking.key
+        ferry.save()
+        translations.link(ferry, linking)
+
     def import_one(tmp=None):
         from tests.utils import run_import, write
 
@@ -431,6 +456,8 @@ def test_stale_page_hunt(client, site, monkeypatch):
         move_and_regroup,
         new_sections,
         merge_and_delete,
+        link_translations,
+        unlink_translation,
         import_one,
     ]
     urls = every_reader_page(site)

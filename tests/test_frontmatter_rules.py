@@ -257,7 +257,7 @@ def test_an_export_writes_only_the_tables_first_keys(tmp_path):
         "credit: A credit\nlanguage: en\nkeywords: k1, k2\nfeatured: true\nformat: markdown\n"
         "image_alt: A picture\nimage_decorative: true\nimage_copyright: © Someone\n"
         "image_license: https://example.org/l\nimage_acquire_license_page: https://example.org/buy\n"
-        "image_focal_point: 20,30\n"
+        "image_focal_point: 20,30\ntranslationKey: every\n"
         "redirect_from: [/old/]\n---\nBody",
     )
     write(tmp_path, "in/b.md", "---\ntitle: Draft\ndraft: true\n---\n<p>Body</p>")

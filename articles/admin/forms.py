@@ -1,6 +1,8 @@
 """The editors' forms: the article form (tags by name, the body editor, edit-version locking)
 and the small forms of the workflow buttons and bulk actions."""
 
+from types import SimpleNamespace
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin
@@ -11,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..languages import language_choices
+from .. import permissions, translations
+from ..languages import language_choices, language_tag
 from ..models import Article, Category, Retraction, Tag
 from .locking import EditVersionFormMixin
 from .widgets import BodyEditor
@@ -35,6 +38,26 @@ class TagAutocomplete(AutocompleteSelectMultiple):
         return [(None, [self.create_option(name, n, n, True, i) for i, n in enumerate(names)], 0)]
 
 
+class TranslationAutocomplete(AutocompleteSelectMultiple):
+    """Django's admin autocomplete over articles, searched by title (`ArticleAdmin.translation_autocomplete`)."""
+
+    def __init__(self, admin_site):
+        super().__init__(SimpleNamespace(model=Article, name="translations"), admin_site)
+
+    def get_url(self):
+        return reverse("admin:articles_article_translation_autocomplete")
+
+    def optgroups(self, name, value, attrs=None):
+        ids = [v for v in value if str(v).isdigit()]
+        chosen = Article.objects.filter(pk__in=ids).only("title", "language")
+        return [(None, [self.create_option(name, a.pk, version_label(a), True, i) for i, a in enumerate(chosen)], 0)]
+
+
+def version_label(article) -> str:
+    """How an editor finds a version: its title and its language."""
+    return f"{article.title} ({language_tag(article.language)})"
+
+
 class TagNamesField(forms.Field):
     def to_python(self, value):
         names = [" ".join(str(v).split()) for v in (value or [])]
@@ -50,8 +73,21 @@ class ArticleAdminForm(EditVersionFormMixin, forms.ModelForm):
             "A typo or a link: readers see no “Updated” time for it, and search engines no new date."
         ),
     )
+    translations = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Translations"),
+        queryset=Article.objects.exclude(status=Article.Status.RETRACTED).only("title", "language"),
+        required=False,
+        widget=TranslationAutocomplete(admin.site),
+        help_text=gettext_lazy(
+            "This story in other languages, one a language: readers get a language switcher and search engines "
+            "the other versions' addresses. Type to search by title; remove one to unlink it."
+        ),
+    )
     # Set per request by the admin (`permissions.can_create_tags`): writers pick existing tags.
     may_create_tags = True
+    # Set per request by the admin: who saves, for the articles a new link also changes.
+    user = None
+    linking = None  # what the translations field changes (`translations.plan`), once cleaned
 
     class Meta:
         model = Article
@@ -65,6 +101,10 @@ class ArticleAdminForm(EditVersionFormMixin, forms.ModelForm):
             status.choices = [c for c in status.choices if c[0] != Article.Status.RETRACTED]
         if self.instance.pk and not self.is_bound:
             self.initial["tags"] = [t.name for t in self.instance.tags.all()]
+        if self.instance.pk and "translations" in self.fields:  # bound too: what a post changes
+            self.initial["translations"] = list(
+                Article.objects.translations_of(self.instance).values_list("pk", flat=True)
+            )
         if "language" in self.fields:  # a choice, not a code to type; an imported `zh_cn` stays one
             self.fields["language"] = forms.ChoiceField(
                 label=gettext_lazy("Language"),
@@ -108,6 +148,32 @@ class ArticleAdminForm(EditVersionFormMixin, forms.ModelForm):
                 % {"size": filesizeformat(size), "limit": filesizeformat(settings.BODY_MAX_BYTES)}
             )
         return body
+
+    def clean(self):
+        """Linked translations: one version a language, and only versions the editor may change
+        (linking writes the key on each of them), whatever a forged request posts."""
+        cleaned = super().clean()
+        if "translations" not in self.fields or "translations" not in cleaned:
+            return cleaned
+        if not ({"translations", "language"} & set(self.changed_data)):
+            return cleaned
+        article = self.instance
+        linking = translations.plan(article, list(cleaned["translations"]))
+        itself = SimpleNamespace(title=cleaned.get("title", article.title), language=cleaned.get("language", ""))
+        if clash := translations.language_clash([itself, *linking.group[1:]]):
+            self.add_error("translations", clash)
+            return cleaned
+        changed = Article.objects.filter(pk__in=linking.joining | linking.leaving)
+        if self.user is not None:
+            if refused := [a for a in changed if not permissions.can_change(self.user, a)]:
+                self.add_error(
+                    "translations",
+                    _("You may not change “%(title)s”, and linking or unlinking a translation changes it too.")
+                    % {"title": refused[0].title},
+                )
+                return cleaned
+        self.linking = linking
+        return cleaned
 
     def clean_tags(self):
         """Whatever the widget allowed, a new name from someone who may not make tags is refused

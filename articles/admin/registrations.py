@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from reversion.admin import VersionAdmin
 from taggit.models import Tag as TaggitTag
 
-from .. import bylines, permissions, renditions
+from .. import bylines, permissions, renditions, translations
 from ..after_write import deleting_as
 from ..models import Article, Author, Banner, Byline, Category, Correction, OldAddress, Tag
 from ..text import plain_text
@@ -27,7 +27,7 @@ from .filters import (
     StateListFilter,
     TagListFilter,
 )
-from .forms import ArticleAdminForm
+from .forms import ArticleAdminForm, version_label
 from .history_views import ArticleHistoryAdmin
 from .tag_merge import merge_selected_tags
 from .widgets import ImagePreviewInput
@@ -155,7 +155,10 @@ class ArticleAdmin(WorkflowAdminMixin, BulkActionsMixin, ArticleHistoryAdmin, ad
             None,
             {"fields": ["title", "slug", "standfirst", "body_source", "body_format", "rendered_preview", "minor_edit"]},
         ),
-        ("Publishing", {"fields": ["status", "published_at", "featured", "category", "tags", "language"]}),
+        (
+            "Publishing",
+            {"fields": ["status", "published_at", "featured", "category", "tags", "language", "translations"]},
+        ),
         (
             "Lead image",
             {
@@ -203,7 +206,12 @@ class ArticleAdmin(WorkflowAdminMixin, BulkActionsMixin, ArticleHistoryAdmin, ad
         dateModified), unless the editor marked it a minor edit."""
         if change and not form.cleaned_data.get("minor_edit") and set(form.changed_data) & set(Article.CONTENT_FIELDS):
             obj.mark_updated()
+        linking = getattr(form, "linking", None)
+        if linking is not None:
+            obj.translation_key = linking.key
         super().save_model(request, obj, form, change)
+        if linking is not None:
+            translations.link(obj, linking)  # the other versions, once this one is saved
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Correction:
@@ -237,8 +245,27 @@ class ArticleAdmin(WorkflowAdminMixin, BulkActionsMixin, ArticleHistoryAdmin, ad
                 self.admin_site.admin_view(self.tag_autocomplete),
                 name="articles_article_tag_autocomplete",
             ),
+            path(
+                "translation-autocomplete/",
+                self.admin_site.admin_view(self.translation_autocomplete),
+                name="articles_article_translation_autocomplete",
+            ),
             *super().get_urls(),
         ]
+
+    def translation_autocomplete(self, request):
+        """Articles to link as translations, by title: those the editor may see, newest first."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        found = (
+            Article.objects.visible_to(request.user)
+            .exclude(status=Article.Status.RETRACTED)
+            .filter(title__icontains=request.GET.get("term", ""))
+            .only("title", "language")
+            .order_by("-published_at", "-pk")[:20]
+        )
+        results = [{"id": a.pk, "text": version_label(a)} for a in found]
+        return JsonResponse({"results": results, "pagination": {"more": False}})
 
     def tag_autocomplete(self, request):
         if not (self.has_add_permission(request) or self.has_change_permission(request)):

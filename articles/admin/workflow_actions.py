@@ -59,6 +59,7 @@ class WorkflowAdminMixin:
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         form.may_create_tags = permissions.can_create_tags(request.user)  # checked again in clean_tags
+        form.user = request.user  # the translations it links must be theirs to change (`clean`)
         return form
 
     def get_readonly_fields(self, request, obj=None):

@@ -17,9 +17,11 @@ names it touches. The names are also the surrogate keys an edge cache is told (`
 | `banner` | the breaking-news banner (every reader page) |
 | `search`, `sitemap` | search results; sitemaps |
 | `corrections` | which corrections `/corrections/` and its feed list |
+| `g1a2b3c4d5e` | which versions of one story in other languages its pages link (a translation group) |
 | `articles` | any article in any state (the admin's counts) |
 """
 
+import hashlib
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -51,6 +53,11 @@ article, article_page, section, tag, author = map(_named, ("a", "p", "s", "t", "
 section_list, tag_list, author_list = map(_named, ("ls", "lt", "lu"))
 # Every article page of a section (their previous/next links), for bulk changes.
 section_neighbours = _named("n")
+
+
+def translation_group(key: str) -> str:
+    """A translation group's name: its key is as long as a path, a name must stay short."""
+    return "g" + hashlib.sha1(key.encode()).hexdigest()[:10]
 
 
 def archive(year, month=None, day=None) -> str:
@@ -208,7 +215,7 @@ def went_live(since: float, until: float, recent_after: float) -> tuple[set[str]
     start, end = datetime.fromtimestamp(since, UTC), datetime.fromtimestamp(until, UTC)
     due = list(
         Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=start, published_at__lte=end).only(
-            "id", "status", "published_at", "category_id", "featured"
+            "id", "status", "published_at", "category_id", "featured", "translation_key"
         )
     )
     changes = []
@@ -216,6 +223,7 @@ def went_live(since: float, until: float, recent_after: float) -> tuple[set[str]
         after = Listing.of(story)
         changes.append((story.pk, Listing(after.status, None, after.category_id, after.featured), after))
     names = (article_changes(changes) or set()) if changes else set()
+    names.update(translation_group(story.translation_key) for story in due if story.translation_key)
     # A scheduled arrangement of the home page taking over ("the 18:00 front page").
     taking_over = FrontPage.objects.filter(goes_live_at__gt=start, goes_live_at__lte=end)
     arranged = list(taking_over.values_list("goes_live_at", flat=True))
@@ -229,6 +237,23 @@ def front_page_changes() -> set[str]:
     """An arrangement saved, scheduled, restored or deleted, or one of its slots changed: the
     home page (which arrangement is live, and what it places where)."""
     return {FRONT_PAGE}
+
+
+def translation_changes(key_before, key_after, before, after) -> set[str]:
+    """A story joining a translation group, or a version of one published or withdrawn (a
+    `Listing` before and after, UNKNOWN or None): the group's pages, whose switchers list its
+    published versions, and sitemaps (their alternates). A version leaving a group, or changed,
+    touches its own name (`a12`), which those pages show already."""
+    if key_after and (key_before != key_after or went_in_or_out(before, after)):
+        return {translation_group(key_after), SITEMAP}
+    return set()
+
+
+def went_in_or_out(before, after) -> bool:
+    """Whether a story was (or may have been) published or withdrawn between two `Listing`s."""
+    if UNKNOWN in (before, after):
+        return True
+    return (before is not None and before.listed) != (after is not None and after.listed)
 
 
 def category_changes(category, parent_before=UNKNOWN, placed=False, navigation_before=UNKNOWN) -> set[str]:

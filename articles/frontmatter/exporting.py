@@ -49,6 +49,7 @@ def front_matter(article: Article) -> dict:
         if article.lead_image_focus != (50, 50)
         else None,
         "language": article.language or None,
+        "translation_key": article.translation_key or None,
         "keywords": article.keywords or None,
         "featured": article.featured or None,
         "body_format": article.body_format,

@@ -8,7 +8,10 @@ processes and under --dry-run.
 
 import base64
 import datetime as dt
+import functools
+import hashlib
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from html import unescape
@@ -21,13 +24,13 @@ from django.core.validators import URLValidator, validate_email
 from django.utils.html import escape
 
 from .. import bylines, search
-from ..languages import language_of_text
+from ..languages import language_in_name, language_of_text, language_tag
 from ..models import Article, Retraction
 from ..rendering import HTML, MARKDOWN, looks_like_html, render_body
 from ..text import plain_text, strip_invisible, summarize
 from .dates import parse_datetime
 from .errors import ImportFailure, ImportSkip
-from .identity import source_key
+from .identity import CONTENT_ANCHORS, source_key
 from .reading import SourceFile
 
 # Field -> front-matter keys, first present wins; the first is the one the exporter writes.
@@ -67,6 +70,9 @@ ALIASES = {
     "lead_image_acquire_license_url": ("image_acquire_license_page",),
     "lead_image_focus": ("image_focal_point", "focal_point"),  # "x,y" in per cent: Newsroom's own
     "language": ("lang", "language"),
+    # Versions of one story in other languages (Hugo's translationKey, Jekyll's ref with lang);
+    # else the file's place says (`translation_from_path`).
+    "translation_key": ("translationKey", "translation_key", "ref"),
     "identity": ("id", "uuid", "guid"),
     "featured": ("featured",),
     "status": ("status",),
@@ -166,6 +172,7 @@ class ArticleData:
     language: str = ""
     # The language the file names (not the one read from its text): identity never moves with the words.
     declared_language: str = ""
+    translation_key: str = ""  # shared with its versions in other languages
     featured: bool = False
     aliases: list[str] = field(default_factory=list)
     extra: dict = field(default_factory=dict)
@@ -204,6 +211,9 @@ def map_source(source: SourceFile, options: ImportOptions, images=None) -> Artic
         full_title, title = title, title[: MAX_TITLE - 1].rstrip() + "…"
 
     language = clean_text(take("language") or "")
+    translation_key, language_of_path = translation_from_path(source.path, language)
+    if explicit_key := clean_text(take("translation_key") or ""):
+        translation_key = explicit_key
     body_source, summary_from_marker = _split_more(strip_invisible(source.body))
     data = ArticleData(
         source_key=source_key(source.path, take("identity"), language),
@@ -212,8 +222,9 @@ def map_source(source: SourceFile, options: ImportOptions, images=None) -> Artic
         title=title,
         body_source=body_source,
         body_format=_body_format(meta, used, source.path, body_source),
-        language=language,
+        language=language or language_of_path,
         declared_language=language,
+        translation_key=_short_key(translation_key),
         warnings=list(source.warnings),
     )
     if full_title:
@@ -288,6 +299,71 @@ def map_source(source: SourceFile, options: ImportOptions, images=None) -> Artic
         data.extra.update(_json_safe(kept))
     data.search_document = search.document(data.title, data.standfirst, data.body)
     return data
+
+
+# How far below a language folder Jekyll's posts folder may be (ruby-lang: `en/news/_posts`).
+_POSTS_BELOW_LANGUAGE = 2
+_TRANSLATION_KEY_LENGTH = 200
+
+
+def translation_from_path(path: Path, declared_language: str = "") -> tuple[str, str]:
+    """(translation key, language) a file's place gives, or ("", ""): the conventions that make
+    files translations of each other without a key in them. Hugo's `post.zh.md` beside
+    `post.md` or `post.en.md`; Hugo's `content/<lang>/…` and ruby-lang's or jekyll-polyglot's
+    `<lang>/news/_posts/…`, where the same path in another language folder is the same story.
+    The key is the path with the language taken out, from the site's folder (the one above the
+    language folder, or above the content folder), so two sites in one import stay apart."""
+    folders, name = path.parts[:-1], path.name
+    pieces = name.split(".")
+    anchors = [i for i, part in enumerate(folders) if part in CONTENT_ANCHORS]
+    # From the site's folder: the one holding the content folder (or, with none, the file's).
+    start = max(anchors[-1] - 1 if anchors else len(folders) - 1, 0)
+    if len(pieces) >= 3 and language_in_name(pieces[-2]):  # post.zh-cn.md
+        unsuffixed = ".".join([*pieces[:-2], pieces[-1]])
+        return "/".join([*folders[start:], unsuffixed]), pieces[-2]
+    for i in range(len(folders) - 1, 0, -1):
+        if not language_in_name(folders[i]):
+            continue
+        below = folders[i + 1 : i + 1 + _POSTS_BELOW_LANGUAGE]
+        if (
+            (declared_language and language_tag(declared_language) == language_tag(folders[i]))
+            or folders[i - 1] == "content"
+            or any(part in ("_posts", "_drafts") for part in below)
+        ):
+            site = i - 2 if folders[i - 1] == "content" and i >= 2 else i - 1  # hugo/content/en: from hugo
+            return "/".join([*folders[site:i], *folders[i + 1 :], name]), folders[i]
+        break  # only the nearest folder naming a language can be the site's language folder
+    if name in _translated_names(str(path.parent)):
+        return "/".join([*folders[start:], name]), ""  # post.md: the default language's version
+    return "", ""
+
+
+@functools.lru_cache(maxsize=64)
+def _translated_names(folder: str) -> frozenset:
+    """The names in `folder` that have a version with a language in its name (`post.md` when
+    `post.zh.md` is there), read once per folder a process maps files from."""
+    try:
+        names = [entry.name for entry in os.scandir(folder)]
+    except OSError:
+        return frozenset()
+    unsuffixed = set()
+    for name in names:
+        pieces = name.split(".")
+        if len(pieces) >= 3 and language_in_name(pieces[-2]):
+            unsuffixed.add(".".join([*pieces[:-2], pieces[-1]]))
+    return frozenset(unsuffixed)
+
+
+def forget_folders() -> None:
+    """Read folders afresh: files may have come or gone since the last run in this process."""
+    _translated_names.cache_clear()
+
+
+def _short_key(key: str) -> str:
+    """A translation key that fits its column: a long one stands for itself by its digest."""
+    if len(key) <= _TRANSLATION_KEY_LENGTH:
+        return key
+    return "sha1:" + hashlib.sha1(key.encode()).hexdigest()
 
 
 def _map_times(data, meta, used, take, tz, path):

@@ -19,7 +19,7 @@ from .budget import OverBudget, read_bytes, time_limit
 from .errors import ImportFailure, ImportSkip
 from .identity import Claims, decide
 from .images import ImageStore, findable
-from .mapping import ArticleData, ImportOptions, map_source
+from .mapping import ArticleData, ImportOptions, forget_folders, map_source
 from .reading import content_hash, read_source
 from .saving import FileOutcome, Outcome, Writer, retracted, retraction_reasons
 
@@ -66,6 +66,7 @@ class Importer:
         self.claims = Claims()  # source key -> the file of this run that holds it
 
     def run(self, paths: list[str]) -> Iterator[FileOutcome]:
+        forget_folders()  # a run sees the folders as they are now (translated siblings)
         batches = [paths[i : i + self.batch_size] for i in range(0, len(paths), self.batch_size)]
         if self.jobs <= 1 or len(paths) < 2 * self.batch_size:
             for batch in batches:

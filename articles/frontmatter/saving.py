@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from .. import freshness, search
 from ..after_write import after_write
+from ..languages import language_tag
 from ..models import Article, Author, Byline, Category, DeletedArticle, Retraction, Tag, TaggedArticle
 from ..redirects import old_address, save_old_addresses
 from ..slugs import slug_from_text, unique_slug
@@ -40,7 +41,7 @@ IMPORTED_FIELDS = [
     "lead_renditions", "lead_image_caption", "lead_image_credit", "lead_image_alt", "lead_image_decorative",
     "lead_image_copyright", "lead_image_license_url", "lead_image_acquire_license_url", "lead_image_focus_x",
     "lead_image_focus_y",
-    "language", "keywords", "featured", "extra", "source_key", "source_path", "source_hash",
+    "language", "translation_key", "keywords", "featured", "extra", "source_key", "source_path", "source_hash",
     "imported_at", "updated_at", "edit_version", "missing_images",
 ]  # fmt: skip
 
@@ -138,6 +139,7 @@ class Writer:
                 changed.append((item, decision.key, article))
 
         outcomes |= self._put_back(found)
+        self._keep_one_version_a_language(new, changed)
         created, updated = self._create(new), self._update(changed)
         DeletedArticle.objects.filter(pk__in=restored).delete()  # brought back: forgotten, in the same transaction
         updated_ids = {article.pk for _, article in updated}
@@ -160,11 +162,38 @@ class Writer:
             )
         return [outcomes[id(item)] for item in items]
 
+    @staticmethod
+    def _keep_one_version_a_language(new, changed):
+        """A file whose translation group already has a version in its language (another file,
+        or one before it in this batch) is imported unlinked, with a warning naming that version:
+        one query for the batch, none when no file names a group."""
+        wanted = [(item, None) for item, _ in new] + [(item, article) for item, _, article in changed]
+        wanted = [(item, article) for item, article in wanted if item.translation_key]
+        if not wanted:
+            return
+        keys = {item.translation_key for item, _ in wanted}
+        rows = Article.objects.filter(translation_key__in=keys).values_list(
+            "pk", "translation_key", "language", "title"
+        )
+        taken = {(key, language_tag(language)): (pk, title) for pk, key, language, title in rows}
+        for item, article in wanted:
+            place = (item.translation_key, language_tag(item.language))
+            holder = taken.get(place)
+            if holder is not None and (article is None or holder[0] != article.pk):
+                item.warnings.append(
+                    f"translationKey {item.translation_key!r}: “{holder[1]}” is already its {place[1]} version; "
+                    "imported without the link"
+                )
+                item.translation_key = ""
+                continue
+            taken[place] = (article.pk if article is not None else None, item.title)
+
     def _decide(self, items: list[ArticleData], claimed: Claimed) -> list[Decision]:
         """Which article each file is (`identity.decide`), from the articles and the deletions the
         database holds under the batch's keys and with its files' bytes, loaded here in three queries."""
         fields = ["id", "source_key", "source_hash", "source_path", "slug", "status", "published_at"]
         fields += ["created_at", "updated_at", "imported_at", "edit_version", "category", "featured", "missing_images"]
+        fields += ["translation_key", "language"]
         keys = {key for item in items for key in lookup_keys(item)}
         by_key = {a.source_key: a for a in Article.objects.filter(source_key__in=keys).only(*fields)}
         hashes = {i.content_hash for i in items}
@@ -223,6 +252,7 @@ class Writer:
         article.lead_image_focus_x, article.lead_image_focus_y = item.lead_image_focus
         article.missing_images = item.missing_images
         article.language = item.language
+        article.translation_key = item.translation_key
         article.keywords = item.keywords
         article.featured = item.featured
         article.extra = {**item.extra, **({EXTRA_SECTIONS: paths} if len(paths) > 1 else {})}

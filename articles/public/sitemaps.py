@@ -8,7 +8,7 @@ from django.db.models import OuterRef, Q, Subquery, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
-from .. import freshness
+from .. import freshness, translations
 from ..freshness import shown
 from ..models import Article, Author, Category, Tag
 
@@ -27,8 +27,24 @@ class ArticleSitemap(ShownSitemap):
     limit = 5000
 
     def items(self):
-        fields = ("slug", "published_at", "created_at", "substantively_updated_at", "status")
+        fields = ("slug", "published_at", "created_at", "substantively_updated_at", "status", "translation_key")
         return Article.objects.published().only(*fields)
+
+    def get_urls(self, page=1, site=None, protocol=None):
+        """Each translated story with its versions as `xhtml:link` alternates, `x-default` too
+        (Google's sitemap form of `hreflang`), read for the whole page in one query."""
+        urls = super().get_urls(page=page, site=site, protocol=protocol)
+        groups = translations.groups_of(url["item"] for url in urls)
+        if groups:
+            origin = f"{self.get_protocol(protocol)}://{self.get_domain(site)}"  # as Django builds `loc`
+
+            def absolute(path):
+                return origin + path
+
+            for url in urls:
+                group = groups.get(url["item"].translation_key, [])
+                url["alternates"] = translations.alternates([translations.Version(a) for a in group], absolute)
+        return urls
 
     def lastmod(self, article):
         return article.last_substantive_change  # Google reads lastmod only when it is kept honest

@@ -19,7 +19,7 @@ from django.views.generic import (
     YearArchiveView,
 )
 
-from .. import freshness, search
+from .. import freshness, search, translations
 from ..freshness import shown
 from ..languages import news_sitemap_language
 from ..models import Article, Author, Category, Correction, Tag
@@ -370,6 +370,10 @@ class ArticleDetailView(DetailView):
         context["corrections"] = SimpleLazyObject(lambda: placed(article.shown_corrections))
         context["canonical_url"] = self.request.build_absolute_uri(article.get_absolute_url())
         context["json_ld"] = lambda: seo.news_article_json_ld(article, self.request)
+        versions = context["versions"] = SimpleLazyObject(lambda: translations.versions(article))
+        context["alternates"] = SimpleLazyObject(
+            lambda: translations.alternates(versions, self.request.build_absolute_uri)
+        )
         return context
 
 
