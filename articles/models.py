@@ -204,11 +204,10 @@ class ArticleQuerySet(models.QuerySet):
         has_image = ~Q(lead_image="") | ~Q(lead_image_url="")
         return self.filter(has_image, lead_image_alt="", lead_image_decorative=False)
 
-    def neighbour_ids(self, article) -> tuple[int | None, int | None]:
-        """The ids of the next newer and next older published story in `article`'s section, in
-        the lists' order (published_at, id): stories published at the same moment still follow
-        each other. Ids only: what links them reads their titles apart (and a model per row
-        cost more than the query)."""
+    def neighbours(self, article):
+        """The next newer and next older published story in `article`'s section, in the lists'
+        order (published_at, id): stories published at the same moment still follow each other.
+        Rows of this queryset, so that the caller asks only for what it shows."""
         if not article.category_id or not article.published_at:
             return None, None
         section = self.published().filter(category=article.category_id)
@@ -216,9 +215,11 @@ class ArticleQuerySet(models.QuerySet):
         # The plain range first, so the database walks the section's date index from `when`.
         newer = section.filter(Q(published_at__gt=when) | Q(published_at=when, pk__gt=pk), published_at__gte=when)
         older = section.filter(Q(published_at__lt=when) | Q(published_at=when, pk__lt=pk), published_at__lte=when)
-        newer = newer.order_by("published_at", "pk").values_list("pk", flat=True)[:1]
-        older = older.order_by("-published_at", "-pk").values_list("pk", flat=True)[:1]
-        return next(iter(newer), None), next(iter(older), None)
+        return newer.order_by("published_at", "pk").first(), older.order_by("-published_at", "-pk").first()
+
+    def neighbour_ids(self, article) -> tuple[int | None, int | None]:
+        """The ids of `neighbours`: what only says which pages link to which."""
+        return tuple(row and row.pk for row in self.only("pk").neighbours(article))
 
     def in_category(self, category):
         return self.filter(category__in=Category.objects.filter(category.subtree_q()))
