@@ -17,7 +17,7 @@ class ShownSections(list):
 def top_sections() -> ShownSections:
     """The sections the navigation lists (and the home page's rails): the top ones published
     stories use."""
-    return ShownSections(Category.objects.filter(parent__isnull=True).public())
+    return ShownSections(Category.objects.public_children())
 
 
 def site(request):

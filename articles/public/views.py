@@ -143,7 +143,7 @@ class CategoryView(PublishedListMixin, ListView):
 
     def get_context_data(self, **kwargs):
         self.breadcrumb = SimpleLazyObject(self.category.ancestors)
-        self.children = self.category.children.public()
+        self.children = SimpleLazyObject(lambda: Category.objects.public_children(self.category))
         return super().get_context_data(
             heading=self.category.name,
             description=self.category.description,
