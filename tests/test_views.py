@@ -235,6 +235,25 @@ def test_detail_query_count(client, django_assert_num_queries, tree):
         assert client.get(article.get_absolute_url()).status_code == 200
 
 
+def test_a_story_page_built_from_nothing_reads_the_stories_around_it_once(client, django_assert_num_queries, tree):
+    """Its related stories and its neighbours in the section are read whole while they are found,
+    not found by id and then fetched again."""
+    *_, section = tree
+    now = timezone.now()
+    older, article, newer = (
+        ArticleFactory(category=section, tags=["harbour"], published_at=now - dt.timedelta(hours=h)) for h in (3, 2, 1)
+    )
+    freshness.next_publication()
+    # article; head: bylines, corrections; main part: breadcrumb, tags; around: newer, older,
+    # related (its one tag's newest, whole); navigation
+    with django_assert_num_queries(9):
+        html = client.get(article.get_absolute_url()).content.decode()
+    related = html.split('id="related-heading"')[1]
+    assert newer.title in related and older.title in related
+    assert f'rel="next" href="{newer.get_absolute_url()}"' in html
+    assert f'rel="prev" href="{older.get_absolute_url()}"' in html
+
+
 def test_html_is_a_page_with_language_and_landmarks(client):
     ArticleFactory()
     html = client.get(reverse("articles:home")).content.decode()
