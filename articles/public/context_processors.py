@@ -14,10 +14,10 @@ class ShownSections(list):
         return super().__iter__()
 
 
-def top_sections() -> ShownSections:
+def top_sections(sections=None) -> ShownSections:
     """The sections the navigation lists (and the home page's rails): the top ones published
-    stories use."""
-    return ShownSections(Category.objects.public_children())
+    stories use (or those of `sections`, a view's `public_children_of(None, …)`)."""
+    return ShownSections(sections if sections is not None else Category.objects.public_children_of(None)[0])
 
 
 def site(request):

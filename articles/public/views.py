@@ -143,13 +143,16 @@ class CategoryView(PublishedListMixin, ListView):
 
     def get_context_data(self, **kwargs):
         self.breadcrumb = SimpleLazyObject(self.category.ancestors)
-        self.children = SimpleLazyObject(lambda: Category.objects.public_children(self.category))
+        # The navigation and the subsections from one read of the sections.
+        sections = SimpleLazyObject(lambda: Category.objects.public_children_of(None, self.category))
+        self.children = SimpleLazyObject(lambda: sections[1])
         return super().get_context_data(
             heading=self.category.name,
             description=self.category.description,
             category=self.category,
             breadcrumb=self.breadcrumb,
             children=self.children,
+            top_sections=lambda: top_sections(sections[0]),
             feed_url=reverse("articles:category-feed", kwargs={"path": self.category.path}),
             atom_feed_url=reverse("articles:category-feed-atom", kwargs={"path": self.category.path}),
             **kwargs,
