@@ -21,7 +21,8 @@ from .images import images_without_alt
 from .redirects import normalize, path_hash
 from .rendering import HTML, MARKDOWN, render_body
 from .slugs import slug_from_text, unique_slug
-from .text import plain_text, reading_minutes, strip_invisible
+from .text import plain_text, strip_invisible
+from .text import reading_minutes as minutes_to_read
 from .uploads import CheckedImageField
 
 
@@ -217,21 +218,29 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(has_image, lead_image_alt="", lead_image_decorative=False)
 
     def neighbours(self, article):
-        """The next newer and next older published story in `article`'s section, in the lists'
-        order (published_at, id): stories published at the same moment still follow each other.
-        Rows of this queryset, so that the caller asks only for what it shows."""
+        """The next newer and next older story of this queryset in `article`'s section, in the
+        lists' order (published_at, id): stories published at the same moment still follow each
+        other. Rows of this queryset, which readers' callers make `published()` and trim to what
+        they show (once: the rule twice over made SQLite walk the index from now)."""
         if not article.category_id or not article.published_at:
             return None, None
-        section = self.published().filter(category=article.category_id)
+        newer, older = self._around_in_section(article)
+        return newer.first(), older.first()
+
+    def neighbour_ids(self, article) -> tuple[int | None, int | None]:
+        """The ids of the published `neighbours`: what says which pages link to which."""
+        if not article.category_id or not article.published_at:
+            return None, None
+        newer, older = self.published()._around_in_section(article)
+        return tuple(next(iter(q.values_list("pk", flat=True)[:1]), None) for q in (newer, older))
+
+    def _around_in_section(self, article):
+        section = self.filter(category=article.category_id)
         when, pk = article.published_at, article.pk
         # The plain range first, so the database walks the section's date index from `when`.
         newer = section.filter(Q(published_at__gt=when) | Q(published_at=when, pk__gt=pk), published_at__gte=when)
         older = section.filter(Q(published_at__lt=when) | Q(published_at=when, pk__lt=pk), published_at__lte=when)
-        return newer.order_by("published_at", "pk").first(), older.order_by("-published_at", "-pk").first()
-
-    def neighbour_ids(self, article) -> tuple[int | None, int | None]:
-        """The ids of `neighbours`: what only says which pages link to which."""
-        return tuple(row and row.pk for row in self.only("pk").neighbours(article))
+        return newer.order_by("published_at", "pk"), older.order_by("-published_at", "-pk")
 
     def in_category(self, category):
         return self.filter(category__in=Category.objects.filter(category.subtree_q()))
@@ -398,6 +407,9 @@ class Article(models.Model):
     source_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     imported_at = models.DateTimeField(null=True, blank=True, editable=False)
     body_hash = models.CharField(max_length=40, blank=True, editable=False, db_index=True)
+    # Derived from the body on save, as the rendered body is: reading its text on every page built
+    # from nothing cost an article's main part more than the rest of it.
+    reading_minutes = models.PositiveSmallIntegerField(default=1, editable=False)
     extra = models.JSONField(
         default=dict, blank=True, help_text="Front-matter keys Newsroom has no field for, kept as imported."
     )
@@ -492,6 +504,7 @@ class Article(models.Model):
             setattr(self, name, strip_invisible(getattr(self, name)))
         self.body = render_body(self.body_source, self.body_format) if rendered_body is None else rendered_body
         self.body_hash = hashlib.sha1(self.body.encode()).hexdigest() if self.body else ""
+        self.reading_minutes = minutes_to_read(plain_text(self.body))
         self.updated_at = now or timezone.now()
         self.edit_version += 1
         if not self.slug:
@@ -586,10 +599,6 @@ class Article(models.Model):
         if self.is_scheduled:
             return f"Scheduled for {timezone.localtime(self.published_at):%Y-%m-%d %H:%M %Z}"
         return self.get_status_display()
-
-    @property
-    def reading_minutes(self):
-        return reading_minutes(plain_text(self.body))
 
     @property
     def byline(self):

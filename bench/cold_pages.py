@@ -32,6 +32,7 @@ from bench.http_bench import ROOT, VENV_BIN, free_port, server_env, wrk
 def unpack(revision: str, into: Path) -> Path:
     """The tree at `revision`, unpacked into `into`, with this tree's virtualenv."""
     archive = subprocess.run(["git", "archive", revision], cwd=ROOT, capture_output=True, check=True).stdout
+    into.mkdir()
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
     (into / ".venv").symlink_to(VENV_BIN.parent)
     trivial = ROOT / "bench" / "trivial-page.html"

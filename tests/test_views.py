@@ -366,6 +366,26 @@ def test_reading_time_counts_chinese_by_characters(client, body, minutes):
     assert f"{minutes} min read" in client.get(article.get_absolute_url()).content.decode()
 
 
+def test_reading_time_follows_the_body_through_an_edit_and_a_reimport(client, tmp_path):
+    """Counted when the body is saved (a page built from nothing no longer reads the body's
+    text for it): an editor's longer body and a re-imported one both show their new time."""
+    from tests.utils import run_import, write
+
+    article = ArticleFactory(body_source="word " * 100)
+    assert "1 min read" in client.get(article.get_absolute_url()).content.decode()
+    article.body_source = "word " * 920
+    article.save()
+    assert "4 min read" in client.get(article.get_absolute_url()).content.decode()
+
+    write(tmp_path, "ferry.md", "---\ntitle: Ferry\ndate: 2024-05-01\n---\n" + "word " * 100)
+    run_import(tmp_path)
+    imported = Article.objects.get(title="Ferry")
+    assert "1 min read" in client.get(imported.get_absolute_url()).content.decode()
+    write(tmp_path, "ferry.md", "---\ntitle: Ferry\ndate: 2024-05-01\n---\n" + "字" * 1200)
+    run_import(tmp_path)
+    assert "3 min read" in client.get(imported.get_absolute_url()).content.decode()
+
+
 def test_related_and_neighbouring_stories(client):
     section = CategoryFactory(name="City")
     now = timezone.now()

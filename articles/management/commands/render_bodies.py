@@ -7,6 +7,7 @@ from articles.frontmatter.budget import OverBudget, time_limit
 from articles.management.commands.import_articles import Progress
 from articles.models import Article
 from articles.rendering import render_body
+from articles.text import plain_text, reading_minutes
 
 BATCH = 500
 
@@ -50,6 +51,7 @@ class Command(BaseCommand):
                 progress.write(f"article {article.pk}: {article.title}", stdout=self.stdout)
             if not dry_run:
                 article.body = body
+                article.reading_minutes = reading_minutes(plain_text(body))
                 pending.append(article)
             if len(pending) >= BATCH:
                 self._write(pending)
@@ -66,7 +68,7 @@ class Command(BaseCommand):
     def _write(articles):
         if not articles:
             return
-        Article.objects.bulk_update(articles, ["body"])
+        Article.objects.bulk_update(articles, ["body", "reading_minutes"])
         documents = [(a.pk, search.document(a.title, a.standfirst, a.body)) for a in articles]
         after_write([a.pk for a in articles], documents=documents)
         articles.clear()
