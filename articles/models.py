@@ -21,7 +21,8 @@ from .images import images_without_alt
 from .redirects import normalize, path_hash
 from .rendering import HTML, MARKDOWN, render_body
 from .slugs import slug_from_text, unique_slug
-from .text import plain_text, reading_minutes, strip_invisible
+from .text import plain_text, strip_invisible
+from .text import reading_minutes as minutes_to_read
 from .uploads import CheckedImageField
 
 
@@ -110,6 +111,18 @@ class CategoryQuerySet(models.QuerySet):
         )
         published = Article.objects.published().exclude(pk__in=besides).filter(category__in=below)
         return self.filter(Exists(published))
+
+    def public_children_of(self, *parents) -> list[list]:
+        """For each of `parents` (None: the top), the sections right below it readers may see, as
+        `public()` says: the navigation on every page, a section's subsections. Every section is
+        read once, marked when a published story is filed in it, and a child kept when it or a
+        section below it is marked. One plain query: `public()`'s nested one took a page built
+        from nothing 0.8 ms to write out (and 0.07 ms to run)."""
+        filed = Exists(Article.objects.published().filter(category=OuterRef("pk")))
+        sections = list(self.annotate(filed=filed))
+        used = [s.path for s in sections if s.filed]
+        public = [s for s in sections if any(p == s.path or p.startswith(s.path + "/") for p in used)]
+        return [[s for s in public if s.parent_id == (parent and parent.pk)] for parent in parents]
 
     def navigation(self) -> list["Category"]:
         """The sections the site's header lists: those editors chose, in their order; when
@@ -234,21 +247,30 @@ class ArticleQuerySet(models.QuerySet):
         has_image = ~Q(lead_image="") | ~Q(lead_image_url="")
         return self.filter(has_image, lead_image_alt="", lead_image_decorative=False)
 
-    def neighbour_ids(self, article) -> tuple[int | None, int | None]:
-        """The ids of the next newer and next older published story in `article`'s section, in
-        the lists' order (published_at, id): stories published at the same moment still follow
-        each other. Ids only: what links them reads their titles apart (and a model per row
-        cost more than the query)."""
+    def neighbours(self, article):
+        """The next newer and next older story of this queryset in `article`'s section, in the
+        lists' order (published_at, id): stories published at the same moment still follow each
+        other. Rows of this queryset, which readers' callers make `published()` and trim to what
+        they show (once: the rule twice over made SQLite walk the index from now)."""
         if not article.category_id or not article.published_at:
             return None, None
-        section = self.published().filter(category=article.category_id)
+        newer, older = self._around_in_section(article)
+        return newer.first(), older.first()
+
+    def neighbour_ids(self, article) -> tuple[int | None, int | None]:
+        """The ids of the published `neighbours`: what says which pages link to which."""
+        if not article.category_id or not article.published_at:
+            return None, None
+        newer, older = self.published()._around_in_section(article)
+        return tuple(next(iter(q.values_list("pk", flat=True)[:1]), None) for q in (newer, older))
+
+    def _around_in_section(self, article):
+        section = self.filter(category=article.category_id)
         when, pk = article.published_at, article.pk
         # The plain range first, so the database walks the section's date index from `when`.
         newer = section.filter(Q(published_at__gt=when) | Q(published_at=when, pk__gt=pk), published_at__gte=when)
         older = section.filter(Q(published_at__lt=when) | Q(published_at=when, pk__lt=pk), published_at__lte=when)
-        newer = newer.order_by("published_at", "pk").values_list("pk", flat=True)[:1]
-        older = older.order_by("-published_at", "-pk").values_list("pk", flat=True)[:1]
-        return next(iter(newer), None), next(iter(older), None)
+        return newer.order_by("published_at", "pk"), older.order_by("-published_at", "-pk")
 
     def translations_of(self, article):
         """The other versions of `article` (same translation key), oldest first: the first is the
@@ -435,6 +457,9 @@ class Article(models.Model):
     source_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     imported_at = models.DateTimeField(null=True, blank=True, editable=False)
     body_hash = models.CharField(max_length=40, blank=True, editable=False, db_index=True)
+    # Derived from the body on save, as the rendered body is: reading its text on every page built
+    # from nothing cost an article's main part more than the rest of it.
+    reading_minutes = models.PositiveSmallIntegerField(default=1, editable=False)
     extra = models.JSONField(
         default=dict, blank=True, help_text="Front-matter keys Newsroom has no field for, kept as imported."
     )
@@ -549,10 +574,12 @@ class Article(models.Model):
             self._refresh_lead_renditions()
 
     def derive_body(self, rendered_body=None):
-        """The stored body and its hash (which finds duplicates) from `body_source`, or from the
+        """The stored body, its hash (which finds duplicates) and its reading time (stored: a page
+        built from nothing would read the body's text for it) from `body_source`, or from the
         `rendered_body` a caller already made of it."""
         self.body = render_body(self.body_source, self.body_format) if rendered_body is None else rendered_body
         self.body_hash = hashlib.sha1(self.body.encode()).hexdigest() if self.body else ""
+        self.reading_minutes = minutes_to_read(plain_text(self.body))
 
     def _refresh_lead_renditions(self):
         """Renditions follow the lead image: made once when it changes, by a job after the save
@@ -636,10 +663,6 @@ class Article(models.Model):
         if self.is_scheduled:
             return f"Scheduled for {timezone.localtime(self.published_at):%Y-%m-%d %H:%M %Z}"
         return self.get_status_display()
-
-    @property
-    def reading_minutes(self):
-        return reading_minutes(plain_text(self.body))
 
     @property
     def byline(self):

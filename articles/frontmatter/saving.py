@@ -36,7 +36,7 @@ class Outcome(StrEnum):
 
 # Fields an import writes on an article it updates.
 IMPORTED_FIELDS = [
-    "title", "slug", "standfirst", "body_source", "body_format", "body", "body_hash", "status",
+    "title", "slug", "standfirst", "body_source", "body_format", "body", "body_hash", "reading_minutes", "status",
     "published_at", "substantively_updated_at", "expires_at", "category", "lead_image", "lead_image_url",
     "lead_renditions", "lead_image_caption", "lead_image_credit", "lead_image_alt", "lead_image_decorative",
     "lead_image_copyright", "lead_image_license_url", "lead_image_acquire_license_url", "lead_image_focus_x",
@@ -48,7 +48,7 @@ IMPORTED_FIELDS = [
 
 # What putting back images found since an unchanged file's import writes (`Writer._put_back`).
 PUT_BACK_FIELDS = [
-    "body_source", "body", "body_hash", "lead_image", "lead_renditions", "extra", "missing_images", "edit_version",
+    "body_source", "body", "body_hash", "reading_minutes", "lead_image", "lead_renditions", "extra", "missing_images", "edit_version",
 ]  # fmt: skip
 
 

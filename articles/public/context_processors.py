@@ -15,8 +15,8 @@ class ShownSections(list):
 
 
 def top_sections() -> ShownSections:
-    """The top sections published stories use (the home page's rails)."""
-    return ShownSections(Category.objects.filter(parent__isnull=True).public())
+    """The top sections published stories use (the home page's rails), in one plain query."""
+    return ShownSections(Category.objects.public_children_of(None)[0])
 
 
 def navigation_sections() -> ShownSections:
@@ -36,7 +36,6 @@ def site(request):
     asks: the header is a kept fragment)."""
     return {
         "site_name": settings.SITE_NAME,
-        "top_sections": top_sections,
         "navigation_sections": navigation_sections,
         "site_banner": banner,
     }

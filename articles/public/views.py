@@ -5,10 +5,12 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import engines
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.formats import date_format
 from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_lazy
 from django.views.generic import (
     DayArchiveView,
@@ -41,6 +43,10 @@ class PublishedListMixin:
     context_object_name = "articles"
     shows_cards = True
     query_parameters = {"page": page_number}  # the page cache drops every other (middleware)
+    # A section, tag or author readers may not see yet (`public()`: no published story) has no
+    # page. Its list being empty says so: the list is that rule, and read anyway, where a
+    # `public()` query of its own cost a cold page more than the list.
+    empty_is_unknown = False
 
     def list_shows(self) -> list[str]:
         """The list's names (`freshness.shown`): a story entering or leaving it touches them."""
@@ -69,7 +75,7 @@ class PublishedListMixin:
             per_page,
             list_key=",".join(self.list_shows()),
             shows=self.list_shows(),
-            allow_empty_first_page=allow_empty_first_page,
+            allow_empty_first_page=allow_empty_first_page and not self.empty_is_unknown,
         )
 
 
@@ -145,8 +151,10 @@ class ArticleListView(PublishedListMixin, ListView):
 
 
 class CategoryView(PublishedListMixin, ListView):
+    empty_is_unknown = True
+
     def get(self, request, *args, **kwargs):
-        self.category = get_object_or_404(Category.objects.public(), path=kwargs["path"])
+        self.category = get_object_or_404(Category, path=kwargs["path"])
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -162,7 +170,7 @@ class CategoryView(PublishedListMixin, ListView):
 
     def get_context_data(self, **kwargs):
         self.breadcrumb = SimpleLazyObject(self.category.ancestors)
-        self.children = self.category.children.public()
+        self.children = SimpleLazyObject(lambda: Category.objects.public_children_of(self.category)[0])
         return super().get_context_data(
             heading=self.category.name,
             description=self.category.description,
@@ -176,8 +184,10 @@ class CategoryView(PublishedListMixin, ListView):
 
 
 class TagView(PublishedListMixin, ListView):
+    empty_is_unknown = True
+
     def get(self, request, *args, **kwargs):
-        self.tag = get_object_or_404(Tag.objects.public(), slug=kwargs["slug"])
+        self.tag = get_object_or_404(Tag, slug=kwargs["slug"])
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -201,9 +211,10 @@ class TagView(PublishedListMixin, ListView):
 
 class AuthorView(PublishedListMixin, ListView):
     template_name = "articles/author_detail.html"
+    empty_is_unknown = True
 
     def get(self, request, *args, **kwargs):
-        self.author = get_object_or_404(Author.objects.public(), slug=kwargs["slug"])
+        self.author = get_object_or_404(Author, slug=kwargs["slug"])
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -374,7 +385,15 @@ class ArticleDetailView(DetailView):
         context["alternates"] = SimpleLazyObject(
             lambda: translations.alternates(versions, self.request.build_absolute_uri)
         )
+        # Rendered by Jinja2 (articles/public/jinja2.py): a page built from nothing spent half a
+        # millisecond on them in Django's template language. The <head> stays Django's.
+        context["article_main"] = lambda: _in_jinja2("articles/article_main.html", context)
+        context["article_around"] = lambda: _in_jinja2("articles/article_around.html", context)
         return context
+
+
+def _in_jinja2(template, context) -> str:
+    return mark_safe(engines["jinja2"].get_template(template).render(context))  # escaped there
 
 
 def placed(corrections) -> dict:
@@ -428,15 +447,20 @@ def article_shows(article) -> list[str]:
     return names + ([shown.section(article.category_id)] if article.category_id else [])
 
 
+AROUND_SHOWS = ("title", "slug", "published_at", "created_at", "status")  # what a link to a story shows
+
+
 def around(article, tags) -> dict:
-    """The stories linked around `article` (related, newer, older in its section), fetched in
-    one query from ids kept until the lists they come from change: another story's headline fix
-    costs that query, not the search for them again."""
-    ids = freshness.kept(freshness.key("around", article.pk), lambda: _around_ids(article, list(tags)))
-    wanted = [*ids["related"], ids["newer"], ids["older"]]
-    rows = Article.objects.published().only("title", "slug", "published_at", "created_at", "status")
-    found = rows.in_bulk([pk for pk in wanted if pk])
-    freshness.shows(*map(shown.article, found))
+    """The stories linked around `article` (related, newer, older in its section), from ids kept
+    until the lists they come from change: another story's headline fix costs one query for
+    their rows, not the search for them again. Found afresh, they are read as rows already."""
+    rows = Article.objects.published().only(*AROUND_SHOWS)
+    found = {}  # rows read while finding the ids
+    ids = freshness.kept(freshness.key("around", article.pk), lambda: _around_ids(article, list(tags), rows, found))
+    wanted = [pk for pk in (*ids["related"], ids["newer"], ids["older"]) if pk]
+    if missing := [pk for pk in wanted if pk not in found]:
+        found.update(rows.in_bulk(missing))
+    freshness.shows(*(shown.article(pk) for pk in wanted if pk in found))
     return {
         "related": [found[pk] for pk in ids["related"] if pk in found],
         "newer": found.get(ids["newer"]),
@@ -444,34 +468,46 @@ def around(article, tags) -> dict:
     }
 
 
-def _around_ids(article, tags) -> dict:
+def _around_ids(article, tags, rows, found) -> dict:
     """Which stories are around `article`: renewed when its tags' lists (related), its own
-    page's neighbours, or its section's order after a bulk change, change."""
+    page's neighbours, or its section's order after a bulk change, change. The rows read on the
+    way go into `found`."""
     freshness.shows(shown.article_page(article.pk), *(shown.tag_list(t.pk) for t in tags))
     if article.category_id:
         freshness.shows(shown.section_neighbours(article.category_id))
-    newer, older = Article.objects.neighbour_ids(article)
-    return {"related": related_ids(article, tags), "newer": newer, "older": older}
+    neighbours = rows.neighbours(article)
+    found.update((row.pk, row) for row in neighbours if row)
+    newer, older = (row and row.pk for row in neighbours)
+    return {"related": related_ids(article, tags, rows=rows, found=found), "newer": newer, "older": older}
 
 
 def breadcrumb(article):
     return [*article.category.ancestors(), article.category] if article.category_id else []
 
 
-def related_ids(article, tags, count=4, window=200) -> list[int]:
+def related_ids(article, tags, count=4, window=200, rows=None, found=None) -> list[int]:
     """Published stories sharing the most of `article`'s tags, newest first among equals, found
     among the newest `window` stories of those tags (counting them over a popular tag's whole
-    history is what made a cold article page slow); untagged, its section's newest."""
-    published = Article.objects.published().exclude(pk=article.pk)
+    history is what made a cold article page slow); untagged, its section's newest. With
+    `found`, the stories' `rows` are read where no count needs ranking, and go into it."""
+    rows = rows if found is not None else Article.objects.published()
+    published = rows.exclude(pk=article.pk)
     tag_ids = [tag.pk for tag in tags]
-    if tag_ids:
+    if len(tag_ids) > 1:
         newest = published.filter(tagged_items__tag__in=tag_ids).order_by("-published_at", "-id")
         shared = Counter(newest.values_list("id", flat=True)[:window])  # one row per shared tag
         return sorted(shared, key=lambda pk: -shared[pk])[:count]  # stable: newest first among equals
-    if article.category_id:
+    if tag_ids:  # each story once: nothing to count, its newest are the answer
+        chosen = published.filter(tagged_items__tag=tag_ids[0]).order_by("-published_at", "-id")[:count]
+    elif article.category_id:
         freshness.shows(shown.section_list(article.category_id))  # its newest, which a story entering changes
-        return list(published.filter(category=article.category_id).values_list("id", flat=True)[:count])
-    return []
+        chosen = published.filter(category=article.category_id)[:count]
+    else:
+        return []
+    if found is None:
+        return list(chosen.values_list("id", flat=True))
+    found.update((row.pk, row) for row in chosen)
+    return [row.pk for row in chosen]
 
 
 @reads()

@@ -60,7 +60,8 @@ class Command(BaseCommand):
                     progress.write(f"article {article.pk}: {article.title}", stdout=self.stdout)
             if not dry_run:
                 pending.append((article, body != article.body))
-                article.body, article.missing_images = body, missing
+                article.derive_body(body)  # its hash and reading time too
+                article.missing_images = missing
             if len(pending) >= BATCH:
                 self._write(pending)
         self._write(pending)
@@ -79,7 +80,7 @@ class Command(BaseCommand):
         """(article, whether its body changed) pairs; a list of images to find is nothing readers see."""
         if not pending:
             return
-        Article.objects.bulk_update([a for a, _ in pending], ["body", "missing_images"])
+        Article.objects.bulk_update([a for a, _ in pending], ["body", "body_hash", "reading_minutes", "missing_images"])
         rendered = [a for a, body_changed in pending if body_changed]
         if rendered:
             documents = [(a.pk, search.document(a.title, a.standfirst, a.body)) for a in rendered]
