@@ -174,6 +174,7 @@ def connect_signals() -> None:
     on("TaggedArticle", lambda tagging: shown.tagging_changes(tagging.content_object_id, tagging.tag_id))
     on("Correction", lambda correction: shown.correction_changes(correction.article_id))
     post_save.connect(_correction_saved, sender="articles.Correction", weak=False)
+    post_delete.connect(_correction_saved, sender="articles.Correction", weak=False)  # a removal updates it too
     on("FrontPageSlot", lambda slot: shown.front_page_changes())
     pre_save.connect(_note_schedule, sender="articles.FrontPage", weak=False)
     post_save.connect(_front_page_saved, sender="articles.FrontPage", weak=False)

@@ -388,3 +388,5 @@ SPECTACULAR_SETTINGS = {
 # how much of its answer is read (and kept for staff).
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5)
 WEBHOOK_RESPONSE_BYTES = env.int("WEBHOOK_RESPONSE_BYTES", default=1024)
+# A story an import creates already published is `article.published` news only this recent.
+WEBHOOK_IMPORT_RECENT_HOURS = env.float("WEBHOOK_IMPORT_RECENT_HOURS", default=24)

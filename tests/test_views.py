@@ -248,8 +248,8 @@ def test_a_story_page_built_from_nothing_reads_the_stories_around_it_once(client
     )
     freshness.next_publication()
     # article; head: bylines, corrections; main part: breadcrumb, tags; around: newer, older,
-    # related (its one tag's newest, whole); navigation
-    with django_assert_num_queries(9):
+    # related (its one tag's newest, whole); the header: navigation, banner
+    with django_assert_num_queries(10):
         html = client.get(article.get_absolute_url()).content.decode()
     related = html.split('id="related-heading"')[1]
     assert newer.title in related and older.title in related

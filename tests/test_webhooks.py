@@ -23,6 +23,7 @@ from articles.models import Article, Correction
 from newsroom import jobs
 from newsroom.models import Job
 from tests.factories import ArticleFactory
+from tests.utils import run_import, write
 
 pytestmark = pytest.mark.django_db
 
@@ -345,3 +346,19 @@ def test_staff_send_an_undelivered_delivery_again_from_the_admin(receiver, super
     record.refresh_from_db()
     assert record.delivered_at is not None and record.attempts == 2
     assert [r["headers"]["Newsroom-Delivery"] for r in hooks.received] == [record.event_id] * 2
+
+
+def test_an_import_announces_its_recent_stories_not_the_archives_back_catalogue(
+    receiver, queue, tmp_path, django_capture_on_commit_callbacks
+):
+    """A first import of a newsroom's archive must not send partners every story it ever ran;
+    a story it brings that was published within WEBHOOK_IMPORT_RECENT_HOURS is news."""
+    hooks = receiver()
+    endpoint_for(hooks)
+    recent = (timezone.now() - dt.timedelta(hours=2)).isoformat()
+    write(tmp_path, "old.md", "---\ntitle: Harbour opens, 1998\ndate: 1998-05-01\n---\nText")
+    write(tmp_path, "new.md", f"---\ntitle: Harbour reopens today\ndate: {recent}\n---\nText")
+    with django_capture_on_commit_callbacks(execute=True):
+        run_import(tmp_path)
+    queue.run_due()
+    assert [r["payload"]["article"]["title"] for r in hooks.received] == ["Harbour reopens today"]

@@ -8,10 +8,14 @@ and retry, with backoff, until the endpoint answers 2xx.
   story still due at that time, a published one still published) and records one
   `WebhookDelivery` per endpoint that wants it; each is sent by a job of its own (`DELIVER`),
   so a failing endpoint waits alone. Both are idempotent: a job run twice sends nothing twice.
+- An import's back catalogue is no news: a story an import creates already published is
+  announced only when its publication time is within `WEBHOOK_IMPORT_RECENT_HOURS` (`importing()`),
+  so a first import of an archive does not send partners every story it ever ran.
 - Signature: `Newsroom-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the
   endpoint's secret>` (README, *Content API and webhooks*, shows how to check it).
 """
 
+import contextvars
 import hashlib
 import hmac
 import json
@@ -19,7 +23,8 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from datetime import datetime
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -33,6 +38,19 @@ DELIVER = "webhooks.deliver"
 SIGNATURE_HEADER = "Newsroom-Signature"
 
 
+_importing = contextvars.ContextVar("webhooks_importing", default=False)
+
+
+@contextmanager
+def importing():
+    """Writes of an import: its newly created published stories are announced only if recent."""
+    token = _importing.set(True)
+    try:
+        yield
+    finally:
+        _importing.reset(token)
+
+
 class DeliveryFailed(Exception):
     """The endpoint did not take the delivery: the job is retried with backoff."""
 
@@ -41,8 +59,13 @@ def report(changes) -> None:
     """`changes`: (id, before, after) as `after_write` compares them, each a `Listing`, None
     (created, deleted) or unknown (anything else: no event is guessed)."""
     events = []
+    back_catalogue = None
+    if _importing.get():
+        back_catalogue = timezone.now() - timedelta(hours=settings.WEBHOOK_IMPORT_RECENT_HOURS)
     for pk, before, after in changes:
         event = _event(before, after)
+        if event == PUBLISHED and before is None and back_catalogue and after.published_at < back_catalogue:
+            continue  # an archive's old story, new only to this site
         if event:
             events.append((event, pk, None))
         elif _newly_scheduled(before, after):

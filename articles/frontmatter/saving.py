@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from .. import freshness, search
 from ..after_write import after_write
+from ..api import webhooks
 from ..languages import language_tag
 from ..models import Article, Author, Byline, Category, DeletedArticle, Retraction, Tag, TaggedArticle
 from ..redirects import old_address, save_old_addresses
@@ -79,7 +80,8 @@ class Writer:
         """Write `items`; `claimed` holds the source keys files of this run claimed (`Importer`)."""
         claimed = {} if claimed is None else claimed
         try:
-            with transaction.atomic(), freshness.batch():  # one invalidation per batch
+            # One invalidation per batch; the archive's old stories are no news for webhooks.
+            with transaction.atomic(), freshness.batch(), webhooks.importing():
                 return self._write(items, claimed)
         except DatabaseError as exc:
             self._forget()  # rows created in the rolled-back transaction are gone
