@@ -371,8 +371,8 @@ class ArticleDetailView(DetailView):
         context["canonical_url"] = self.request.build_absolute_uri(article.get_absolute_url())
         context["json_ld"] = lambda: seo.news_article_json_ld(article, self.request)
         if article.has_live_coverage:  # issue 14: its entries, outside the kept fragments
-            context["live"] = SimpleLazyObject(lambda: live.first_page(article))
-            context["json_ld"] = lambda: seo.live_blog_json_ld(article, self.request, live.first_page(article))
+            entries = context["live"] = SimpleLazyObject(lambda: live.first_page(article))
+            context["json_ld"] = lambda: seo.live_blog_json_ld(article, self.request, entries)
         versions = context["versions"] = SimpleLazyObject(lambda: translations.versions(article))
         context["alternates"] = SimpleLazyObject(
             lambda: translations.alternates(versions, self.request.build_absolute_uri)
