@@ -46,9 +46,16 @@ _ENTRY_FIELDS = (
     "posted_at",
     "pinned",
     "key_event",
+    "author_id",
     "author__name",
     "author__slug",
 )
+
+
+def _showing(entries) -> list:
+    """The entries, having declared their authors' names (a renamed author renews them)."""
+    freshness.shows(*{shown.author(entry.author_id) for entry in entries if entry.author_id})
+    return entries
 
 
 def first_page(article) -> dict:
@@ -57,8 +64,8 @@ def first_page(article) -> dict:
     (each walks the newest-first index)."""
     freshness.shows(shown.live_entries(article.pk))
     entries = _entries(article)
-    pinned = list(entries.filter(pinned=True))
-    latest = list(entries.filter(pinned=False)[: ENTRIES_PER_PAGE + 1])
+    pinned = _showing(list(entries.filter(pinned=True)))
+    latest = _showing(list(entries.filter(pinned=False)[: ENTRIES_PER_PAGE + 1]))
     older = latest[ENTRIES_PER_PAGE - 1] if len(latest) > ENTRIES_PER_PAGE else None
     latest = latest[:ENTRIES_PER_PAGE]
     newest = max((entry for entry in pinned + latest), key=lambda e: (e.posted_at, e.pk), default=None)
@@ -118,7 +125,7 @@ class LiveUpdatesView(LiveStoryMixin, TemplateView):
             entries = entries.after(after)
         elif request.GET.get("after"):
             entries = entries.none()  # its cursor is gone: the page's reload shows what is there
-        new = list(entries[:NEW_ENTRIES_AT_MOST]) if after is not None else []
+        new = _showing(list(entries[:NEW_ENTRIES_AT_MOST])) if after is not None else []
         data = {
             "ended": not self.article.is_live,
             "newest": new[0].pk if new else (after.pk if after else 0),
@@ -145,7 +152,8 @@ class OlderUpdatesView(LiveStoryMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        entries = list(_entries(self.article).filter(pinned=False).before(self.before)[: ENTRIES_PER_PAGE + 1])
+        older_entries = _entries(self.article).filter(pinned=False).before(self.before)
+        entries = _showing(list(older_entries[: ENTRIES_PER_PAGE + 1]))
         older = entries[ENTRIES_PER_PAGE - 1] if len(entries) > ENTRIES_PER_PAGE else None
         return super().get_context_data(
             article=self.article,
