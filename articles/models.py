@@ -1233,7 +1233,7 @@ class LiveEntry(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", gettext_lazy("Draft (waiting for an editor)")
-        PUBLISHED = "published", gettext_lazy("Published")
+        PUBLISHED = "published", pgettext_lazy("live entry", "Published")
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="live_entries")
     body_source = models.TextField(

@@ -246,3 +246,14 @@ def test_a_published_entry_announces_article_updated_to_webhooks(live_story, dja
     with django_capture_on_commit_callbacks(execute=True):
         post(live_story, "News.")
     assert WebhookDelivery.objects.filter(event="article.updated").count() == 1
+
+
+def test_the_live_block_and_the_admin_speak_chinese(client, live_story, editor, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    post(live_story, "第一条。", pinned=True, key_event=True)
+    html = page(client, live_story)
+    assert "实时更新" in html and "置顶" in html and "关键事件" in html and 'data-one="1 条新动态"' in html
+    admin_page = editor.get(reverse("admin:articles_liveentry_add")).content.decode()
+    assert "引语" in admin_page and "草稿（等待编辑审核）" in admin_page
+    changelist = editor.get(reverse("admin:articles_article_changelist")).content.decode()
+    assert "结束所选文章的直播" in changelist
