@@ -257,3 +257,13 @@ def test_the_live_block_and_the_admin_speak_chinese(client, live_story, editor, 
     assert "引语" in admin_page and "草稿（等待编辑审核）" in admin_page
     changelist = editor.get(reverse("admin:articles_article_changelist")).content.decode()
     assert "结束所选文章的直播" in changelist
+
+
+def test_an_editor_pins_an_entry_which_then_leads_the_page(client, live_story, editor):
+    older = post(live_story, "Background.", minutes_ago=60)
+    newer = post(live_story, "Latest.", minutes_ago=1)
+    assert entry_ids(page(client, live_story)) == [newer.pk, older.pk]
+    editor.post(
+        reverse("admin:articles_liveentry_changelist"), {"action": "pin_selected", "_selected_action": [older.pk]}
+    )
+    assert entry_ids(page(client, live_story)) == [older.pk, newer.pk]

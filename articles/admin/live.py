@@ -106,7 +106,7 @@ class LiveEntryAdmin(admin.ModelAdmin):
     def _each(self, request, queryset, **values):
         """One save per entry (not an update): each renews its story's pages and is announced."""
         with transaction.atomic():
-            entries = list(queryset.select_for_update())
+            entries = list(queryset.select_related(None).select_for_update())
             for entry in entries:
                 for name, value in values.items():
                     setattr(entry, name, value)
