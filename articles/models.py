@@ -1209,6 +1209,10 @@ class Banner(models.Model):
     is_current.short_description = pgettext_lazy("banner", "shown now")
 
 
+# An entry is an update, not a story: its form refuses more (bounded rendering, a short answer).
+ENTRY_LENGTH = 20_000
+
+
 class LiveEntryQuerySet(models.QuerySet):
     def public(self):
         """What readers see of a live story: approved entries (a writer's draft waits for an
@@ -1237,7 +1241,9 @@ class LiveEntry(models.Model):
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="live_entries")
     body_source = models.TextField(
-        gettext_lazy("text"), help_text=gettext_lazy("Markdown, as in story bodies; it is sanitised the same way.")
+        gettext_lazy("text"),
+        max_length=ENTRY_LENGTH,
+        help_text=gettext_lazy("Markdown, as in story bodies; it is sanitised the same way."),
     )
     body = models.TextField(editable=False)
     image = CheckedImageField(
@@ -1249,7 +1255,9 @@ class LiveEntry(models.Model):
         blank=True,
         help_text=gettext_lazy("What the image shows, for readers who cannot see it."),
     )
-    quote = models.TextField(gettext_lazy("quote"), blank=True, help_text=gettext_lazy("Optional, plain text."))
+    quote = models.TextField(
+        gettext_lazy("quote"), max_length=2_000, blank=True, help_text=gettext_lazy("Optional, plain text.")
+    )
     quote_source = models.CharField(gettext_lazy("quote by"), max_length=200, blank=True)
     author = models.ForeignKey(
         Author, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=gettext_lazy("author")

@@ -53,11 +53,11 @@ class Migration(migrations.Migration):
             name='LiveEntry',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body_source', models.TextField(help_text='Markdown, as in story bodies; it is sanitised the same way.', verbose_name='text')),
+                ('body_source', models.TextField(max_length=20000, help_text='Markdown, as in story bodies; it is sanitised the same way.', verbose_name='text')),
                 ('body', models.TextField(editable=False)),
                 ('image', articles.uploads.CheckedImageField(blank=True, help_text='Optional.', upload_to='live/%Y/%m/', verbose_name='image')),
                 ('image_alt', models.CharField(blank=True, help_text='What the image shows, for readers who cannot see it.', max_length=300, verbose_name='image description')),
-                ('quote', models.TextField(blank=True, help_text='Optional, plain text.', verbose_name='quote')),
+                ('quote', models.TextField(blank=True, max_length=2000, help_text='Optional, plain text.', verbose_name='quote')),
                 ('quote_source', models.CharField(blank=True, max_length=200, verbose_name='quote by')),
                 ('posted_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, help_text='When readers saw it.', verbose_name='posted at')),
                 ('pinned', models.BooleanField(default=False, help_text='Shown above the rest.', verbose_name='pinned')),
