@@ -279,3 +279,11 @@ def test_an_editor_pins_an_entry_which_then_leads_the_page(client, live_story, e
         reverse("admin:articles_liveentry_changelist"), {"action": "pin_selected", "_selected_action": [older.pk]}
     )
     assert entry_ids(page(client, live_story)) == [older.pk, newer.pk]
+
+
+def test_a_staff_preview_of_a_live_draft_shows_entries_and_does_not_poll(editor):
+    """The endpoint is for readers (published stories): a preview would poll a 404."""
+    story = ArticleFactory(status=Article.Status.DRAFT, coverage_start=timezone.now())
+    post(story, "Prepared entry.")
+    html = editor.get(story.get_absolute_url()).content.decode()
+    assert "Prepared entry." in html and "data-live-polling" not in html and "live-updates.js" not in html
