@@ -287,3 +287,16 @@ def test_a_staff_preview_of_a_live_draft_shows_entries_and_does_not_poll(editor)
     post(story, "Prepared entry.")
     html = editor.get(story.get_absolute_url()).content.decode()
     assert "Prepared entry." in html and "data-live-polling" not in html and "live-updates.js" not in html
+
+
+def test_a_page_left_open_long_gets_its_missed_entries_over_successive_polls(client, live_story, monkeypatch):
+    """At most `NEW_ENTRIES_AT_MOST` an answer, the oldest missed first: none is skipped."""
+    from articles.public import live
+
+    monkeypatch.setattr(live, "NEW_ENTRIES_AT_MOST", 3)
+    seen = post(live_story, "Seen.", minutes_ago=60)
+    missed = [post(live_story, f"Missed {n}.", minutes_ago=50 - n) for n in range(5)]
+    first = client.get(updates_url(live_story), {"after": seen.pk}).json()
+    assert [e["id"] for e in first["entries"]] == [e.pk for e in reversed(missed[:3])]
+    second = client.get(updates_url(live_story), {"after": first["newest"]}).json()
+    assert [e["id"] for e in second["entries"]] == [e.pk for e in reversed(missed[3:])]

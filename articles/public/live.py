@@ -119,13 +119,11 @@ class LiveUpdatesView(LiveStoryMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         self.article = self.live_story()
+        # No cursor, or one that is gone (a deleted entry): nothing new to say; a reload shows
+        # what is there.
         after = self.cursor("after")
-        entries = _entries(self.article)
-        if after is not None:
-            entries = entries.after(after)
-        elif request.GET.get("after"):
-            entries = entries.none()  # its cursor is gone: the page's reload shows what is there
-        new = _showing(list(entries[:NEW_ENTRIES_AT_MOST])) if after is not None else []
+        oldest_first = _entries(self.article).after(after).order_by("posted_at", "id") if after else []
+        new = _showing(list(oldest_first[:NEW_ENTRIES_AT_MOST])[::-1])  # the next poll asks after the last
         data = {
             "ended": not self.article.is_live,
             "newest": new[0].pk if new else (after.pk if after else 0),
