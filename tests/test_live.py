@@ -300,3 +300,25 @@ def test_a_page_left_open_long_gets_its_missed_entries_over_successive_polls(cli
     assert [e["id"] for e in first["entries"]] == [e.pk for e in reversed(missed[:3])]
     second = client.get(updates_url(live_story), {"after": first["newest"]}).json()
     assert [e["id"] for e in second["entries"]] == [e.pk for e in reversed(missed[3:])]
+
+
+def test_an_entry_shows_its_image_with_its_description_and_its_quote(client, live_story):
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(picture, "PNG")
+    entry = LiveEntry(
+        article=live_story,
+        body_source="At the count.",
+        image_alt="Counters at long tables",
+        quote="Every vote <b>counts</b>.",
+        quote_source="The returning officer",
+    )
+    entry.image.save("count.png", ContentFile(picture.getvalue()), save=False)
+    entry.save()
+    html = page(client, live_story)
+    assert re.search(r'<img src="[^"]+count[^"]*\.png" alt="Counters at long tables" loading="lazy">', html)
+    assert "Every vote &lt;b&gt;counts&lt;/b&gt;." in html and "— The returning officer" in html
