@@ -16,7 +16,7 @@ workflow, a restore, the shell), the importer's bulk writer, and bulk edits
   it, so the next run of the same import does not bring it back (issue 12).
 
 Changes to what articles show but that are not articles (authors, sections, tags, bylines,
-taggings, corrections, the front page's arrangements and slots), and to what every page
+taggings, corrections, live entries, the front page's arrangements and slots), and to what every page
 shows (the sections chosen for the header, the breaking-news banner), invalidate what shows
 them through the signals `connect_signals` wires up; a scheduled arrangement also moves the
 next publication clock and gets its edge purge at its time, as a scheduled story does.
@@ -176,6 +176,8 @@ def connect_signals() -> None:
     post_save.connect(_correction_saved, sender="articles.Correction", weak=False)
     post_delete.connect(_correction_saved, sender="articles.Correction", weak=False)  # a removal updates it too
     on("FrontPageSlot", lambda slot: shown.front_page_changes())
+    on("LiveEntry", lambda entry: shown.live_entry_changes(entry.article_id))
+    post_save.connect(_live_entry_saved, sender="articles.LiveEntry", weak=False)
     pre_save.connect(_note_schedule, sender="articles.FrontPage", weak=False)
     post_save.connect(_front_page_saved, sender="articles.FrontPage", weak=False)
     post_delete.connect(_front_page_deleted, sender="articles.FrontPage", weak=False)
@@ -235,6 +237,12 @@ def _article_deleted(instance, **kwargs) -> None:
 def _correction_saved(instance, **kwargs) -> None:
     """A correction is an update of its story (if it is live: the event's job checks)."""
     webhooks.report_updated(instance.article_id)
+
+
+def _live_entry_saved(instance, **kwargs) -> None:
+    """A published entry is an update of its story (if it is live: the event's job checks)."""
+    if instance.status == instance.Status.PUBLISHED:
+        webhooks.report_updated(instance.article_id)
 
 
 def _note_schedule(instance, **kwargs) -> None:

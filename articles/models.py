@@ -458,6 +458,21 @@ class Article(models.Model):
         help_text=gettext_lazy("What links this story's versions in other languages (an import's translationKey)."),
     )
     keywords = models.CharField("SEO keywords", max_length=500, blank=True)
+    # Live coverage (issue 14): a story that is updated while readers watch, with entries.
+    coverage_start = models.DateTimeField(
+        gettext_lazy("live coverage started"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=gettext_lazy("When the story became a live page with entries (the admin's “Start live coverage”)."),
+    )
+    coverage_end = models.DateTimeField(
+        gettext_lazy("live coverage ended"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=gettext_lazy("When coverage ended: the page is frozen, readers' pages stop checking for updates."),
+    )
     # Import provenance: what lets a re-import find this article again and tell if it changed.
     source_key = models.CharField(max_length=500, unique=True, null=True, blank=True, editable=False)
     source_path = models.CharField(max_length=1000, blank=True, editable=False, db_index=True)
@@ -656,6 +671,16 @@ class Article(models.Model):
 
     is_published.boolean = True
     is_published.short_description = "live"
+
+    @property
+    def is_live(self) -> bool:
+        """Covered live now: entries are being posted, readers' pages check for them."""
+        return self.coverage_start is not None and self.coverage_end is None
+
+    @property
+    def has_live_coverage(self) -> bool:
+        """Live now or once: its page shows the entries."""
+        return self.coverage_start is not None
 
     @property
     def is_retracted(self):
@@ -1212,6 +1237,95 @@ class Banner(models.Model):
 
     is_current.boolean = True
     is_current.short_description = pgettext_lazy("banner", "shown now")
+
+
+# An entry is an update, not a story: its form refuses more (bounded rendering, a short answer).
+ENTRY_LENGTH = 20_000
+
+
+class LiveEntryQuerySet(models.QuerySet):
+    def public(self):
+        """What readers see of a live story: approved entries (a writer's draft waits for an
+        editor). The story's own publication is its page's rule."""
+        return self.filter(status=LiveEntry.Status.PUBLISHED)
+
+    def newest_first(self):
+        return self.order_by("-posted_at", "-id")
+
+    def before(self, entry):
+        """Keyset: the entries older than `entry` in the newest-first order."""
+        return self.filter(Q(posted_at__lt=entry.posted_at) | Q(posted_at=entry.posted_at, id__lt=entry.id))
+
+    def after(self, entry):
+        """Keyset: the entries newer than `entry`."""
+        return self.filter(Q(posted_at__gt=entry.posted_at) | Q(posted_at=entry.posted_at, id__gt=entry.id))
+
+
+class LiveEntry(models.Model):
+    """A timestamped update on a live story: text, an optional image and quote, pinned or a
+    key event. Writers post drafts; an editor approves them (`permissions.can_publish`)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", gettext_lazy("Draft (waiting for an editor)")
+        PUBLISHED = "published", pgettext_lazy("live entry", "Published")
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="live_entries")
+    body_source = models.TextField(
+        gettext_lazy("text"),
+        max_length=ENTRY_LENGTH,
+        help_text=gettext_lazy("Markdown, as in story bodies; it is sanitised the same way."),
+    )
+    body = models.TextField(editable=False)
+    image = CheckedImageField(
+        gettext_lazy("image"), upload_to="live/%Y/%m/", blank=True, help_text=gettext_lazy("Optional.")
+    )
+    image_alt = models.CharField(
+        gettext_lazy("image description"),
+        max_length=300,
+        blank=True,
+        help_text=gettext_lazy("What the image shows, for readers who cannot see it."),
+    )
+    quote = models.TextField(
+        gettext_lazy("quote"), max_length=2_000, blank=True, help_text=gettext_lazy("Optional, plain text.")
+    )
+    quote_source = models.CharField(gettext_lazy("quote by"), max_length=200, blank=True)
+    author = models.ForeignKey(
+        Author, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=gettext_lazy("author")
+    )
+    posted_at = models.DateTimeField(
+        gettext_lazy("posted at"), default=timezone.now, editable=False, help_text=gettext_lazy("When readers saw it.")
+    )
+    pinned = models.BooleanField(gettext_lazy("pinned"), default=False, help_text=gettext_lazy("Shown above the rest."))
+    key_event = models.BooleanField(
+        gettext_lazy("key event"), default=False, help_text=gettext_lazy("Marked for readers as a turning point.")
+    )
+    status = models.CharField(gettext_lazy("status"), max_length=20, choices=Status.choices, default=Status.PUBLISHED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = LiveEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-posted_at", "-id"]
+        verbose_name = gettext_lazy("live entry")
+        verbose_name_plural = gettext_lazy("live entries")
+        indexes = [
+            models.Index(fields=["article", "status", "pinned", "-posted_at", "-id"], name="live_entry_newest_first")
+        ]
+
+    def __str__(self):
+        return plain_text(self.body)[:60] or f"#{self.pk}"
+
+    def save(self, *args, **kwargs):
+        was_draft = not self._state.adding and LiveEntry.objects.filter(pk=self.pk, status=self.Status.DRAFT).exists()
+        if was_draft and self.status == self.Status.PUBLISHED:
+            self.posted_at = timezone.now()  # readers see it now: it goes on top
+        self.body = render_body(strip_invisible(self.body_source), MARKDOWN)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#entry-{self.pk}"
 
 
 # The integrators' models live in their room, and are the app's like every other.

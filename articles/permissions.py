@@ -10,7 +10,8 @@ Editors arrange the front page (`articles.change_frontpage`); writers cannot, no
 The groups that grant these are made by migration 0005_editorial_groups (0010_retraction adds
 the retraction permission to Editors, 0015_front_page the front page's, 0016_navigation_banner
 the breaking-news banner's). Editors (and superusers) manage the banner (`articles.change_banner`
-and its kin); writers do not even see it in the admin."""
+and its kin); writers do not even see it in the admin. On a live story (0019_live_coverage)
+Editors post, approve, pin and delete entries; Writers post drafts only (`can_post_live`)."""
 
 import importlib
 
@@ -56,6 +57,12 @@ def can_arrange_front_page(user) -> bool:
     return user.has_perm(ARRANGE)
 
 
+def can_post_live(user) -> bool:
+    """Writers and editors post entries on a live story; only an editor's are published as
+    posted (and only editors approve, pin, mark key events, delete or end coverage)."""
+    return user.has_perm("articles.add_liveentry")
+
+
 def is_own(user, article) -> bool:
     if article.created_by_id is not None and article.created_by_id == user.pk:
         return True
@@ -77,6 +84,7 @@ GRANTS = [
     (("articles", "0010_retraction"), "grant_retraction"),
     (("articles", "0015_front_page"), "grant_front_page"),
     (("articles", "0016_navigation_banner"), "grant_banners"),
+    (("articles", "0019_live_coverage"), "grant_live_entries"),
 ]
 
 

@@ -206,6 +206,8 @@ EDGE_API_URL = env.str("EDGE_API_URL", default="")  # the purge API's base, when
 # Cache-Control of anonymous reader pages: browsers keep them briefly; shared caches long, but
 # only when something purges them.
 BROWSER_CACHE_SECONDS = env.int("BROWSER_CACHE_SECONDS", default=60)
+# How often an open live story's page asks for new entries (a conditional GET the cache answers).
+LIVE_POLL_SECONDS = env.float("LIVE_POLL_SECONDS", default=15)
 EDGE_CACHE_SECONDS = env.int("EDGE_CACHE_SECONDS", default=86_400 if EDGE_PURGE != "none" else 60)
 EDGE_STALE_SECONDS = env.int("EDGE_STALE_SECONDS", default=30)
 EDGE_STALE_IF_ERROR_SECONDS = env.int("EDGE_STALE_IF_ERROR_SECONDS", default=86_400)

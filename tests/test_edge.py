@@ -400,3 +400,22 @@ def test_a_retraction_purges_every_page_that_showed_the_story(edge):
     assert status == 410 and "The line did not open." in text
     assert all("Tram line opens" not in edge.get(urls[name])[2] for name in touched - {tram})
     assert edge_state(edge, urls["sport"])[1] == "hit" and edge_state(edge, urls[race])[1] == "hit"
+
+
+def test_a_live_storys_updates_endpoint_is_kept_per_cursor_and_purged_by_a_new_entry(edge):
+    """Every open page polls the same `?after=`: the edge keeps it (junk parameters get the
+    kept one), a different cursor is its own answer, and a new entry purges it at once."""
+    from articles.models import LiveEntry
+
+    story = ArticleFactory(title="Count under way", coverage_start=timezone.now())
+    first = LiveEntry.objects.create(article=story, body_source="Polls closed.")
+    updates = f"{story.get_absolute_url()}updates.json?after={first.pk}"
+    purges_done()
+    edge.get(updates)
+    status, state, text = edge_state(edge, updates + "&utm_source=feed")
+    assert (status, state) == (200, "hit") and json.loads(text)["entries"] == []
+    assert edge_state(edge, f"{story.get_absolute_url()}updates.json?after={first.pk + 1000}")[1] == "miss"
+    second = LiveEntry.objects.create(article=story, body_source="First ward declared.")
+    purges_done()
+    status, state, text = edge_state(edge, updates)
+    assert state == "miss" and [e["id"] for e in json.loads(text)["entries"]] == [second.pk]

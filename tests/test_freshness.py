@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, Author, Banner, Byline, Category, Tag
+from articles.models import Article, Author, Banner, Byline, Category, LiveEntry, Tag
 from articles.tagging import merge_tags
 from tests.factories import ArticleFactory, CategoryFactory, FrontPageFactory, Site, UserFactory
 
@@ -291,6 +291,11 @@ def every_reader_page(site):
         urls |= {author.get_absolute_url(), reverse("articles:author-feed", kwargs={"slug": author.slug})}
     # The content API is never kept (no-cache): it must never differ from the database either.
     urls |= {reverse(name) for name in ("api:articles", "api:sections", "api:authors", "api:tags")}
+    for story in Article.objects.filter(coverage_start__isnull=False):  # live coverage (issue 14)
+        urls.add(story.get_absolute_url() + "updates.json")
+        for entry in LiveEntry.objects.filter(article=story):
+            urls.add(story.get_absolute_url() + f"updates.json?after={entry.pk}")
+            urls.add(story.get_absolute_url() + f"updates/?before={entry.pk}")
     for story in Article.objects.all():
         urls.add(story.get_absolute_url())
         urls.add(reverse("api:article", kwargs={"pk": story.pk}))
@@ -342,6 +347,40 @@ def test_stale_page_hunt(client, site, monkeypatch):
     def edit():
         site.ferry.title, site.ferry.standfirst = "Ferry timetable changes again", "Later boats."
         site.ferry.save()
+
+    def live_coverage(action):
+        from tests.utils import logged_in
+
+        editor = logged_in(UserFactory(groups=["Editors"]))
+        changelist = reverse("admin:articles_article_changelist")
+        assert editor.post(changelist, {"action": action, "_selected_action": [site.ferry.pk]}).status_code == 302
+
+    def go_live():
+        live_coverage("start_live_coverage")
+
+    def post_entries():
+        ferry = Article.objects.get(pk=site.ferry.pk)
+        for n in range(23):  # an older-updates page
+            LiveEntry.objects.create(article=ferry, body_source=f"Ferry update {n}.", author=site.ann)
+        LiveEntry.objects.create(article=ferry, body_source="A writer's draft.", status=LiveEntry.Status.DRAFT)
+
+    def pin_edit_and_approve():
+        entries = LiveEntry.objects.filter(article=site.ferry.pk).order_by("pk")
+        oldest = entries.first()
+        oldest.pinned, oldest.key_event = True, True
+        oldest.save()
+        edited = entries[5]
+        edited.body_source = "Ferry update, corrected."
+        edited.save()
+        draft = entries.get(status=LiveEntry.Status.DRAFT)
+        draft.status = LiveEntry.Status.PUBLISHED
+        draft.save()
+
+    def delete_entry():
+        LiveEntry.objects.filter(article=site.ferry.pk).order_by("-pk")[3].delete()
+
+    def end_coverage():
+        live_coverage("end_live_coverage")
 
     def publish():
         draft.status = Article.Status.PUBLISHED
@@ -443,6 +482,11 @@ def test_stale_page_hunt(client, site, monkeypatch):
     rounds = [
         arrange_the_front_page,
         edit,
+        go_live,
+        post_entries,
+        pin_edit_and_approve,
+        delete_entry,
+        end_coverage,
         publish,
         unpublish,
         retract,

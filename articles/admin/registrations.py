@@ -29,6 +29,7 @@ from .filters import (
 )
 from .forms import ArticleAdminForm, version_label
 from .history_views import ArticleHistoryAdmin
+from .live import LiveCoverageActionsMixin
 from .tag_merge import merge_selected_tags
 from .widgets import ImagePreviewInput
 from .workflow_actions import WorkflowAdminMixin
@@ -117,8 +118,11 @@ class CorrectionInline(admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(WorkflowAdminMixin, BulkActionsMixin, ArticleHistoryAdmin, admin.ModelAdmin):
+class ArticleAdmin(
+    WorkflowAdminMixin, BulkActionsMixin, LiveCoverageActionsMixin, ArticleHistoryAdmin, admin.ModelAdmin
+):
     form = ArticleAdminForm
+    actions = [*BulkActionsMixin.actions, *LiveCoverageActionsMixin.live_actions]
     formfield_overrides = {
         models.URLField: {"assume_scheme": "https"},
         models.ImageField: {"widget": ImagePreviewInput},

@@ -8,6 +8,7 @@ names it touches. The names are also the surrogate keys an edge cache is told (`
 | --- | --- |
 | `a12` | anything showing article 12: its page, its card, a related or previous/next link |
 | `p12` | article 12's own page only (its neighbours changed) |
+| `v12` | article 12's live entries: its page's entries, its JSON-LD, its updates endpoint |
 | `s5`, `t7`, `u3` | anything showing section 5's, tag 7's, author 3's name (or the section's place) |
 | `la` | the all-stories list, the home page, the main feeds |
 | `home` | the home page's arrangement: which one is live, its slots |
@@ -51,6 +52,7 @@ def _named(prefix: str):
 # One function per kind of name (the table above): shown.article(12) == "a12".
 article, article_page, section, tag, author = map(_named, ("a", "p", "s", "t", "u"))
 section_list, tag_list, author_list = map(_named, ("ls", "lt", "lu"))
+live_entries = _named("v")
 # Every article page of a section (their previous/next links), for bulk changes.
 section_neighbours = _named("n")
 
@@ -309,6 +311,12 @@ def correction_changes(article_id) -> set[str]:
     date, as the story's "Updated" time moves), the corrections list and feed, and sitemaps
     (lastmod)."""
     return {article(article_id), article_page(article_id), CORRECTIONS, ANY_ARTICLE, SITEMAP}
+
+
+def live_entry_changes(article_id) -> set[str]:
+    """An entry posted, edited, approved, pinned or deleted on a live story: what shows its
+    entries (its page, its older-updates pages, its updates endpoint). Its card does not."""
+    return {live_entries(article_id)}
 
 
 def banner_changes() -> set[str]:

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import converters, feeds, views
+from . import converters, feeds, live, views
 
 register_converter(converters.UnicodeSlugConverter, "uslug")
 register_converter(converters.CategoryPathConverter, "catpath")
@@ -32,4 +32,10 @@ urlpatterns = [
     path("<yyyy:year>/<dd:month>/", views.MonthArchive.as_view(), name="archive-month"),
     path("<yyyy:year>/<dd:month>/<dd:day>/", views.DayArchive.as_view(), name="archive-day"),
     path("<yyyy:year>/<dd:month>/<dd:day>/<uslug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
+    path(
+        "<yyyy:year>/<dd:month>/<dd:day>/<uslug:slug>/updates.json",
+        live.LiveUpdatesView.as_view(),
+        name="live-updates",
+    ),
+    path("<yyyy:year>/<dd:month>/<dd:day>/<uslug:slug>/updates/", live.OlderUpdatesView.as_view(), name="live-older"),
 ]

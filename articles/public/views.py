@@ -25,7 +25,7 @@ from .. import freshness, search, translations
 from ..freshness import shown
 from ..languages import news_sitemap_language
 from ..models import Article, Author, Category, Correction, Tag
-from . import front_page, seo
+from . import front_page, live, seo
 from .cards import render_card_groups, render_cards, render_result_meta
 from .context_processors import top_sections
 from .middleware import reads
@@ -381,6 +381,9 @@ class ArticleDetailView(DetailView):
         context["corrections"] = SimpleLazyObject(lambda: placed(article.shown_corrections))
         context["canonical_url"] = self.request.build_absolute_uri(article.get_absolute_url())
         context["json_ld"] = lambda: seo.news_article_json_ld(article, self.request)
+        if article.has_live_coverage:  # issue 14: its entries, outside the kept fragments
+            entries = context["live"] = SimpleLazyObject(lambda: live.first_page(article))
+            context["json_ld"] = lambda: seo.live_blog_json_ld(article, self.request, entries)
         versions = context["versions"] = SimpleLazyObject(lambda: translations.versions(article))
         context["alternates"] = SimpleLazyObject(
             lambda: translations.alternates(versions, self.request.build_absolute_uri)
@@ -444,6 +447,8 @@ def _tag_names(tags):
 def article_shows(article) -> list[str]:
     """What an article's own fragments show of it: itself, its authors, its section."""
     names = [shown.article(article.pk), *(shown.author(a.pk) for a in article.byline)]
+    if article.has_live_coverage:
+        names.append(shown.live_entries(article.pk))  # its JSON-LD lists the newest entries
     return names + ([shown.section(article.category_id)] if article.category_id else [])
 
 

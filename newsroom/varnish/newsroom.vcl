@@ -44,7 +44,8 @@ sub vcl_recv {
 sub newsroom_reader_query {
     # Only the parameters reader pages read make a page of their own (`query_parameters` in
     # articles/public/, and a test holds this list to them): `page` (a number) anywhere, `q` on
-    # search, `p` on sitemaps. Tracking tags and junk (`?utm_source=`, `?q=` on a list) get the
+    # search, `p` on sitemaps, a live story's `after` (its updates endpoint) and `before` (its
+    # older updates). Tracking tags and junk (`?utm_source=`, `?q=` on a list) get the
     # kept page, so they cannot fill the edge. What is left that a page does not read (a page
     # number on a story), and every search, the origin marks private: never kept here.
     if (req.url ~ "\?") {
@@ -52,6 +53,10 @@ sub newsroom_reader_query {
             set req.url = regsuball(req.url, "([?&])(?!(?:page=[0-9]+(?:&|$)|q=))[^&]*", "\1");
         } else if (req.url ~ "^/sitemap") {
             set req.url = regsuball(req.url, "([?&])(?!p=)[^&]*", "\1");
+        } else if (req.url ~ "/updates\.json\?") {
+            set req.url = regsuball(req.url, "([?&])(?!after=[0-9]+(?:&|$))[^&]*", "\1");
+        } else if (req.url ~ "/updates/\?") {
+            set req.url = regsuball(req.url, "([?&])(?!before=[0-9]+(?:&|$))[^&]*", "\1");
         } else {
             set req.url = regsuball(req.url, "([?&])(?!page=[0-9]+(?:&|$))[^&]*", "\1");
         }
