@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from articles.models import Banner
 from tests.factories import ArticleFactory, CategoryFactory
-from tests.utils import SCREENSHOTS, open_page
+from tests.utils import SCREENSHOTS, editor_page, open_page, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -91,3 +91,32 @@ def test_on_a_laptop_the_chosen_sections_are_in_a_line_and_the_rest_one_click_aw
         page.wait_for_url(live_server.url + "/sections/")
         assert page.locator(".section-tree a").count() == 33
         assert page.console_errors == []
+
+
+def test_a_banner_an_editor_sets_appears_on_a_readers_cached_page_and_goes_at_its_expiry(
+    browser, live_server, settings
+):
+    """Through the admin's form and a reader's browser, with the page cache on: the banner is on
+    the next page the reader loads, and gone from the first one loaded after its expiry."""
+    settings.PAGE_CACHE_SECONDS = 300
+    ArticleFactory(title="Harbour reopens")
+    with open_page(browser, "desktop") as reader:
+        reader.goto(live_server.url + "/")
+        assert reader.locator(".breaking").count() == 0
+        with editor_page(browser, live_server) as editor:
+            editor.goto(f"{live_server.url}/admin/articles/banner/add/")
+            expiry = timezone.localtime(timezone.now() + dt.timedelta(seconds=6)).replace(microsecond=0)
+            editor.fill("#id_text", "Storm warning: ferries cancelled")
+            editor.fill("#id_link", "/sections/")
+            editor.fill("#id_expires_at_0", expiry.strftime("%Y-%m-%d"))
+            editor.fill("#id_expires_at_1", expiry.strftime("%H:%M:%S"))
+            with editor.expect_navigation():
+                editor.click("input[name=_save]")
+            assert Banner.objects.get().expires_at == expiry
+        reader.reload()
+        assert "Storm warning: ferries cancelled" in reader.locator(".breaking").inner_text()
+        reader.reload()  # kept: the page cache answers, banner and all
+        assert reader.locator(".breaking").count() == 1
+        wait_for(lambda: timezone.now() > expiry, timeout=10, what="the banner's expiry")
+        reader.reload()
+        assert reader.locator(".breaking").count() == 0
