@@ -38,6 +38,7 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
 
 
 _state = {"holding": False, "expired": False}
+REPEAT_SECONDS = 0.05
 
 
 @contextmanager
@@ -57,7 +58,10 @@ def time_limit(seconds: float | None):
             raise OverBudget
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # Then again every REPEAT seconds: a handler that raises inside a garbage collector's
+    # callback or a __del__ has its exception printed and dropped, and the work would go on
+    # unbounded. The next alarm raises it where it counts.
+    signal.setitimer(signal.ITIMER_REAL, seconds, REPEAT_SECONDS)
     try:
         yield
     finally:
