@@ -20,13 +20,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.http_bench import ROOT, VENV_BIN, free_port, server_env, wrk
+from bench.http_bench import ROOT, VENV_BIN, free_port, serve, server_env, wrk
 
 
 def unpack(revision: str, into: Path) -> Path:
@@ -39,30 +37,6 @@ def unpack(revision: str, into: Path) -> Path:
     if trivial.exists():
         (into / "bench" / "trivial-page.html").write_bytes(trivial.read_bytes())
     return into
-
-
-def serve_from(tree: Path, env: dict, port: int):
-    server = subprocess.Popen(
-        [
-            str(VENV_BIN / "gunicorn"),
-            "bench.wsgi",
-            "--config",
-            str(tree / "bench" / "gunicorn.conf.py"),
-            "--bind",
-            f"127.0.0.1:{port}",
-        ],
-        cwd=tree,
-        env=env,
-        start_new_session=True,
-    )
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/__trivial__/", timeout=1)
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit(f"gunicorn from {tree} did not start")
 
 
 def main():
@@ -104,7 +78,7 @@ def main():
     try:
         for name, tree in trees.items():
             port = free_port()
-            servers[name] = (f"http://127.0.0.1:{port}", serve_from(tree, env, port))
+            servers[name] = (f"http://127.0.0.1:{port}", serve(env, port, tree))
         print(
             f"Cold pages, {args.against} (before) and this tree (after): wrk -t2 -c8, {args.seconds} s, {args.rounds} rounds"
         )

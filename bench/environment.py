@@ -30,3 +30,16 @@ def time_requests(client, url: str, count: int) -> tuple[float, float]:
         timings.append((time.perf_counter() - start) * 1000)
     timings.sort()
     return statistics.median(timings), timings[max(0, int(len(timings) * 0.95) - 1)]
+
+
+def median_ms(client, url: str, count: int, before=None) -> float:
+    """Median milliseconds of `count` GETs of `url` through `client`, `before()` run (untimed)
+    ahead of each: dropping what is kept, for a page built from nothing."""
+    timings = []
+    for _ in range(count):
+        if before:
+            before()
+        start = time.perf_counter()
+        client.get(url)
+        timings.append((time.perf_counter() - start) * 1000)
+    return statistics.median(timings)

@@ -10,25 +10,12 @@ printed as medians and their ratio. Not a test.
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.environment import use_production_settings  # noqa: E402
-
-
-def median_ms(client, url, count, before=None) -> float:
-    timings = []
-    for _ in range(count):
-        if before:
-            before()
-        start = time.perf_counter()
-        client.get(url)
-        timings.append((time.perf_counter() - start) * 1000)
-    return statistics.median(timings)
+from bench.environment import median_ms, use_production_settings  # noqa: E402
 
 
 def main():

@@ -86,17 +86,18 @@ def server_env(scratch: str, args, **settings) -> dict:
     }
 
 
-def serve(env: dict, port: int):
+def serve(env: dict, port: int, tree: Path = ROOT):
+    """gunicorn serving `tree` (this checkout, or another revision unpacked beside it)."""
     server = subprocess.Popen(
         [
             str(VENV_BIN / "gunicorn"),
             "bench.wsgi",
             "--config",
-            str(ROOT / "bench" / "gunicorn.conf.py"),
+            str(tree / "bench" / "gunicorn.conf.py"),
             "--bind",
             f"127.0.0.1:{port}",
         ],
-        cwd=ROOT,
+        cwd=tree,
         env=env,
         start_new_session=True,
     )
@@ -107,7 +108,7 @@ def serve(env: dict, port: int):
         except OSError:
             time.sleep(0.2)
     server.kill()
-    raise SystemExit("gunicorn did not start")
+    raise SystemExit(f"gunicorn serving {tree} did not start")
 
 
 def main():
