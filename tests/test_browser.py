@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from articles.models import Article
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
@@ -107,7 +108,7 @@ def test_editor_writes_and_publishes_with_autocomplete(desktop, live_server, dja
     pick(".field-tags", "渡轮", "渡轮")  # a new one, typed
     shot(page, "admin-article-form")
     page.click("input[name=_save]")
-    assert "was added successfully" in page.locator(".messagelist").inner_text()
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
     assert page.console_errors == []
 
     article = Article.objects.get(title="海港市新渡轮下水")

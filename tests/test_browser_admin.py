@@ -1,6 +1,7 @@
 """The editors' media in a real browser: image preview before saving, the rich body editor."""
 
 import pytest
+from playwright.sync_api import expect
 
 from articles.models import Article
 from tests.factories import ArticleFactory
@@ -60,7 +61,7 @@ def test_html_body_is_edited_in_the_rich_editor_and_saved_sanitised(page):
     page.keyboard.type("Sea trials")
     shot(page, "admin-rich-editor")
     page.click("input[name=_save]")
-    assert "was changed successfully" in page.locator(".messagelist").inner_text()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
     article.refresh_from_db()
     assert article.body == "<p>Ferry <strong>launched</strong>.</p><h2>Next steps</h2><ul><li>Sea trials</li></ul>"
 
@@ -79,7 +80,7 @@ def test_one_typed_character_changes_only_that_and_keeps_what_the_editor_cannot_
     page.keyboard.press("End")
     page.keyboard.type(".")
     page.click("input[name=_save]")
-    assert "was changed successfully" in page.locator(".messagelist").inner_text()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
     article.refresh_from_db()
     assert article.body_source == source.replace("build it<", "build it.<")
     assert article.body == article.body_source  # every attribute is one the sanitiser keeps
@@ -91,6 +92,7 @@ def test_an_untouched_body_is_saved_as_it_was(page):
     open_change_form(page, article)
     page.locator("trix-editor").wait_for()
     page.click("input[name=_save]")
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
     article.refresh_from_db()
     assert article.body_source.replace("\r\n", "\n") == source  # browsers send textarea lines as CRLF
 
@@ -139,6 +141,6 @@ def test_typing_in_a_body_with_thousands_of_links_adds_no_work_per_keystroke(pag
     )
     assert milliseconds < 1000, milliseconds  # before: 3 to 5 seconds
     page.click("input[name=_save]")
-    assert "was changed successfully" in page.locator(".messagelist").inner_text()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
     article.refresh_from_db()
     assert article.body_source == links.replace("2999</a>.</p>", "2999</a>.abc</p>")

@@ -4,6 +4,7 @@ in its feed; a minor edit changes neither."""
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from articles.models import Correction
 from tests.factories import ArticleFactory
@@ -17,7 +18,7 @@ JSON_LD = "JSON.parse(document.querySelector('script[type=\"application/ld+json\
 def save(page):
     with page.expect_navigation():
         page.click("input[name=_save]")
-    assert "was changed successfully" in page.locator(".messagelist").inner_text()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
 
 
 def test_an_editor_corrects_a_story_and_a_reader_sees_it_dated_with_the_updated_time(browser, live_server, settings):

@@ -2,6 +2,7 @@
 it, and a script that got into a reader page anyway does not run."""
 
 import pytest
+from playwright.sync_api import expect
 
 from articles.models import Article
 from tests.factories import ArticleFactory, CategoryFactory
@@ -58,7 +59,7 @@ def test_the_body_editor_types_and_saves_under_the_admins_policy(browser, live_s
         page.keyboard.press("End")
         page.keyboard.type("On time")
         page.click("input[name=_save]")
-        assert "was changed successfully" in page.locator(".messagelist").inner_text()
+        expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
         assert page.console_errors == []
     article.refresh_from_db()
     assert article.body.startswith("<p>Ferry <strong>launched</strong>.") and "On time" in article.body
