@@ -1115,8 +1115,10 @@ class FrontPage(models.Model):
 class FrontPageSlotQuerySet(models.QuerySet):
     def shown_now(self):
         """The live arrangement's slots whose story readers may see (the publication rule): a
-        story unpublished or retracted leaves its slot by itself, and comes back if published again."""
-        return self.filter(front_page__in=FrontPage.objects.live(), article__in=Article.objects.published())
+        story unpublished or retracted leaves its slot by itself, and comes back if published again.
+        The rule is asked per slot (`Exists`): `article__in` listed every published story first."""
+        published = Article.objects.published().filter(pk=OuterRef("article_id"))
+        return self.filter(Exists(published), front_page__in=FrontPage.objects.live())
 
 
 class FrontPageSlot(models.Model):

@@ -4,6 +4,8 @@ Gone, as its own address does, once it is retracted)."""
 import hashlib
 from urllib.parse import unquote, urlsplit
 
+from django.db.models import Exists, OuterRef
+
 
 def normalize(path_or_url: str) -> str:
     """The form addresses are stored and looked up in: path only, decoded, leading slash, no
@@ -51,9 +53,10 @@ def article_at(path: str):
     (301 to it) or retracted (410 Gone); else None."""
     from .models import Article, OldAddress
 
+    answering = (Article.objects.published() | Article.objects.retracted()).filter(pk=OuterRef("article_id"))
     found = (
         OldAddress.objects.filter(path_hash=path_hash(normalize(path)))
-        .filter(article__in=Article.objects.published() | Article.objects.retracted())
+        .filter(Exists(answering))
         .select_related("article__retraction")
         .first()
     )
